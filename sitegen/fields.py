@@ -1,0 +1,136 @@
+"""Reading typed fields out of located YAML nodes, collecting an error for each mistake."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Mapping as TypingMapping, TypeVar
+
+from .errors import ContentError
+from .load import Mapping, Node, Scalar, Sequence
+
+T = TypeVar("T")
+
+_NODE_NAMES = {Scalar: "a single value", Mapping: "a mapping of keys", Sequence: "a list"}
+_TYPE_NAMES = {"bool": "a yes/no value", "int": "a number", "float": "a number",
+               "null": "nothing", "timestamp": "a date"}
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+@dataclass
+class Fields:
+    """Collects errors while reading content; each read returns None when the value is unusable."""
+
+    errors: list[ContentError] = field(default_factory=list)
+
+    def error(self, node: Node, message: str, hint: str = "") -> None:
+        self.errors.append(ContentError(node.path, node.line, node.col, message, hint))
+
+    def mapping(self, node: Node | None, what: str, required: tuple[str, ...],
+                optional: tuple[str, ...] = ()) -> Mapping | None:
+        """A mapping whose keys are exactly the required ones plus any of the optional ones."""
+        if not self._is(node, Mapping, what):
+            return None
+        allowed = required + optional
+        for key, (key_node, _) in node.entries.items():
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = (f"did you mean '{close[0]}'?" if close
+                        else "allowed keys: " + ", ".join(allowed))
+                self.error(key_node, f"unknown key '{key}' in {what}", hint)
+        for key in required:
+            if key not in node.entries:
+                self.error(node, f"{what} is missing the required key '{key}'")
+        return node
+
+    def sequence(self, node: Node | None, what: str) -> tuple[Node, ...]:
+        """The items of a non-empty list."""
+        if not self._is(node, Sequence, what):
+            return ()
+        if not node.items:
+            self.error(node, f"{what} is an empty list", "add at least one item or remove the key")
+        return node.items
+
+    def text(self, node: Node | None, what: str) -> str | None:
+        """Non-empty text; YAML's implicit booleans, numbers, dates and nulls are refused."""
+        if not self._is(node, Scalar, what):
+            return None
+        if node.implicit_type != "str":
+            if node.implicit_type == "null" and not node.text:
+                self.error(node, f"{what} is empty, expected text")
+            else:
+                self.error(node, f"{what} must be text, but YAML reads '{node.text}' as "
+                                 f"{_TYPE_NAMES[node.implicit_type]}",
+                           f"put it in quotes: \"{node.text}\"")
+            return None
+        if not node.text.strip():
+            self.error(node, f"{what} is empty, expected text")
+            return None
+        return node.text.strip()
+
+    def texts(self, node: Node | None, what: str) -> tuple[str, ...]:
+        """A non-empty list of texts (unusable items are left out after their error)."""
+        values = (self.text(item, f"item {i} of {what}")
+                  for i, item in enumerate(self.sequence(node, what), 1))
+        return tuple(v for v in values if v is not None)
+
+    def flag(self, node: Node | None, what: str) -> bool | None:
+        """A boolean written as true or false."""
+        if not self._is(node, Scalar, what):
+            return None
+        if node.implicit_type != "bool" or node.text not in ("true", "false"):
+            self.error(node, f"{what} must be true or false, got '{node.text}'")
+            return None
+        return node.text == "true"
+
+    def identifier(self, node: Node | None, what: str) -> str | None:
+        """Lowercase letters, digits, '-' and '_': safe in URLs, anchors and file names."""
+        value = self.text(node, what)
+        if value is not None and not ID_PATTERN.match(value):
+            self.error(node, f"{what} '{value}' is not a valid id",
+                       "use lowercase letters, digits and single '-' or '_' between them")
+            return None
+        return value
+
+    def reference(self, node: Node | None, what: str, choices: TypingMapping[str, T],
+                  kind: str) -> T | None:
+        """A text naming one of the declared choices (a party, a service model, a block)."""
+        value = self.text(node, what)
+        if value is None:
+            return None
+        if value not in choices:
+            close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    f"declared {kind}s: " + (", ".join(choices) or "none"))
+            self.error(node, f"{what} names '{value}', which is not a declared {kind}", hint)
+            return None
+        return choices[value]
+
+    def unique(self, nodes_and_values: list[tuple[Node, str]], what: str) -> None:
+        """Reports every value that appears more than once."""
+        seen: dict[str, Node] = {}
+        for node, value in nodes_and_values:
+            if value in seen:
+                self.error(node, f"duplicate {what} '{value}'",
+                           f"already used on line {seen[value].line}; each {what} must be unique")
+            else:
+                seen[value] = node
+
+    def _is(self, node: Node | None, node_type: type, what: str) -> bool:
+        if node is None:
+            return False  # the missing key was reported by mapping()
+        if isinstance(node, node_type):
+            return True
+        got = _NODE_NAMES[type(node)]
+        if isinstance(node, Scalar) and node.implicit_type == "null" and not node.text:
+            got = "nothing"
+        self.error(node, f"{what} must be {_NODE_NAMES[node_type]}, got {got}")
+        return False
+
+
+def get(mapping: Mapping | None, key: str) -> Node | None:
+    """The value node under key, or None when the mapping or the key is absent."""
+    if mapping is None or key not in mapping.entries:
+        return None
+    return mapping.entries[key][1]
