@@ -20,6 +20,8 @@ class Party:
     """The phrase to remember, e.g. "Security OF the Cloud"."""
     keyword: str
     """The one word of the tagline that carries the mnemonic, e.g. "OF"."""
+    index: int
+    """1-based position in the topic's declaration; picks the party's colour and pattern."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,11 @@ class Matrix(Block):
     def rows(self) -> tuple[MatrixRow, ...]:
         return tuple(row for group in self.groups for row in group.rows)
 
+    def components_owned(self, service_model: ServiceModel, party: Party) -> tuple[str, ...]:
+        """Components that party owns under that service model, in row order."""
+        column = self.service_models.index(service_model)
+        return tuple(row.component for row in self.rows if row.owners[column] == party)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Diagram(Block):
@@ -364,6 +371,8 @@ class Card:
     """Line under the heading."""
     columns: tuple[tuple[Block, ...], ...]
     """Blocks per column, top to bottom."""
+    declared_at: tuple[str, int, int]
+    """Where the card is declared (path, line, column), for messages about its layout."""
 
 
 @dataclass(frozen=True)

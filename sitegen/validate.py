@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import model as m
@@ -94,6 +94,7 @@ def _topic(raw: RawTopic, f: Fields) -> m.Topic:
     topic = f.mapping(raw.yaml, what, ("title", "summary", "parties", "blocks"),
                       ("short_title", "icon", "service_models"))
     parties = _declared(get(topic, "parties"), "parties", f, _party)
+    parties = {pid: replace(party, index=i) for i, (pid, party) in enumerate(parties.items(), 1)}
     service_models = (_declared(get(topic, "service_models"), "service_models", f, _service_model)
                       if get(topic, "service_models") else {})
     scope = TopicScope(f, raw.slug, parties, service_models, raw.texts)
@@ -138,6 +139,7 @@ def _party(node: Node, f: Fields) -> m.Party:
         responsibility=f.text(get(party, "responsibility"), "party responsibility"),
         tagline=f.text(get(party, "tagline"), "party tagline"),
         keyword=f.text(get(party, "keyword"), "party keyword"),
+        index=0,  # set once all parties are read
     )
 
 
@@ -399,4 +401,5 @@ def _card(node: Node, topics: dict[str, m.Topic], f: Fields) -> m.Card:
         columns.append(tuple(column))
     f.unique(used, "card block")
     return m.Card(topic=topic, title=f.text(get(card, "title"), "card title"),
-                  subtitle=_optional_text(card, "subtitle", f), columns=tuple(columns))
+                  subtitle=_optional_text(card, "subtitle", f), columns=tuple(columns),
+                  declared_at=(node.path, node.line, node.col))

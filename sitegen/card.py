@@ -1,0 +1,137 @@
+"""The printable quick-reference card: HTML laid out by WeasyPrint, checked to fit one page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from .errors import BuildFailed, ContentError, MissingTool
+from .templating import make_environment
+
+MIN_FONT_PT = 7.0
+CARD_FONT = "DejaVu Sans"
+PX_PER_MM = 96 / 25.4
+PX_PER_PT = 96 / 72
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size the card is printed on."""
+
+    name: str
+    """Name people know it by."""
+    slug: str
+    """File-name part."""
+    css_size: str
+    """Value for CSS @page size."""
+    width_mm: float
+    """Sheet width in landscape."""
+    height_mm: float
+    """Sheet height in landscape."""
+    description: str
+    """Dimensions, for link labels."""
+
+
+PAPER_SIZES = (
+    Paper("A4", "a4", "297mm 210mm", 297, 210, "297 × 210 mm"),
+    Paper("US Letter", "letter", "11in 8.5in", 279.4, 215.9, "11 × 8.5 in"),
+)
+
+
+def card_path(card: m.Card, paper: Paper) -> str:
+    """Where the card's PDF goes, from the site root."""
+    return f"cards/{card.topic.slug}-{paper.slug}.pdf"
+
+
+def check_card_font() -> None:
+    """The card is set in DejaVu Sans; without it the layout (and the fit check) would differ."""
+    if shutil.which("fc-list") is None:
+        raise MissingTool("fontconfig is not installed (Debian packages: fontconfig fonts-dejavu-core)")
+    found = subprocess.run(["fc-list", CARD_FONT, "family"], capture_output=True, text=True).stdout
+    if CARD_FONT not in found:
+        raise MissingTool(f"the font {CARD_FONT} is not installed (Debian package: fonts-dejavu-core)")
+
+
+def card_html(card: m.Card, paper: Paper, site: m.Site, env) -> str:
+    css = env.get_template("card.css").render(paper=paper, font=CARD_FONT)
+    return env.get_template("card.html").render(card=card, paper=paper, site=site, css=css,
+                                                topic=card.topic)
+
+
+def render_card(card: m.Card, paper: Paper, site: m.Site, env) -> bytes:
+    """The card as a one-page PDF, or BuildFailed naming what overflows and by how much."""
+    from weasyprint import HTML  # imported here: it is slow to load and only cards need it
+
+    html = card_html(card, paper, site, env)
+    document = HTML(string=html, url_fetcher=_refuse_fetch).render()
+    problems = _small_text(document)
+    if len(document.pages) != 1:
+        problems += _overflow(card, paper, html)
+    if problems:
+        path, line, col = card.declared_at
+        raise BuildFailed([ContentError(path, line, col, f"card '{card.title}' on {paper.name}: {p}",
+                                        hint) for p, hint in problems])
+    return document.write_pdf()
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    # Cards are self-contained: nothing from content may make WeasyPrint read a file or URL.
+    raise ValueError(f"card resources are not fetched: {url}")
+
+
+def _small_text(document) -> list[tuple[str, str]]:
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    sizes = {box.style["font_size"] / PX_PER_PT
+             for page in document.pages for box in page._page_box.descendants()
+             if isinstance(box, TextBox) and box.text.strip()}
+    smallest = min(sizes, default=MIN_FONT_PT)
+    if smallest < MIN_FONT_PT - 0.01:
+        return [(f"text is set at {smallest:.1f} pt, below the {MIN_FONT_PT:g} pt legible minimum",
+                 "raise the font sizes in templates/card.css")]
+    return []
+
+
+def _overflow(card: m.Card, paper: Paper, html: str) -> list[tuple[str, str]]:
+    """Lay the card out on an endless sheet and measure each column against the real one."""
+    from weasyprint import CSS, HTML
+
+    endless = CSS(string=f"@page {{ size: {paper.width_mm}mm 5000mm; }}")
+    tall = HTML(string=html, url_fetcher=_refuse_fetch).render(stylesheets=[endless])
+    page = tall.pages[0]
+    boxes = {box.element.get("id"): box for box in page._page_box.descendants()
+             if getattr(box, "element", None) is not None and box.element.get("id")}
+    body = boxes["card-body"]
+    # Page-area bottom on the real sheet, measured from where the columns start.
+    available = paper.height_mm * PX_PER_MM - page._page_box.margin_bottom - body.position_y
+    problems = []
+    for index, column in enumerate(card.columns, 1):
+        box = boxes.get(f"column-{index}")
+        needed = box.position_y + box.margin_height() - body.position_y if box else 0
+        over = needed - available
+        if over > 0.5:
+            cut = [b.id for b in column
+                   if (bb := boxes.get(f"card-{b.id}")) and bb.position_y + bb.margin_height() - body.position_y > available]
+            problems.append((
+                f"column {index} ({', '.join(b.id for b in column)}) overflows the page by "
+                f"{over / PX_PER_MM:.1f} mm; cut off: {', '.join(cut)}",
+                "move a block to a shorter column, split it, or leave it off the card"))
+    return problems or [("the card does not fit on one page", "shorten the card's blocks")]
+
+
+def render_cards(site: m.Site, templates_dir: Path) -> dict[str, bytes]:
+    """Every card on every paper size, keyed by output path; all failures reported together."""
+    env = make_environment(templates_dir)
+    outputs, errors = {}, []
+    for card in site.cards:
+        for paper in PAPER_SIZES:
+            try:
+                outputs[card_path(card, paper)] = render_card(card, paper, site, env)
+            except BuildFailed as failure:
+                errors.extend(failure.errors)
+    if errors:
+        raise BuildFailed(errors)
+    return outputs

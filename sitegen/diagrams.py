@@ -1,0 +1,199 @@
+"""Diagrams generated from model data as Graphviz DOT, and the one place that runs `dot`."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Callable
+
+import graphviz
+
+from . import model as m
+from .errors import MissingTool
+
+FONT = "DejaVu Sans"
+PARTS_PER_ROW = 4
+# Light-mode colours; the site stylesheet restyles them by class for dark mode and print.
+PARTY_STYLES = (
+    {"fill": "#dbeafe", "line": "#1e40af", "style": "dashed"},  # first declared party
+    {"fill": "#ffedd5", "line": "#9a3412", "style": "solid"},   # second
+    {"fill": "#dcfce7", "line": "#166534", "style": "dotted"},  # any third
+)
+
+
+@dataclass(frozen=True)
+class RenderedDiagram:
+    """One diagram ready to place on a page."""
+
+    file_name: str
+    """Name under diagrams/, derived from the DOT source's hash."""
+    svg: bytes
+    """The standalone SVG file."""
+    dot: str
+    """The DOT source it was drawn from."""
+
+
+def label(text: str) -> str:
+    """Content text made literal for DOT: no HTML-like labels, no backslash escapes."""
+    return graphviz.escape(" ".join(text.split()))
+
+
+def _party_style(topic: m.Topic, party: m.Party) -> dict:
+    return PARTY_STYLES[min(party.index, len(PARTY_STYLES)) - 1]
+
+
+def _new_graph(name: str) -> graphviz.Digraph:
+    graph = graphviz.Digraph(name)
+    # The graph id prefixes every generated SVG id, so two inline diagrams never clash.
+    graph.attr(id=name, fontname=FONT, bgcolor="transparent", newrank="true",
+               nodesep="0.15", ranksep="0.25", margin="0")
+    graph.attr("node", shape="box", style="filled", fontname=FONT, fontsize="12",
+               margin="0.12,0.06", height="0.4")
+    graph.attr("edge", style="invis")
+    return graph
+
+
+def _html(text: str) -> str:
+    """Content text made literal inside a Graphviz HTML-like label."""
+    return html.escape(" ".join(text.split()), quote=True)
+
+
+def _cells(parts: tuple[str, ...], columns: int, fill: str, line: str) -> str:
+    """Table rows of part cells; the last part of a short row stretches to the edge."""
+    rows = []
+    for start in range(0, len(parts), columns):
+        row = parts[start:start + columns]
+        cells = []
+        for i, part in enumerate(row):
+            span = columns - len(row) + 1 if i == len(row) - 1 else 1
+            cells.append(f'<TD COLSPAN="{span}" BGCOLOR="{fill}" COLOR="{line}">{_html(part)}</TD>')
+        rows.append("<TR>" + "".join(cells) + "</TR>")
+    return "".join(rows)
+
+
+def _layer_label(layer: m.Layer, style: dict) -> str:
+    """One layer as an HTML-like table: heading, tagline, part cells, then each group."""
+    party, fill, line = layer.party, style["fill"], style["line"]
+    columns = max([min(len(layer.parts), PARTS_PER_ROW)] + [1])
+    rows = [f'<TR><TD COLSPAN="{columns}" BORDER="0"><B>{_html(party.responsibility.upper())}</B></TD></TR>',
+            f'<TR><TD COLSPAN="{columns}" BORDER="0"><I>“{_html(party.tagline)}”</I></TD></TR>',
+            _cells(layer.parts, columns, fill, line)]
+    for group in layer.groups:
+        inner = (f'<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="4">'
+                 f'<TR><TD COLSPAN="{len(group.parts)}"><B>{_html(group.name)}</B></TD></TR>'
+                 + _cells(group.parts, len(group.parts), fill, line).replace("<TD ", '<TD BORDER="1" ')
+                 + "</TABLE>")
+        rows.append(f'<TR><TD COLSPAN="{columns}" COLOR="{line}" STYLE="{style["style"]}">{inner}</TD></TR>')
+    return (f'<<TABLE BORDER="2" STYLE="rounded,{style["style"]}" COLOR="{line}" BGCOLOR="white" CELLBORDER="1" '
+            f'CELLSPACING="6" CELLPADDING="6">{"".join(rows)}</TABLE>>')
+
+
+def layers_dot(topic: m.Topic, block: m.Layers) -> str:
+    """The layered model: each party's layer with its parts and groups, split by the boundary."""
+    graph = _new_graph(f"{topic.slug}-{block.id}")
+    previous = None
+    for index, layer in enumerate(block.layers):
+        name = f"layer{index}"
+        graph.node(name, _layer_label(layer, _party_style(topic, layer.party)), shape="plain",
+                   style="", **{"class": f"layer party-{layer.party.index}"})
+        if previous:
+            graph.edge(previous, name)
+        previous = name
+        if index < len(block.layers) - 1:
+            boundary = f"boundary{index}"
+            graph.node(boundary, label(f"══════  {block.boundary.upper()}  ══════"), shape="plain",
+                       style="", fontsize="14", **{"class": "boundary"})
+            graph.edge(previous, boundary)
+            previous = boundary
+    return graph.source
+
+
+def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
+    """How the boundary moves: one column per service model, its components grouped by owner."""
+    matrix = topic.block(block.source)
+    graph = _new_graph(f"{topic.slug}-{block.id}")
+    graph.attr(nodesep="0.5")
+    graph.attr("node", width="2.1")
+    rows = matrix.rows
+    stacking = []  # invisible edges keep each column in row order; added after the clusters
+    for c, service_model in enumerate(matrix.service_models):
+        with graph.subgraph(name=f"cluster_sm{c}") as column:
+            column.attr(label=label(service_model.label), fontsize="14", style="rounded",
+                        color="#475569", penwidth="1.5")
+            column.attr(**{"class": "service-model"})
+            previous = None
+            for s, (owner, segment) in enumerate(_owner_runs(rows, c)):
+                style = _party_style(topic, owner)
+                with column.subgraph(name=f"cluster_sm{c}s{s}") as run:
+                    run.attr(label=label(f"{owner.name} manages"), style=style["style"],
+                             color=style["line"], fontsize="12", penwidth="1.5")
+                    run.attr(**{"class": f"owner party-{owner.index}"})
+                    for row_index, row in segment:
+                        name = f"sm{c}row{row_index}"
+                        run.node(name, label(row.component), fillcolor=style["fill"],
+                                 color=style["line"], **{"class": f"part party-{owner.index}"})
+                        if previous:
+                            stacking.append((previous, name))
+                        previous = name
+    graph.edges(stacking)
+    return graph.source
+
+
+def _owner_runs(rows: tuple[m.MatrixRow, ...], column: int):
+    """Consecutive rows with the same owner in one column: the boundary sits between runs."""
+    runs: list[tuple[m.Party, list]] = []
+    for index, row in enumerate(rows):
+        owner = row.owners[column]
+        if not runs or runs[-1][0] != owner:
+            runs.append((owner, []))
+        runs[-1][1].append((index, row))
+    return runs
+
+
+DIAGRAM_BUILDERS: dict[str, Callable[[m.Topic, m.Block], str]] = {
+    "layers": layers_dot,
+    "diagram": boundary_dot,
+}
+
+
+def diagram_sources(site: m.Site) -> dict[tuple[str, str], str]:
+    """DOT source of every diagram, keyed by (topic slug, block id)."""
+    return {(topic.slug, block.id): DIAGRAM_BUILDERS[block.kind](topic, block)
+            for topic in site.topics for block in topic.blocks if block.kind in DIAGRAM_BUILDERS}
+
+
+def check_graphviz() -> None:
+    if shutil.which("dot") is None:
+        raise MissingTool("Graphviz's `dot` is not installed (Debian package: graphviz)")
+
+
+def to_svg(dot: str) -> bytes:
+    """Render DOT to SVG with Graphviz; the only place sitegen starts `dot`."""
+    result = subprocess.run(["dot", "-Tsvg"], input=dot.encode("utf-8"), capture_output=True,
+                            check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"dot failed: {result.stderr.decode(errors='replace')}")
+    return result.stdout
+
+
+def render_diagrams(site: m.Site) -> dict[tuple[str, str], RenderedDiagram]:
+    """Every diagram of the site as SVG, named by the hash of its DOT source."""
+    rendered = {}
+    for (slug, block_id), dot in diagram_sources(site).items():
+        digest = hashlib.sha256(dot.encode("utf-8")).hexdigest()[:12]
+        rendered[(slug, block_id)] = RenderedDiagram(f"{slug}-{block_id}-{digest}.svg",
+                                                     to_svg(dot), dot)
+    return rendered
+
+
+_PROLOGUE = re.compile(rb"^.*?(?=<svg\b)", re.S)
+_COMMENTS = re.compile(rb"<!--.*?-->\s*", re.S)
+
+
+def inline_svg(svg: bytes) -> str:
+    """The SVG element alone, for embedding in HTML (no XML prolog, doctype or comments)."""
+    return _COMMENTS.sub(b"", _PROLOGUE.sub(b"", svg, count=1)).decode("utf-8").strip()

@@ -1,0 +1,27 @@
+"""Markdown to HTML: the one MarkdownIt instance, and the only place that marks HTML as safe."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# CommonMark with raw HTML off: tags in content are shown as text. markdown-it's own
+# validateLink refuses javascript:, vbscript:, file: and non-image data: URLs.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# Prose sits under a block heading (h2), so its own headings start at h3.
+_MARKDOWN.disable("lheading")
+_HEADING_SHIFT = 2
+
+
+def _shift_headings(tokens) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + _HEADING_SHIFT, 6)
+            token.tag = f"h{level}"
+
+
+def to_html(markdown: str) -> Markup:
+    """Render author Markdown to safe HTML."""
+    tokens = _MARKDOWN.parse(markdown)
+    _shift_headings(tokens)
+    return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
