@@ -58,8 +58,12 @@ def _new_graph(name: str) -> graphviz.Digraph:
 
 
 def _html(text: str) -> str:
-    """Content text made literal inside a Graphviz HTML-like label."""
-    return html.escape(" ".join(text.split()), quote=True)
+    """Content text made literal inside a Graphviz HTML-like label.
+
+    Graphviz expands escapes such as \\N (node name) even inside HTML-like labels, after
+    decoding entities; a doubled backslash is what it reads back as one literal backslash.
+    """
+    return html.escape(" ".join(text.split()), quote=True).replace("\\", "\\\\")
 
 
 def _cells(parts: tuple[str, ...], columns: int, fill: str, line: str) -> str:
@@ -122,14 +126,16 @@ def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
     stacking = []  # invisible edges keep each column in row order; added after the clusters
     for c, service_model in enumerate(matrix.service_models):
         with graph.subgraph(name=f"cluster_sm{c}") as column:
-            column.attr(label=label(service_model.label), fontsize="14", style="rounded",
-                        color="#475569", penwidth="1.5")
+            # Clusters inherit the graph's id unless given their own.
+            column.attr(id=f"{graph.name}-sm{c}", label=label(service_model.label), fontsize="14",
+                        style="rounded", color="#475569", penwidth="1.5")
             column.attr(**{"class": "service-model"})
             previous = None
             for s, (owner, segment) in enumerate(_owner_runs(rows, c)):
                 style = _party_style(topic, owner)
                 with column.subgraph(name=f"cluster_sm{c}s{s}") as run:
-                    run.attr(label=label(f"{owner.name} manages"), style=style["style"],
+                    run.attr(id=f"{graph.name}-sm{c}s{s}", label=label(f"{owner.name} manages"),
+                             style=style["style"],
                              color=style["line"], fontsize="12", penwidth="1.5")
                     run.attr(**{"class": f"owner party-{owner.index}"})
                     for row_index, row in segment:

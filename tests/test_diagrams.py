@@ -1,0 +1,122 @@
+"""Diagrams: generated from the model, escaped, deterministic, and complete when read as XML."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from sitegen import model as m
+from sitegen.diagrams import boundary_dot, inline_svg, layers_dot, render_diagrams, to_svg
+from source_data import blocks_of_kind, party_numbers, site_yaml, topic_yaml
+
+SVG = "{http://www.w3.org/2000/svg}"
+SLUGS = site_yaml()["topics"]
+
+
+def svg_texts(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg)
+    return [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
+
+
+def diagram_file(built: Path, slug: str, block_id: str) -> Path:
+    (path,) = (built / "diagrams").glob(f"{slug}-{block_id}-*.svg")
+    return path
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_layer_diagrams_show_every_part_of_the_model(built, slug):
+    topic = topic_yaml(slug)
+    parties = {p["id"]: p for p in topic["parties"]}
+    for block in blocks_of_kind(topic, "layers"):
+        texts = svg_texts(diagram_file(built, slug, block["id"]).read_bytes())
+        expected = []
+        for layer in block["layers"]:
+            party = parties[layer["party"]]
+            expected += [party["responsibility"].upper(), f'“{party["tagline"]}”', *layer["parts"]]
+            for group in layer.get("groups", []):
+                expected += [group["name"], *group["parts"]]
+        assert sorted(t for t in texts if "═" not in t) == sorted(expected)
+        assert any(block["boundary"].upper() in t for t in texts)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_boundary_diagrams_place_each_component_with_its_owner(built, slug):
+    topic = topic_yaml(slug)
+    numbers = party_numbers(topic)
+    models = topic["service_models"]
+    for block in blocks_of_kind(topic, "diagram"):
+        matrix = next(b for b in topic["blocks"] if b["id"] == block["source"])
+        rows = [row for group in matrix["groups"] for row in group["rows"]]
+        root = ET.fromstring(diagram_file(built, slug, block["id"]).read_bytes())
+        nodes = {}
+        for g in root.iter(f"{SVG}g"):
+            if "part" in (g.get("class") or "").split():
+                title = g.find(f"{SVG}title").text
+                nodes[title] = (g.get("class"), " ".join(g.find(f"{SVG}text").text.split()))
+        expected = {}
+        for c, sm in enumerate(models):
+            for r, row in enumerate(rows):
+                owner = row["owners"][sm["id"]]
+                expected[f"sm{c}row{r}"] = (f"node part party-{numbers[owner]}", row["component"])
+        assert nodes == expected
+        texts = svg_texts(ET.tostring(root))
+        for sm in models:
+            assert f'{sm["name"]} ({sm["example"]})' in texts
+
+
+def _topic_with_parts(parts: tuple[str, ...]) -> tuple[m.Topic, m.Layers]:
+    party = m.Party("p", "Party <i>", "Resp {x}", 'Tag "q"', "K", 1)
+    block = m.Layers(id="l", title="T", caption="C", boundary="B\\N", layers=(
+        m.Layer(party, parts, (m.PartGroup("G <b>bold</b>", parts),)),))
+    topic = m.Topic("t", "T", "T", "", "S", (party,), (), (block,))
+    return topic, block
+
+
+HOSTILE = ('"quoted"', "{braces}", "back\\slash", "<b>not bold</b>", "\\N \\G \\l",
+           '"]; evil [label="x', "a & b", "<<TABLE>>")
+
+
+def test_dot_labels_are_shown_as_literal_text():
+    topic, block = _topic_with_parts(HOSTILE)
+    texts = svg_texts(to_svg(layers_dot(topic, block)))
+    for label in HOSTILE:
+        assert texts.count(label) == 2  # once loose, once in the group
+    assert "G <b>bold</b>" in texts and "RESP {X}" in texts and '“Tag "q"”' in texts
+
+
+def test_hostile_labels_in_the_boundary_diagram_stay_text():
+    customer = m.Party("c", 'C"ust', "R", "T", "K", 1)
+    sm = m.ServiceModel("s", "<S>", "{E}")
+    rows = tuple(m.MatrixRow(label, (customer,)) for label in HOSTILE)
+    matrix = m.Matrix(id="mx", title="M", caption="c", heading="h", service_models=(sm,),
+                      groups=(m.MatrixGroup("g", rows),))
+    diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
+    topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
+    texts = svg_texts(to_svg(boundary_dot(topic, diagram)))
+    assert [t for t in texts if t in HOSTILE] == list(HOSTILE)
+    assert "<S> ({E})" in texts and 'C"ust manages' in texts
+
+
+def test_diagrams_are_deterministic_and_named_by_content(site):
+    first, second = render_diagrams(site), render_diagrams(site)
+    assert first == second
+    for diagram in first.values():
+        assert re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{12}\.svg", diagram.file_name)
+
+
+def test_inline_svg_is_the_bare_svg_element(site):
+    for diagram in render_diagrams(site).values():
+        markup = inline_svg(diagram.svg)
+        assert markup.startswith("<svg") and markup.endswith("</svg>")
+        assert "<?xml" not in markup and "<!DOCTYPE" not in markup
+        ET.fromstring(markup)
+
+
+def test_inline_diagrams_never_share_element_ids(built):
+    for slug in SLUGS:
+        page = (built / "topics" / f"{slug}.html").read_text(encoding="utf-8")
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids))
