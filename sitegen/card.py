@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import model as m
@@ -69,7 +69,7 @@ def render_card(card: m.Card, paper: Paper, site: m.Site, env) -> bytes:
     document = HTML(string=html, url_fetcher=_refuse_fetch).render()
     problems = _small_text(document)
     if len(document.pages) != 1:
-        problems += _overflow(card, paper, html)
+        problems += _overflow(card, paper, site, env)
     if problems:
         path, line, col = card.declared_at
         raise BuildFailed([ContentError(path, line, col, f"card '{card.title}' on {paper.name}: {p}",
@@ -95,12 +95,12 @@ def _small_text(document) -> list[tuple[str, str]]:
     return []
 
 
-def _overflow(card: m.Card, paper: Paper, html: str) -> list[tuple[str, str]]:
+def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, str]]:
     """Lay the card out on an endless sheet and measure each column against the real one."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
-    endless = CSS(string=f"@page {{ size: {paper.width_mm}mm 5000mm; }}")
-    tall = HTML(string=html, url_fetcher=_refuse_fetch).render(stylesheets=[endless])
+    endless = replace(paper, css_size=f"{paper.width_mm}mm 5000mm")
+    tall = HTML(string=card_html(card, endless, site, env), url_fetcher=_refuse_fetch).render()
     page = tall.pages[0]
     boxes = {box.element.get("id"): box for box in page._page_box.descendants()
              if getattr(box, "element", None) is not None and box.element.get("id")}

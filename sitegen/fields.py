@@ -33,14 +33,18 @@ class Fields:
         if not self._is(node, Mapping, what):
             return None
         allowed = required + optional
+        suggested = set()
         for key, (key_node, _) in node.entries.items():
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                unused = [k for k in allowed if k not in node.entries]
+                close = difflib.get_close_matches(key, unused, n=1, cutoff=0.6)
                 hint = (f"did you mean '{close[0]}'?" if close
                         else "allowed keys: " + ", ".join(allowed))
                 self.error(key_node, f"unknown key '{key}' in {what}", hint)
+                suggested.update(close)
         for key in required:
-            if key not in node.entries:
+            # A misspelt key already reported with a did-you-mean is not also "missing".
+            if key not in node.entries and key not in suggested:
                 self.error(node, f"{what} is missing the required key '{key}'")
         return node
 

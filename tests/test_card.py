@@ -1,0 +1,125 @@
+"""The printable cards: one page, legible, embedded fonts, and every card item in the PDF text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sitegen.errors import BuildFailed
+from sitegen.pipeline import BuildConfig, build
+from source_data import party_names, site_yaml, topic_yaml
+
+CARDS = site_yaml()["cards"]
+PAPERS = {"a4": (841.89, 595.28), "letter": (792.0, 612.0)}  # landscape, in points
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(run("pdftotext", "-enc", "UTF-8", str(path), "-").split())
+
+
+def card_files(built: Path):
+    for card in CARDS:
+        for paper in PAPERS:
+            yield card, paper, built / "cards" / f'{card["topic"]}-{paper}.pdf'
+
+
+def expected_card_texts(card: dict) -> list[str]:
+    """What each printed block must show, read from the YAML."""
+    topic = topic_yaml(card["topic"])
+    names = party_names(topic)
+    blocks = {b["id"]: b for b in topic["blocks"]}
+    texts = [card["title"], *(p["tagline"] for p in topic["parties"])]
+    for block_id in (i for column in card["columns"] for i in column):
+        block = blocks[block_id]
+        texts.append(block["title"].upper())  # headings are set in capitals by the card's CSS
+        kind = block["kind"]
+        if kind == "quick_reference":
+            for group in block["groups"]:
+                texts += [group["title"], *group["items"]]
+        elif kind == "matrix":
+            for group in block["groups"]:
+                texts.append(group["name"])
+                for row in group["rows"]:
+                    owners = [names[row["owners"][sm["id"]]] for sm in topic["service_models"]]
+                    texts.append(" ".join([row["component"], *owners]))
+        elif kind == "comparison":
+            texts += [" ".join([row["aspect"], *(row["values"][p] for p in block["parties"])])
+                      for row in block["rows"]]
+        elif kind == "scenarios":
+            texts += [f'{s["question"]} → {names[s["answer"]]}: {s["explanation"]}'
+                      for s in block["items"]]
+        elif kind == "myths":
+            texts += [f'{m["myth"]}” → {m["reality"]}' for m in block["items"]]
+        elif kind in ("tips", "list"):
+            texts += block["items"]
+        elif kind == "definitions":
+            texts += [f'{i["term"]}: {i["definition"]}' for g in block["groups"] for i in g["items"]]
+        else:
+            raise AssertionError(f"no expectation written for printed {kind} blocks")
+    return [" ".join(t.split()) for t in texts]
+
+
+def test_every_card_item_is_in_the_pdf_text(built):
+    for card, paper, path in card_files(built):
+        text = pdf_text(path)
+        missing = [t for t in expected_card_texts(card) if t not in text]
+        assert missing == [], (path.name, missing)
+
+
+def test_cards_are_exactly_one_page_of_the_right_size(built):
+    for _, paper, path in card_files(built):
+        info = run("pdfinfo", str(path))
+        assert re.search(r"^Pages:\s+1$", info, re.M), path.name
+        width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+        assert (width, height) == pytest.approx(PAPERS[paper], abs=0.5), path.name
+
+
+def test_cards_carry_title_and_author_and_embed_their_fonts(built):
+    site = site_yaml()
+    for card, _, path in card_files(built):
+        info = run("pdfinfo", str(path))
+        assert re.search(rf"^Title:\s+{re.escape(card['title'])}", info, re.M)
+        assert re.search(rf"^Author:\s+{re.escape(site['author'])}$", info, re.M)
+        fonts = run("pdffonts", str(path)).splitlines()[2:]
+        assert fonts, "no fonts: the text would not be selectable"
+        for line in fonts:
+            assert line.split()[-5] == "yes", f"font not embedded: {line}"
+
+
+def test_a_card_that_does_not_fit_names_the_overflowing_block(content_copy, tmp_path):
+    topic_file = content_copy / "topics" / "shared-responsibility" / "topic.yaml"
+    extra = "".join(f"      - An extra tip number {i} that makes the column far too long to print\n"
+                    for i in range(40))
+    text = topic_file.read_text(encoding="utf-8")
+    text = text.replace("    items:\n      - Remember the phrase", f"    items:\n{extra}      - Remember the phrase")
+    topic_file.write_text(text, encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildConfig(content_copy, TEMPLATES, tmp_path / "out"))
+    messages = [str(e) for e in failure.value.errors]
+    assert len(messages) == 2  # A4 and US Letter
+    for message, paper in zip(messages, ("A4", "US Letter")):
+        assert re.search(rf"site\.yaml:\d+:\d+: error: card '.*' on {paper}: column 3 "
+                         r"\(exam-tips, misconceptions\) overflows the page by \d+\.\d mm; "
+                         r"cut off: exam-tips, misconceptions \(hint: ", message), message
+    assert not (tmp_path / "out").exists()
+
+
+def test_text_under_7pt_is_refused(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    css = templates / "card.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.tips li { font-size: 5pt; }\n",
+                   encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildConfig(Path(__file__).parent.parent / "content", templates, tmp_path / "out"))
+    assert all("text is set at 5.0 pt, below the 7 pt legible minimum" in str(e)
+               for e in failure.value.errors)

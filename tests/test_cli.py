@@ -1,0 +1,51 @@
+"""The command line as authors use it: messages, exit codes, and no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sitegen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_check_reports_success_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--content", str(ROOT / "content")]) == 0
+    assert "no errors" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_content_errors_exit_1_with_located_messages_and_no_traceback(content_copy, tmp_path):
+    site = content_copy / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("title: Cloud", "titel: Cloud"),
+                    encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(content_copy),
+                             "--templates", str(ROOT / "templates"), "--output", str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{content_copy}/site.yaml:3:1: error: unknown key 'titel' in site.yaml"
+                               " (hint: did you mean 'title'?)")
+    assert lines[-1].endswith(f"; {tmp_path / 'out'}/ was left unchanged")
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_prints_one_summary_line(tmp_path, capsys):
+    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+                 "--output", str(tmp_path / "out")])
+    assert code == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith(f"built {tmp_path / 'out'}/: 3 pages, 2 diagrams, 2 cards")
+
+
+def test_missing_graphviz_is_named_with_its_debian_package(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on this PATH
+    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+                 "--output", str(tmp_path / "out")])
+    assert code == 3
+    assert "Debian package: graphviz" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

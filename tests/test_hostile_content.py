@@ -1,0 +1,71 @@
+"""Content is untrusted text: markup, script and DOT syntax in it come out as inert text."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from sitegen.pipeline import BuildConfig, build
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SCRIPT = "<script>alert('tip')</script>"
+DOT = '"]; x [label="pwned"]; subgraph { \\N'
+IMG = '<img src=x onerror="alert(1)">'
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    content = root / "content"
+    import shutil
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
+    topic_dir = content / "topics" / "shared-responsibility"
+    topic = (topic_dir / "topic.yaml").read_text(encoding="utf-8")
+    topic = topic.replace("- Physical security is ALWAYS AWS responsibility",
+                          f"- \"{SCRIPT}\"")
+    topic = topic.replace("- Customer Data\n", f"- '{DOT}'\n")
+    topic = topic.replace("component: Database Engine", f"component: '{IMG}'")
+    (topic_dir / "topic.yaml").write_text(topic, encoding="utf-8")
+    (topic_dir / "overview.md").write_text(
+        f"{SCRIPT}\n\n{IMG}\n\n[click me](javascript:alert(1)) and [data](data:text/html,hi) "
+        "and [fine](https://example.org/)\n", encoding="utf-8")
+    out = root / "output"
+    build(BuildConfig(content, TEMPLATES, out))
+    return out
+
+
+def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
+    page = lxml.html.fromstring((hostile_build / "topics" / "shared-responsibility.html").read_bytes())
+    assert page.xpath("//script") == []
+    assert page.xpath("//img") == []
+    assert [e for e in page.iter() if any(a.startswith("on") for a in e.attrib)] == []
+    hrefs = page.xpath("//a/@href")
+    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))]
+    assert "https://example.org/" in hrefs
+    text = page.text_content()
+    assert SCRIPT in text and IMG in text
+
+
+def test_dot_syntax_in_content_is_a_label_not_graph_structure(hostile_build):
+    import xml.etree.ElementTree as ET
+
+    (svg,) = (hostile_build / "diagrams").glob("*core-concept*.svg")
+    root = ET.fromstring(svg.read_bytes())
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{ns}text")]
+    assert DOT in texts
+    assert not any(t == "pwned" for t in texts)
+    (matrix_svg,) = (hostile_build / "diagrams").glob("*boundary-shift*.svg")
+    assert ET.fromstring(matrix_svg.read_bytes()).iter(f"{ns}text")
+    assert IMG in [" ".join("".join(t.itertext()).split())
+                   for t in ET.fromstring(matrix_svg.read_bytes()).iter(f"{ns}text")]
+
+
+def test_the_card_prints_markup_as_text(hostile_build):
+    pdf = hostile_build / "cards" / "shared-responsibility-a4.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert SCRIPT in " ".join(text.split())
