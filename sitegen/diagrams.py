@@ -120,7 +120,7 @@ def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
     """How the boundary moves: one column per service model, its components grouped by owner."""
     matrix = topic.block(block.source)
     graph = _new_graph(f"{topic.slug}-{block.id}")
-    graph.attr(nodesep="0.5")
+    graph.attr(nodesep="0.5", ranksep="0.12")
     graph.attr("node", width="2.1")
     rows = matrix.rows
     stacking = []  # invisible edges keep each column in row order; added after the clusters
@@ -134,13 +134,15 @@ def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
             for s, (owner, segment) in enumerate(_owner_runs(rows, c)):
                 style = _party_style(topic, owner)
                 with column.subgraph(name=f"cluster_sm{c}s{s}") as run:
+                    # The run is filled with the owner's colour so it reads as one band;
+                    # its label and border pattern name the owner without colour.
                     run.attr(id=f"{graph.name}-sm{c}s{s}", label=label(f"{owner.name} manages"),
-                             style=style["style"],
+                             style=f'filled,{style["style"]}', fillcolor=style["fill"],
                              color=style["line"], fontsize="12", penwidth="1.5")
                     run.attr(**{"class": f"owner party-{owner.index}"})
                     for row_index, row in segment:
                         name = f"sm{c}row{row_index}"
-                        run.node(name, label(row.component), fillcolor=style["fill"],
+                        run.node(name, label(row.component), fillcolor="white",
                                  color=style["line"], **{"class": f"part party-{owner.index}"})
                         if previous:
                             stacking.append((previous, name))

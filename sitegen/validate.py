@@ -133,12 +133,17 @@ def _declared(node: Node | None, what: str, f: Fields, parse) -> dict:
 
 def _party(node: Node, f: Fields) -> m.Party:
     party = f.mapping(node, "party", ("id", "name", "responsibility", "tagline", "keyword"))
+    tagline = f.text(get(party, "tagline"), "party tagline")
+    keyword = f.text(get(party, "keyword"), "party keyword")
+    if tagline and keyword and keyword not in tagline:
+        f.error(get(party, "keyword"), f"party keyword '{keyword}' does not occur in the tagline "
+                f"'{tagline}'", "the keyword is the word of the tagline to remember, e.g. IN")
     return m.Party(
         id=f.identifier(get(party, "id"), "party id"),
         name=f.text(get(party, "name"), "party name"),
         responsibility=f.text(get(party, "responsibility"), "party responsibility"),
-        tagline=f.text(get(party, "tagline"), "party tagline"),
-        keyword=f.text(get(party, "keyword"), "party keyword"),
+        tagline=tagline,
+        keyword=keyword,
         index=0,  # set once all parties are read
     )
 
