@@ -109,7 +109,7 @@ def _topic(raw: RawTopic, f: Fields) -> m.Topic:
                 problem = "no block" if source is None else f"a {source.kind} block"
                 f.error(get(node, "source"), f"diagram source '{block.source}' is {problem}, "
                         "expected the id of a matrix block in this topic",
-                        "matrix blocks here: " + (", ".join(b.id for b in blocks
+                        "matrix blocks here: " + (", ".join(str(b.id) for b in blocks
                                                             if isinstance(b, m.Matrix)) or "none"))
     title = f.text(get(topic, "title"), "topic title")
     return m.Topic(
@@ -394,7 +394,7 @@ def _card(node: Node, topics: dict[str, m.Topic], f: Fields) -> m.Card:
             block = next((b for b in topic.blocks if b.id == block_id), None)
             if block is None:
                 f.error(id_node, f"card block '{block_id}' is not a block of topic '{topic.slug}'",
-                        "printable blocks: " + ", ".join(b.id for b in topic.blocks if b.printable))
+                        "printable blocks: " + ", ".join(b.id for b in topic.blocks if b.printable and b.id))
             elif not block.printable:
                 f.error(id_node, f"card block '{block_id}' is a {block.kind} block, "
                         "which has no printed form",
