@@ -21,7 +21,8 @@ class ContentError:
     """How to fix it, when there is something useful to say."""
 
     def __str__(self) -> str:
-        location = f"{self.path}:{self.line}:{self.col}"
+        # A mistake about a whole file (e.g. it is missing) has no line to point at.
+        location = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
         hint = f" (hint: {self.hint})" if self.hint else ""
         return f"{location}: error: {self.message}{hint}"
 

@@ -30,7 +30,7 @@ class Fields:
     def mapping(self, node: Node | None, what: str, required: tuple[str, ...],
                 optional: tuple[str, ...] = ()) -> Mapping | None:
         """A mapping whose keys are exactly the required ones plus any of the optional ones."""
-        if not self._is(node, Mapping, what):
+        if not self.expect(node, Mapping, what):
             return None
         allowed = required + optional
         suggested = set()
@@ -50,15 +50,15 @@ class Fields:
 
     def sequence(self, node: Node | None, what: str) -> tuple[Node, ...]:
         """The items of a non-empty list."""
-        if not self._is(node, Sequence, what):
+        if not self.expect(node, Sequence, what):
             return ()
         if not node.items:
-            self.error(node, f"{what} is an empty list", "add at least one item or remove the key")
+            self.error(node, f"{what} is an empty list", "add at least one item")
         return node.items
 
     def text(self, node: Node | None, what: str) -> str | None:
         """Non-empty text; YAML's implicit booleans, numbers, dates and nulls are refused."""
-        if not self._is(node, Scalar, what):
+        if not self.expect(node, Scalar, what):
             return None
         if node.implicit_type != "str":
             if node.implicit_type == "null" and not node.text:
@@ -81,7 +81,7 @@ class Fields:
 
     def flag(self, node: Node | None, what: str) -> bool | None:
         """A boolean written as true or false."""
-        if not self._is(node, Scalar, what):
+        if not self.expect(node, Scalar, what):
             return None
         if node.implicit_type != "bool" or node.text not in ("true", "false"):
             self.error(node, f"{what} must be true or false, got '{node.text}'")
@@ -106,7 +106,7 @@ class Fields:
         if value not in choices:
             close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
             hint = (f"did you mean '{close[0]}'?" if close else
-                    f"declared {kind}s: " + (", ".join(choices) or "none"))
+                    f"declared {plural(kind)}: " + (", ".join(choices) or "none"))
             self.error(node, f"{what} names '{value}', which is not a declared {kind}", hint)
             return None
         return choices[value]
@@ -121,9 +121,9 @@ class Fields:
             else:
                 seen[value] = node
 
-    def _is(self, node: Node | None, node_type: type, what: str) -> bool:
-        if node is None:
-            return False  # the missing key was reported by mapping()
+    def expect(self, node: Node | None, node_type: type, what: str) -> bool:
+        if node is None or is_alias(node):
+            return False  # already reported: a missing key by mapping(), an alias by the loader
         if isinstance(node, node_type):
             return True
         got = _NODE_NAMES[type(node)]
@@ -131,6 +131,14 @@ class Fields:
             got = "nothing"
         self.error(node, f"{what} must be {_NODE_NAMES[node_type]}, got {got}")
         return False
+
+
+def plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
+def is_alias(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.implicit_type == "alias"
 
 
 def get(mapping: Mapping | None, key: str) -> Node | None:

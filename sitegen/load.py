@@ -33,7 +33,8 @@ class Scalar(Node):
     text: str
     """The scalar's text, never converted to a number, boolean or date."""
     implicit_type: str
-    """What YAML 1.1 would have made of it: "str", "bool", "int", "float", "null", "timestamp"."""
+    """What YAML 1.1 would have made of it: "str", "bool", "int", "float", "null", "timestamp";
+    "alias" for an alias, already reported as an error."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ class RawTopic:
     """Parsed topic.yaml, or None if it is missing or unreadable."""
     yaml_path: str
     """Path of topic.yaml."""
-    texts: dict[str, TextFile]
-    """Markdown files in the folder, by file name."""
+    texts: dict[str, TextFile | None]
+    """Markdown files in the folder, by file name; None for one that could not be read."""
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,16 @@ def load_content(content_dir: Path) -> RawContent:
     topics_dir = content_dir / TOPICS_DIR
     for folder in sorted(p for p in topics_dir.glob("*") if p.is_dir()):
         topic_path = folder / TOPIC_FILE
-        texts = {}
-        for md in sorted(folder.glob("*.md")):
-            text = _read_text(md, errors)
-            if text is not None:
-                texts[md.name] = TextFile(str(md), text)
+        if not topic_path.is_file():
+            errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
+                                       "each topic folder needs a topic.yaml"))
+        texts = {md.name: _read_text(md, errors) for md in sorted(folder.glob("*.md"))}
         topics[folder.name] = RawTopic(
             slug=folder.name,
             yaml=_load_yaml(topic_path, errors) if topic_path.is_file() else None,
             yaml_path=str(topic_path),
-            texts=texts,
+            texts={name: TextFile(str(folder / name), text) if text is not None else None
+                   for name, text in texts.items()},
         )
     return RawContent(site, str(site_path), topics, tuple(errors))
 
@@ -121,13 +122,13 @@ def _read_text(path: Path, errors: list[ContentError]) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
         errors.append(ContentError(
             str(path), line, col,
-            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} cannot start or continue a character)",
-            "save the file as UTF-8; content files must be UTF-8"))
+            f"file is not valid UTF-8 at byte 0x{data[exc.start]:02x} ({exc.reason})",
+            "save the file as UTF-8 (it may have been saved as Windows-1252 or Latin-1)"))
         return None
     return text.removeprefix("\ufeff")
 
@@ -144,30 +145,46 @@ class _MarkingLoader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             self.anchor_marks.append(event.start_mark)
             if isinstance(event, yaml.AliasEvent):
-                self.get_event()
-                return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+                self.get_event()  # reported; stands in as a value validation will not re-report
+                return yaml.ScalarNode(ALIAS_TAG, "", event.start_mark, event.end_mark)
         return super().compose_node(parent, index)
+
+
+# PyYAML's wording for the commonest slips, said the way an author would fix them.
+_YAML_PROBLEMS = {
+    "expected <block end>, but found": "this line's indentation does not match the lines above it",
+    "mapping values are not allowed here": "a ': ' where YAML does not expect a new key",
+    "found character '\\t' that cannot start any token": "a tab character; indent with spaces",
+}
+
+
+_UNCLOSED = {
+    "while scanning a quoted scalar": "a quoted text starts here but its closing quote is missing",
+    "while parsing a flow sequence": "a [ list starts here but its closing ] is missing",
+    "while parsing a flow mapping": "a { mapping starts here but its closing } is missing",
+}
 
 
 def _load_yaml(path: Path, errors: list[ContentError]) -> Node | None:
     text = _read_text(path, errors)
     if text is None:
         return None
-    loader = _MarkingLoader(text)
     try:
-        root = loader.get_single_node()
+        loader = _MarkingLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = exc.problem or exc.context or "invalid YAML"
-        errors.append(ContentError(str(path), line, col, f"YAML syntax error: {problem}",
-                                   "check indentation, colons and quotes around this point"))
+        errors.append(_syntax_error(path, exc))
         return None
-    except yaml.YAMLError as exc:  # e.g. a reader error for control characters
-        errors.append(ContentError(str(path), 0, 0, f"YAML error: {exc}"))
+    except yaml.reader.ReaderError as exc:  # a control character the YAML spec forbids
+        before = text[: exc.position]
+        errors.append(ContentError(str(path), before.count("\n") + 1,
+                                   exc.position - (before.rfind("\n") + 1) + 1,
+                                   f"character U+{exc.character:04X} is not allowed in YAML",
+                                   "delete it; it is usually an invisible control character"))
         return None
-    finally:
-        loader.dispose()
     for mark in loader.anchor_marks:
         errors.append(ContentError(str(path), mark.line + 1, mark.column + 1,
                                    "YAML anchors and aliases (& and *) are not allowed",
@@ -177,7 +194,26 @@ def _load_yaml(path: Path, errors: list[ContentError]) -> Node | None:
     return _convert(root, str(path), errors)
 
 
+def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> ContentError:
+    problem = exc.problem or "invalid YAML"
+    mark = exc.problem_mark
+    # At the end of the file the problem mark says nothing useful: point where the
+    # unfinished thing (a quoted string, a flow list) began instead.
+    if exc.context_mark is not None and (mark is None or "end of stream" in problem):
+        mark = exc.context_mark
+        problem = _UNCLOSED.get(exc.context or "", f"{exc.context}: {problem}")
+    for pattern, plain in _YAML_PROBLEMS.items():
+        if problem.startswith(pattern):
+            problem = plain
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    return ContentError(str(path), line, col, f"YAML syntax error: {problem}",
+                        "check indentation, colons and quotes on this line and the one before")
+
+
+ALIAS_TAG = "!sitegen/alias"
+
 _IMPLICIT_TYPES = {
+    ALIAS_TAG: "alias",
     "tag:yaml.org,2002:bool": "bool",
     "tag:yaml.org,2002:int": "int",
     "tag:yaml.org,2002:float": "float",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import model as m
-from .errors import BuildFailed, ContentError
-from .fields import Fields, get
-from .load import Mapping, Node, RawContent, RawTopic, Scalar
+from .errors import BuildFailed
+from .fields import Fields, get, plural
+from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 PROSE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.md$")
@@ -49,9 +50,11 @@ def validate(raw: RawContent) -> m.Site:
     if language and not LANGUAGE_TAG.match(language):
         f.error(get(site, "language"), f"language '{language}' is not a language tag",
                 "use a tag such as 'en' or 'en-GB'")
-    topics = _topics(site, raw, f)
-    cards = tuple(_card(node, topics, f)
-                  for node in (f.sequence(get(site, "cards"), "cards") if get(site, "cards") else ()))
+    topics, unusable_blocks = _topics(site, raw, f)
+    card_nodes = f.sequence(get(site, "cards"), "cards") if get(site, "cards") else ()
+    # Cards name topics and blocks; if the topic list itself is unusable, that is the error.
+    cards = tuple(_card(node, topics, unusable_blocks, f) for node in card_nodes
+                  if isinstance(get(site, "topics"), Sequence))
     result = m.Site(
         title=f.text(get(site, "title"), "site title"),
         description=f.text(get(site, "description"), "site description"),
@@ -65,53 +68,61 @@ def validate(raw: RawContent) -> m.Site:
     return result
 
 
-def _topics(site: Mapping | None, raw: RawContent, f: Fields) -> dict[str, m.Topic]:
+def _topics(site: Mapping | None, raw: RawContent,
+            f: Fields) -> tuple[dict[str, m.Topic], dict[str, set[str]]]:
+    """The listed topics, and per topic the ids of blocks dropped for their own errors."""
     listed = f.sequence(get(site, "topics"), "topics")
     slugs = [(node, f.identifier(node, "topic name")) for node in listed]
     slugs = [(node, slug) for node, slug in slugs if slug]
     f.unique(slugs, "topic")
-    topics = {}
+    topics, unusable_blocks = {}, {}
     for node, slug in slugs:
         if slug not in raw.topics:
             f.error(node, f"topic '{slug}' has no folder topics/{slug}/",
                     "create the folder with a topic.yaml, or fix the name")
         elif slug not in topics:
-            topics[slug] = _topic(raw.topics[slug], f)
+            topics[slug], unusable_blocks[slug] = _topic(raw.topics[slug], f)
     listed_slugs = {slug for _, slug in slugs}
-    if site is not None and get(site, "topics") is not None:
+    if isinstance(get(site, "topics"), Sequence):
         for slug in raw.topics:
             if slug not in listed_slugs:
                 f.error(get(site, "topics"), f"folder topics/{slug}/ is not listed under topics",
                         f"add '- {slug}' to publish it, or move the folder out of content/")
-    return topics
+    return topics, unusable_blocks
 
 
-def _topic(raw: RawTopic, f: Fields) -> m.Topic:
-    if raw.yaml is None:
-        f.errors.append(ContentError(raw.yaml_path, 0, 0, "topic.yaml is missing",
-                                     "each topic folder needs a topic.yaml"))
+def _topic(raw: RawTopic, f: Fields) -> tuple[m.Topic, set[str]]:
     what = f"topic '{raw.slug}'"
     topic = f.mapping(raw.yaml, what, ("title", "summary", "parties", "blocks"),
                       ("short_title", "icon", "service_models"))
-    parties = _declared(get(topic, "parties"), "parties", f, _party)
+    parties = _declared(get(topic, "parties"), "parties", "party", f, _party)
     parties = {pid: replace(party, index=i) for i, (pid, party) in enumerate(parties.items(), 1)}
-    service_models = (_declared(get(topic, "service_models"), "service_models", f, _service_model)
+    service_models = (_declared(get(topic, "service_models"), "service_models", "service model", f,
+                                _service_model)
                       if get(topic, "service_models") else {})
     scope = TopicScope(f, raw.slug, parties, service_models, raw.texts)
     block_nodes = f.sequence(get(topic, "blocks"), "blocks")
     blocks = [_block(node, scope) for node in block_nodes]
-    f.unique([(node, b.id) for node, b in zip(block_nodes, blocks) if b and b.id], "block id")
+    f.unique([(get(node, "id"), b.id) for node, b in zip(block_nodes, blocks) if b and b.id],
+             "block id")
     by_id = {b.id: b for b in blocks if b}
     for node, block in zip(block_nodes, blocks):
         if isinstance(block, m.Diagram) and block.source:
             source = by_id.get(block.source)
             if not isinstance(source, m.Matrix):
-                problem = "no block" if source is None else f"a {source.kind} block"
-                f.error(get(node, "source"), f"diagram source '{block.source}' is {problem}, "
-                        "expected the id of a matrix block in this topic",
-                        "matrix blocks here: " + (", ".join(str(b.id) for b in blocks
-                                                            if isinstance(b, m.Matrix)) or "none"))
+                problem = ("names no block in this topic" if source is None
+                           else f"names a {source.kind} block")
+                matrices = [b.id for b in blocks if isinstance(b, m.Matrix) and b.id]
+                f.error(get(node, "source"), f"diagram source '{block.source}' {problem}; "
+                        "expected the id of a matrix block",
+                        "matrix blocks here: " + (", ".join(matrices) or "none"))
     title = f.text(get(topic, "title"), "topic title")
+    written_ids = set()
+    for node in block_nodes:
+        id_node = get(node, "id") if isinstance(node, Mapping) else None
+        if isinstance(id_node, Scalar):
+            written_ids.add(id_node.text)
+    unusable = written_ids - {b.id for b in blocks if b}
     return m.Topic(
         slug=raw.slug,
         title=title,
@@ -121,13 +132,13 @@ def _topic(raw: RawTopic, f: Fields) -> m.Topic:
         parties=tuple(parties.values()),
         service_models=tuple(service_models.values()),
         blocks=tuple(b for b in blocks if b),
-    )
+    ), unusable
 
 
-def _declared(node: Node | None, what: str, f: Fields, parse) -> dict:
+def _declared(node: Node | None, what: str, singular: str, f: Fields, parse) -> dict:
     """A list of declarations, each with a unique id, keyed by that id."""
     items = [(item, parse(item, f)) for item in f.sequence(node, what)]
-    f.unique([(get(item, "id"), decl.id) for item, decl in items if decl.id], f"{what} id")
+    f.unique([(get(item, "id"), decl.id) for item, decl in items if decl.id], f"{singular} id")
     return {decl.id: decl for _, decl in items if decl.id}
 
 
@@ -172,8 +183,14 @@ def _block(node: Node, scope: TopicScope) -> m.Block | None:
         f.error(node, "block is missing the required key 'kind'",
                 "kinds: " + ", ".join(BLOCK_KINDS))
         return None
-    kind = f.reference(kind_node, "block kind", BLOCK_KINDS, "block kind")
+    name = f.text(kind_node, "block kind")
+    if name is None:
+        return None
+    kind = BLOCK_KINDS.get(name)
     if kind is None:
+        close = difflib.get_close_matches(name, list(BLOCK_KINDS), n=1, cutoff=0.6)
+        f.error(kind_node, f"unknown block kind '{name}'",
+                f"did you mean '{close[0]}'?" if close else "block kinds: " + ", ".join(BLOCK_KINDS))
         return None
     block = f.mapping(node, f"{kind_node.text} block", COMMON_REQUIRED + kind.required,
                       COMMON_OPTIONAL + kind.optional)
@@ -195,6 +212,8 @@ def _parse_prose(block: Mapping, scope: TopicScope) -> dict:
         f.error(get(block, "file"), f"prose file '{name}' must be a .md file name in the topic folder",
                 "no folders or '..'; for example overview.md")
         name = None
+    elif name in scope.texts and scope.texts[name] is None:
+        name = None  # the file exists but could not be read; that was reported
     elif name is not None and name not in scope.texts:
         f.error(get(block, "file"), f"prose file '{name}' not found in topics/{scope.slug}/",
                 "files there: " + (", ".join(scope.texts) or "none"))
@@ -225,10 +244,25 @@ def _parse_layers(block: Mapping, scope: TopicScope) -> dict:
             "layers": tuple(layer for _, layer in layers)}
 
 
-def _per_key(node: Node | None, what: str, keys: dict, f: Fields) -> dict[str, Node]:
-    """A mapping with exactly one entry per declared key (a value per party or service model)."""
-    mapping = f.mapping(node, what, tuple(keys))
-    return {key: get(mapping, key) for key in keys if get(mapping, key) is not None}
+def _per_key(node: Node | None, what: str, keys: dict, kind: str, f: Fields,
+             already_reported: frozenset[str] = frozenset()) -> dict[str, Node]:
+    """A mapping with one entry per declared key (a value per party or per service model)."""
+    if not f.expect(node, Mapping, what) or not keys:
+        return {}  # with nothing declared, the missing declaration is the one error to report
+    suggested = set()
+    for key, (key_node, _) in node.entries.items():
+        if key not in keys and key not in already_reported:
+            close = difflib.get_close_matches(key, [k for k in keys if k not in node.entries],
+                                              n=1, cutoff=0.6)
+            f.error(key_node, f"'{key}' in {what} is not a declared {kind}",
+                    f"did you mean '{close[0]}'?" if close
+                    else f"declared {plural(kind)}: " + ", ".join(keys))
+            suggested.update(close)
+    for key in keys:
+        if key not in node.entries and key not in suggested:
+            f.error(node, f"{what} has no entry for {kind} '{key}'",
+                    f"add '{key}: ...'; every declared {kind} needs one")
+    return {key: get(node, key) for key in keys if get(node, key) is not None}
 
 
 def _parse_comparison(block: Mapping, scope: TopicScope) -> dict:
@@ -237,12 +271,15 @@ def _parse_comparison(block: Mapping, scope: TopicScope) -> dict:
     parties = [f.reference(node, "compared party", scope.parties, "party") for node in party_nodes]
     f.unique([(node, p.id) for node, p in zip(party_nodes, parties) if p], "compared party")
     compared = {p.id: p for p in parties if p}
+    # Parties already reported as undeclared are not reported again in every row.
+    unknown = frozenset(n.text for n, p in zip(party_nodes, parties) if p is None and hasattr(n, "text"))
     rows = []
     aspects = []
     for node in f.sequence(get(block, "rows"), "rows"):
         row = f.mapping(node, "comparison row", ("aspect", "values"))
         aspect = f.text(get(row, "aspect"), "aspect")
-        values = _per_key(get(row, "values"), f"values of '{aspect}'", compared, f)
+        values = _per_key(get(row, "values"), f"values of '{aspect}'", compared, "compared party",
+                          f, unknown)
         rows.append(m.ComparisonRow(aspect, tuple(
             f.text(values.get(pid), f"value for {pid}") for pid in compared)))
         aspects.append((get(row, "aspect"), aspect))
@@ -283,7 +320,7 @@ def _parse_matrix(block: Mapping, scope: TopicScope) -> dict:
             row = f.mapping(row_node, "matrix row", ("component", "owners"))
             component = f.text(get(row, "component"), "component")
             cells = _per_key(get(row, "owners"), f"owners of '{component}'",
-                             scope.service_models, f)
+                             scope.service_models, "service model", f)
             owners = tuple(f.reference(cells.get(sid), f"owner of '{component}' under {sm.name}",
                                        scope.parties, "party")
                            for sid, sm in scope.service_models.items())
@@ -381,7 +418,8 @@ BLOCK_KINDS: dict[str, BlockKind] = {
 }
 
 
-def _card(node: Node, topics: dict[str, m.Topic], f: Fields) -> m.Card:
+def _card(node: Node, topics: dict[str, m.Topic], unusable_blocks: dict[str, set[str]],
+          f: Fields) -> m.Card:
     card = f.mapping(node, "card", ("topic", "title", "columns"), ("subtitle",))
     topic = f.reference(get(card, "topic"), "card topic", topics, "topic")
     columns, used = [], []
@@ -392,6 +430,8 @@ def _card(node: Node, topics: dict[str, m.Topic], f: Fields) -> m.Card:
             if topic is None or block_id is None:
                 continue
             block = next((b for b in topic.blocks if b.id == block_id), None)
+            if block is None and block_id in unusable_blocks.get(topic.slug, ()):
+                continue  # the block's own error says what is wrong with it
             if block is None:
                 f.error(id_node, f"card block '{block_id}' is not a block of topic '{topic.slug}'",
                         "printable blocks: " + ", ".join(b.id for b in topic.blocks if b.printable and b.id))
