@@ -67,7 +67,7 @@ def render_card(card: m.Card, paper: Paper, site: m.Site, env) -> bytes:
 
     html = card_html(card, paper, site, env)
     document = HTML(string=html, url_fetcher=_refuse_fetch).render()
-    problems = _small_text(document)
+    problems = _legibility_problems(document)
     if len(document.pages) != 1:
         problems += _overflow(card, paper, site, env)
     if problems:
@@ -82,17 +82,45 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"card resources are not fetched: {url}")
 
 
-def _small_text(document) -> list[tuple[str, str]]:
+def _boxes_with_block(box, block_id: str = ""):
+    """Every layout box with the id of the card block it belongs to."""
+    element = getattr(box, "element", None)
+    element_id = element.get("id", "") if element is not None else ""
+    if element_id.startswith("card-") and element_id != "card-body":
+        block_id = element_id.removeprefix("card-")
+    yield box, block_id
+    for child in getattr(box, "children", ()):
+        yield from _boxes_with_block(child, block_id)
+
+
+def _legibility_problems(document) -> list[tuple[str, str]]:
+    """Text below the minimum size, or running past the page's right edge."""
     from weasyprint.formatting_structure.boxes import TextBox
 
-    sizes = {box.style["font_size"] / PX_PER_PT
-             for page in document.pages for box in page._page_box.descendants()
-             if isinstance(box, TextBox) and box.text.strip()}
-    smallest = min(sizes, default=MIN_FONT_PT)
-    if smallest < MIN_FONT_PT - 0.01:
-        return [(f"text is set at {smallest:.1f} pt, below the {MIN_FONT_PT:g} pt legible minimum",
-                 "raise the font sizes in templates/card.css")]
-    return []
+    problems = []
+    small: dict[str, float] = {}
+    beyond: dict[str, float] = {}
+    for page in document.pages:
+        page_box = page._page_box
+        right_edge = page_box.content_box_x() + page_box.width
+        for box, block_id in _boxes_with_block(page_box):
+            if not isinstance(box, TextBox) or not box.text.strip():
+                continue
+            size = box.style["font_size"] / PX_PER_PT
+            if size < MIN_FONT_PT - 0.01:
+                small[block_id] = min(size, small.get(block_id, size))
+            overhang = box.position_x + box.width - right_edge
+            if overhang > 0.5:
+                beyond[block_id] = max(overhang, beyond.get(block_id, 0))
+    for block_id, size in sorted(small.items()):
+        where = f"block '{block_id}'" if block_id else "the card"
+        problems.append((f"text in {where} is set at {size:.1f} pt, below the "
+                         f"{MIN_FONT_PT:g} pt legible minimum", "raise the font sizes in templates/card.css"))
+    for block_id, overhang in sorted(beyond.items()):
+        where = f"block '{block_id}'" if block_id else "the card"
+        problems.append((f"text in {where} runs {overhang / PX_PER_MM:.1f} mm past the right edge "
+                         "of the page", "shorten the long word or line in that block"))
+    return problems
 
 
 def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, str]]:

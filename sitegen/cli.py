@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import BuildFailed, MissingTool
 from .output import OutputNotOurs
@@ -35,12 +36,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _folder_problem(args: argparse.Namespace) -> str:
+    """A wrong folder is a usage mistake, better said before anything is read."""
+    if not args.content.is_dir():
+        return f"content folder not found: {args.content}/ (run from the project folder or pass --content)"
+    if args.verb == "build":
+        if not (args.templates / "topic.html").is_file():
+            return (f"templates folder not found: {args.templates}/ (run from the project folder "
+                    "or pass --templates)")
+        if args.base_url and urlsplit(args.base_url).scheme not in ("http", "https"):
+            return f"--base-url must be a full address such as https://user.github.io/repo/, got {args.base_url}"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    problem = _folder_problem(args)
+    if problem:
+        parser.error(problem)  # exits with EXIT_USAGE
     try:
         if args.verb == "check":
             site = check(BuildConfig(content_dir=args.content))
-            print(f"{args.content}/: {len(site.topics)} topics, {len(site.cards)} cards, no errors")
+            print(f"{args.content}/: {_plural(len(site.topics), 'topic')}, "
+                  f"{_plural(len(site.cards), 'card')}, no errors (card layout is checked by build)")
             return 0
         config = BuildConfig(args.content, args.templates, args.output, args.base_url)
         report = build(config)
@@ -49,13 +72,14 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
         count = len(failure.errors)
         kept = "" if args.verb == "check" else f"; {args.output}/ was left unchanged"
-        print(f"{count} error{'s' if count != 1 else ''}{kept}", file=sys.stderr)
+        print(f"{_plural(count, 'error')}{kept}", file=sys.stderr)
         return EXIT_CONTENT_ERROR
     except (MissingTool, OutputNotOurs) as problem:
         print(f"sitegen: error: {problem}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    print(f"built {config.output_dir}/: {report.pages} pages, {report.diagrams} diagrams, "
-          f"{report.cards} cards ({report.files} files) in {report.seconds:.2f} s")
+    print(f"built {config.output_dir}/: {_plural(report.pages, 'page')}, "
+          f"{_plural(report.diagrams, 'diagram')}, {_plural(report.cards, 'card')} "
+          f"({report.files} files) in {report.seconds:.2f} s")
     return 0
 
 

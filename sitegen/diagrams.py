@@ -17,7 +17,8 @@ from .errors import MissingTool
 
 FONT = "DejaVu Sans"
 PARTS_PER_ROW = 4
-# Light-mode colours; the site stylesheet restyles them by class for dark mode and print.
+# Fixed light colours: the site shows diagrams on a light panel in both colour schemes.
+# Each party also gets its own border pattern, so ownership survives greyscale printing.
 PARTY_STYLES = (
     {"fill": "#dbeafe", "line": "#1e40af", "style": "dashed"},  # first declared party
     {"fill": "#ffedd5", "line": "#9a3412", "style": "solid"},   # second
@@ -33,8 +34,6 @@ class RenderedDiagram:
     """Name under diagrams/, derived from the DOT source's hash."""
     svg: bytes
     """The standalone SVG file."""
-    dot: str
-    """The DOT source it was drawn from."""
 
 
 def label(text: str) -> str:
@@ -42,7 +41,7 @@ def label(text: str) -> str:
     return graphviz.escape(" ".join(text.split()))
 
 
-def _party_style(topic: m.Topic, party: m.Party) -> dict:
+def _party_style(party: m.Party) -> dict:
     return PARTY_STYLES[min(party.index, len(PARTY_STYLES)) - 1]
 
 
@@ -102,7 +101,7 @@ def layers_dot(topic: m.Topic, block: m.Layers) -> str:
     previous = None
     for index, layer in enumerate(block.layers):
         name = f"layer{index}"
-        graph.node(name, _layer_label(layer, _party_style(topic, layer.party)), shape="plain",
+        graph.node(name, _layer_label(layer, _party_style(layer.party)), shape="plain",
                    style="", **{"class": f"layer party-{layer.party.index}"})
         if previous:
             graph.edge(previous, name)
@@ -120,24 +119,26 @@ def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
     """How the boundary moves: one column per service model, its components grouped by owner."""
     matrix = topic.block(block.source)
     graph = _new_graph(f"{topic.slug}-{block.id}")
-    graph.attr(nodesep="0.5", ranksep="0.12")
-    graph.attr("node", width="2.1")
     rows = matrix.rows
+    # Every box as wide as the longest component, so the columns line up whatever the content.
+    longest = max((len(row.component) for row in rows), default=0)
+    graph.attr(nodesep="0.5", ranksep="0.12")
+    graph.attr("node", width=f"{max(2.1, 0.1 * longest + 0.4):.2f}")
     stacking = []  # invisible edges keep each column in row order; added after the clusters
     for c, service_model in enumerate(matrix.service_models):
         with graph.subgraph(name=f"cluster_sm{c}") as column:
             # Clusters inherit the graph's id unless given their own.
             column.attr(id=f"{graph.name}-sm{c}", label=label(service_model.label), fontsize="14",
-                        style="rounded", color="#475569", penwidth="1.5")
+                        style="rounded", color="#475569", penwidth="1.5", margin="10")
             column.attr(**{"class": "service-model"})
             previous = None
             for s, (owner, segment) in enumerate(_owner_runs(rows, c)):
-                style = _party_style(topic, owner)
+                style = _party_style(owner)
                 with column.subgraph(name=f"cluster_sm{c}s{s}") as run:
                     # The run is filled with the owner's colour so it reads as one band;
                     # its label and border pattern name the owner without colour.
                     run.attr(id=f"{graph.name}-sm{c}s{s}", label=label(f"{owner.name} manages"),
-                             style=f'filled,{style["style"]}', fillcolor=style["fill"],
+                             style=f'filled,{style["style"]}', fillcolor=style["fill"], margin="6",
                              color=style["line"], fontsize="12", penwidth="1.5")
                     run.attr(**{"class": f"owner party-{owner.index}"})
                     for row_index, row in segment:
@@ -193,8 +194,7 @@ def render_diagrams(site: m.Site) -> dict[tuple[str, str], RenderedDiagram]:
     rendered = {}
     for (slug, block_id), dot in diagram_sources(site).items():
         digest = hashlib.sha256(dot.encode("utf-8")).hexdigest()[:12]
-        rendered[(slug, block_id)] = RenderedDiagram(f"{slug}-{block_id}-{digest}.svg",
-                                                     to_svg(dot), dot)
+        rendered[(slug, block_id)] = RenderedDiagram(f"{slug}-{block_id}-{digest}.svg", to_svg(dot))
     return rendered
 
 

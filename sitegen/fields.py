@@ -84,7 +84,10 @@ class Fields:
         if not self.expect(node, Scalar, what):
             return None
         if node.implicit_type != "bool" or node.text not in ("true", "false"):
-            self.error(node, f"{what} must be true or false, got '{node.text}'")
+            quoted = node.implicit_type == "str" and node.text in ("true", "false")
+            self.error(node, f"{what} must be true or false, got '{node.text}'"
+                       + (" in quotes, which makes it text" if quoted else ""),
+                       "write true or false without quotes")
             return None
         return node.text == "true"
 
@@ -99,17 +102,18 @@ class Fields:
 
     def reference(self, node: Node | None, what: str, choices: TypingMapping[str, T],
                   kind: str) -> T | None:
-        """A text naming one of the declared choices (a party, a service model, a block)."""
-        value = self.text(node, what)
-        if value is None:
+        """A text naming one of the declared choices (a party, a service model, a topic)."""
+        if not self.expect(node, Scalar, what):
             return None
-        if value not in choices:
-            close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-            hint = (f"did you mean '{close[0]}'?" if close else
-                    f"declared {plural(kind)}: " + (", ".join(choices) or "none"))
-            self.error(node, f"{what} names '{value}', which is not a declared {kind}", hint)
-            return None
-        return choices[value]
+        value = node.text.strip()  # taken as written: an id such as `no` is still an id
+        if value in choices:
+            return choices[value]
+        same_but_case = [c for c in choices if c.casefold() == value.casefold()]
+        close = same_but_case or difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+        hint = (f"did you mean '{close[0]}'?" if close else
+                f"declared {plural(kind)}: " + (", ".join(choices) or "none"))
+        self.error(node, f"{what} names '{value}', which is not a declared {kind}", hint)
+        return None
 
     def unique(self, nodes_and_values: list[tuple[Node, str]], what: str) -> None:
         """Reports every value that appears more than once."""
@@ -129,7 +133,9 @@ class Fields:
         got = _NODE_NAMES[type(node)]
         if isinstance(node, Scalar) and node.implicit_type == "null" and not node.text:
             got = "nothing"
-        self.error(node, f"{what} must be {_NODE_NAMES[node_type]}, got {got}")
+        hint = ("text containing ': ' must be put in quotes" if node_type is Scalar
+                and isinstance(node, Mapping) else "")
+        self.error(node, f"{what} must be {_NODE_NAMES[node_type]}, got {got}", hint)
         return False
 
 

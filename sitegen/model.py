@@ -54,6 +54,11 @@ class Block:
     icon: str = ""
     """Optional emoji shown before the heading (decorative; hidden from screen readers)."""
 
+    @property
+    def card_heading(self) -> str:
+        """Heading of the block on the printed card."""
+        return self.title
+
 
 @dataclass(frozen=True, kw_only=True)
 class Prose(Block):
@@ -62,8 +67,6 @@ class Prose(Block):
     kind = "prose"
     markdown: str
     """The Markdown source (raw HTML in it is shown as text, never interpreted)."""
-    source: str
-    """Path of the .md file, for messages."""
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,13 @@ class QuickReference(Block):
     printable = True
     groups: tuple[QuickGroup, ...]
     """The groups, in order."""
+    caption: str = ""
+    """Optional name of the reference, e.g. "Shared Responsibility Quick Guide"; the card's
+    heading for this block when given."""
+
+    @property
+    def card_heading(self) -> str:
+        return self.caption or self.title
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from markupsafe import Markup
 # validateLink refuses javascript:, vbscript:, file: and non-image data: URLs.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 # Prose sits under a block heading (h2), so its own headings start at h3.
-_MARKDOWN.disable("lheading")
 _HEADING_SHIFT = 2
 
 

@@ -37,6 +37,7 @@ class BlockKind:
     parse: Callable[[Mapping, TopicScope], dict]
 
 
+MAX_PARTIES = 3
 COMMON_REQUIRED = ("kind", "id", "title")
 COMMON_OPTIONAL = ("icon",)
 
@@ -55,6 +56,9 @@ def validate(raw: RawContent) -> m.Site:
     # Cards name topics and blocks; if the topic list itself is unusable, that is the error.
     cards = tuple(_card(node, topics, unusable_blocks, f) for node in card_nodes
                   if isinstance(get(site, "topics"), Sequence))
+    # Card files are named after their topic, so a second card would overwrite the first.
+    f.unique([(get(node, "topic"), card.topic.slug) for node, card in zip(card_nodes, cards)
+              if card.topic], "card topic")
     result = m.Site(
         title=f.text(get(site, "title"), "site title"),
         description=f.text(get(site, "description"), "site description"),
@@ -97,6 +101,9 @@ def _topic(raw: RawTopic, f: Fields) -> tuple[m.Topic, set[str]]:
                       ("short_title", "icon", "service_models"))
     parties = _declared(get(topic, "parties"), "parties", "party", f, _party)
     parties = {pid: replace(party, index=i) for i, (pid, party) in enumerate(parties.items(), 1)}
+    if len(parties) > MAX_PARTIES:
+        f.error(get(topic, "parties"), f"{len(parties)} parties declared; at most {MAX_PARTIES} "
+                "can be told apart", "the diagrams, tables and card have three party styles")
     service_models = (_declared(get(topic, "service_models"), "service_models", "service model", f,
                                 _service_model)
                       if get(topic, "service_models") else {})
@@ -219,7 +226,7 @@ def _parse_prose(block: Mapping, scope: TopicScope) -> dict:
                 "files there: " + (", ".join(scope.texts) or "none"))
         name = None
     text = scope.texts.get(name)
-    return {"markdown": text.text if text else "", "source": text.path if text else ""}
+    return {"markdown": text.text if text else ""}
 
 
 def _parse_layers(block: Mapping, scope: TopicScope) -> dict:
@@ -398,7 +405,7 @@ def _parse_quick_reference(block: Mapping, scope: TopicScope) -> dict:
             party=f.reference(party, "group party", scope.parties, "party") if party else None,
             items=f.texts(get(group, "items"), "items"),
         ))
-    return {"groups": tuple(groups)}
+    return {"groups": tuple(groups), "caption": _optional_text(block, "caption", f)}
 
 
 BLOCK_KINDS: dict[str, BlockKind] = {
@@ -414,7 +421,8 @@ BLOCK_KINDS: dict[str, BlockKind] = {
     "scenarios": BlockKind(m.Scenarios, ("items",), (), _parse_scenarios),
     "tips": BlockKind(m.Tips, ("items",), (), _parse_tips),
     "list": BlockKind(m.ItemList, ("items",), ("ordered",), _parse_list),
-    "quick_reference": BlockKind(m.QuickReference, ("groups",), (), _parse_quick_reference),
+    "quick_reference": BlockKind(m.QuickReference, ("groups",), ("caption",),
+                                 _parse_quick_reference),
 }
 
 

@@ -41,8 +41,11 @@ def expected_card_texts(card: dict) -> list[str]:
     texts = [card["title"], *(p["tagline"] for p in topic["parties"])]
     for block_id in (i for column in card["columns"] for i in column):
         block = blocks[block_id]
-        texts.append(block["title"].upper())  # headings are set in capitals by the card's CSS
         kind = block["kind"]
+        # A quick reference is headed by its own name when it has one; headings are set in
+        # capitals by the card's CSS.
+        heading = block.get("caption") if kind == "quick_reference" else None
+        texts.append((heading or block["title"]).upper())
         if kind == "quick_reference":
             for group in block["groups"]:
                 texts += [group["title"], *group["items"]]
@@ -125,5 +128,35 @@ def test_text_under_7pt_is_refused(tmp_path):
                    encoding="utf-8")
     with pytest.raises(BuildFailed) as failure:
         build(BuildConfig(Path(__file__).parent.parent / "content", templates, tmp_path / "out"))
-    assert all("text is set at 5.0 pt, below the 7 pt legible minimum" in str(e)
+    messages = [str(e) for e in failure.value.errors]
+    assert len(messages) == 2  # A4 and US Letter
+    assert all("text in block 'exam-tips' is set at 5.0 pt, below the 7 pt legible minimum" in m
+               for m in messages)
+
+
+def _add_tip(content: Path, tip: str) -> None:
+    topic_file = content / "topics" / "shared-responsibility" / "topic.yaml"
+    text = topic_file.read_text(encoding="utf-8")
+    topic_file.write_text(text.replace("    items:\n      - Remember the phrase",
+                                       f"    items:\n      - {tip}\n      - Remember the phrase"),
+                          encoding="utf-8")
+
+
+def test_a_long_unbroken_word_wraps_inside_its_column(content_copy, tmp_path):
+    _add_tip(content_copy, "x" * 90)
+    build(BuildConfig(content_copy, TEMPLATES, tmp_path / "out"))
+    assert "x" * 20 in pdf_text(tmp_path / "out" / "cards" / "shared-responsibility-a4.pdf")
+
+
+def test_text_past_the_right_edge_is_refused(content_copy, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    css = templates / "card.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.tips li { white-space: nowrap; }\n",
+                   encoding="utf-8")
+    _add_tip(content_copy, "A tip long enough that on one unwrapped line it cannot fit in the column "
+                           "nor on the page at all, however wide the column is set")
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildConfig(content_copy, templates, tmp_path / "out"))
+    assert all(re.search(r"text in block 'exam-tips' runs \d+\.\d mm past the right edge", str(e))
                for e in failure.value.errors)

@@ -49,3 +49,20 @@ def test_missing_graphviz_is_named_with_its_debian_package(tmp_path, capsys, mon
     assert code == 3
     assert "Debian package: graphviz" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
+    import pytest
+
+    cases = [
+        (["check", "--content", str(tmp_path / "nowhere")], "content folder not found"),
+        (["build", "--content", str(ROOT / "content"), "--templates", str(tmp_path)],
+         "templates folder not found"),
+        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+          "--base-url", "user.github.io/repo"], "--base-url must be a full address"),
+    ]
+    for argv, message in cases:
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+        assert message in capsys.readouterr().err
