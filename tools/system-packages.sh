@@ -12,7 +12,8 @@ need() {  # need PACKAGE CHECK-COMMAND...
   "$@" >/dev/null 2>&1 || missing+=("$package")
 }
 has_font() { fc-list "$1" family | grep -q .; }
-has_library() { ldconfig -p | grep -q "$1"; }
+# ldconfig lives in /sbin, which is not on every user's PATH.
+has_library() { "$(command -v ldconfig || echo /sbin/ldconfig)" -p | grep -q "$1"; }
 
 need python3-venv python3 -c 'import ensurepip, venv'
 need graphviz command -v dot
