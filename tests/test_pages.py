@@ -213,3 +213,16 @@ def test_site_is_ready_for_github_pages_and_fetches_nothing_external(built):
         body = path.read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", body), path
         assert "@import" not in body and "url(http" not in body, path
+
+
+def test_404_page_works_at_any_depth(site):
+    """GitHub Pages serves 404.html at whatever address was missing, however deep."""
+    from sitegen.diagrams import render_diagrams
+    from sitegen.pages import render_site
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    outputs = render_site(site, render_diagrams(site), templates, base_path="/repo/")
+    page = lxml.html.fromstring(outputs["404.html"])
+    assert page.xpath("//link[@rel='stylesheet']") == []  # styles inlined, no relative URL
+    assert page.xpath("//style/text()")[0].strip()
+    assert set(page.xpath("//a/@href")) == {"#main", "/repo/index.html"}
