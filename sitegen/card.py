@@ -82,44 +82,52 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"card resources are not fetched: {url}")
 
 
-def _boxes_with_block(box, block_id: str = ""):
-    """Every layout box with the id of the card block it belongs to."""
+def _boxes_in_place(box, right_edge: float, block_id: str = ""):
+    """Every layout box with the right edge it must stay within and the card block it is in.
+
+    The edge is the page's, then the column's once inside one: a table too wide for its
+    column would otherwise print over its neighbour.
+    """
     element = getattr(box, "element", None)
     element_id = element.get("id", "") if element is not None else ""
-    if element_id.startswith("card-") and element_id != "card-body":
-        block_id = element_id.removeprefix("card-")
-    yield box, block_id
+    if element_id.startswith("block-"):
+        block_id = element_id.removeprefix("block-")
+    elif element_id.startswith("sheet-column-"):
+        right_edge = box.content_box_x() + box.width
+    yield box, right_edge, block_id
     for child in getattr(box, "children", ()):
-        yield from _boxes_with_block(child, block_id)
+        yield from _boxes_in_place(child, right_edge, block_id)
 
 
 def _legibility_problems(document) -> list[tuple[str, str]]:
-    """Text below the minimum size, or running past the page's right edge."""
-    from weasyprint.formatting_structure.boxes import TextBox
+    """Text below the minimum size, or text and tables reaching past their column or page."""
+    from weasyprint.formatting_structure.boxes import TableBox, TextBox
 
-    problems = []
     small: dict[str, float] = {}
     beyond: dict[str, float] = {}
     for page in document.pages:
         page_box = page._page_box
-        right_edge = page_box.content_box_x() + page_box.width
-        for box, block_id in _boxes_with_block(page_box):
-            if not isinstance(box, TextBox) or not box.text.strip():
+        page_edge = page_box.content_box_x() + page_box.width
+        for box, right_edge, block_id in _boxes_in_place(page_box, page_edge):
+            if isinstance(box, TextBox) and box.text.strip():
+                size = box.style["font_size"] / PX_PER_PT
+                if size < MIN_FONT_PT - 0.01:
+                    small[block_id] = min(size, small.get(block_id, size))
+            elif not isinstance(box, TableBox):
                 continue
-            size = box.style["font_size"] / PX_PER_PT
-            if size < MIN_FONT_PT - 0.01:
-                small[block_id] = min(size, small.get(block_id, size))
-            overhang = box.position_x + box.width - right_edge
+            overhang = box.border_box_x() + box.border_width() - right_edge
             if overhang > 0.5:
                 beyond[block_id] = max(overhang, beyond.get(block_id, 0))
+    problems = []
     for block_id, size in sorted(small.items()):
         where = f"block '{block_id}'" if block_id else "the card"
         problems.append((f"text in {where} is set at {size:.1f} pt, below the "
                          f"{MIN_FONT_PT:g} pt legible minimum", "raise the font sizes in templates/card.css"))
     for block_id, overhang in sorted(beyond.items()):
         where = f"block '{block_id}'" if block_id else "the card"
-        problems.append((f"text in {where} runs {overhang / PX_PER_MM:.1f} mm past the right edge "
-                         "of the page", "shorten the long word or line in that block"))
+        problems.append((f"{where} is {overhang / PX_PER_MM:.1f} mm too wide for its column or page",
+                         "shorten its longest word or line, give it a column of its own, or use "
+                         "fewer columns"))
     return problems
 
 
@@ -132,17 +140,16 @@ def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, 
     page = tall.pages[0]
     boxes = {box.element.get("id"): box for box in page._page_box.descendants()
              if getattr(box, "element", None) is not None and box.element.get("id")}
-    body = boxes["card-body"]
+    body = boxes["sheet-body"]
     # Page-area bottom on the real sheet, measured from where the columns start.
     available = paper.height_mm * PX_PER_MM - page._page_box.margin_bottom - body.position_y
     problems = []
     for index, column in enumerate(card.columns, 1):
-        box = boxes.get(f"column-{index}")
-        needed = box.position_y + box.margin_height() - body.position_y if box else 0
-        over = needed - available
+        box = boxes[f"sheet-column-{index}"]
+        over = box.position_y + box.margin_height() - body.position_y - available
         if over > 0.5:
             cut = [b.id for b in column
-                   if (bb := boxes.get(f"card-{b.id}")) and bb.position_y + bb.margin_height() - body.position_y > available]
+                   if (bb := boxes.get(f"block-{b.id}")) and bb.position_y + bb.margin_height() - body.position_y > available]
             problems.append((
                 f"column {index} ({', '.join(b.id for b in column)}) overflows the page by "
                 f"{over / PX_PER_MM:.1f} mm; cut off: {', '.join(cut)}",

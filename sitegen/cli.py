@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
+
 from .errors import BuildFailed, MissingTool
 from .output import OutputNotOurs
 from .pipeline import BuildConfig, build, check
@@ -40,15 +42,18 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _folder_problem(args: argparse.Namespace) -> str:
-    """A wrong folder is a usage mistake, better said before anything is read."""
+def _usage_problem(args: argparse.Namespace) -> str:
+    """A wrong folder or address is a usage mistake, better said before anything is read."""
     if not args.content.is_dir():
         return f"content folder not found: {args.content}/ (run from the project folder or pass --content)"
     if args.verb == "build":
         if not (args.templates / "topic.html").is_file():
             return (f"templates folder not found: {args.templates}/ (run from the project folder "
                     "or pass --templates)")
-        if args.base_url and urlsplit(args.base_url).scheme not in ("http", "https"):
+        if args.output.exists() and not args.output.is_dir():
+            return f"--output must be a folder, but {args.output} is a file"
+        address = urlsplit(args.base_url)
+        if args.base_url and (address.scheme not in ("http", "https") or not address.netloc):
             return f"--base-url must be a full address such as https://user.github.io/repo/, got {args.base_url}"
     return ""
 
@@ -56,7 +61,7 @@ def _folder_problem(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    problem = _folder_problem(args)
+    problem = _usage_problem(args)
     if problem:
         parser.error(problem)  # exits with EXIT_USAGE
     try:
@@ -76,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONTENT_ERROR
     except (MissingTool, OutputNotOurs) as problem:
         print(f"sitegen: error: {problem}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except jinja2.TemplateError as problem:
+        # A mistake in templates/ (not in content): say where, without a Python traceback.
+        where = f"{problem.filename}:{problem.lineno}: " if getattr(problem, "lineno", None) else ""
+        print(f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}",
+              file=sys.stderr)
         return EXIT_ENVIRONMENT
     print(f"built {config.output_dir}/: {_plural(report.pages, 'page')}, "
           f"{_plural(report.diagrams, 'diagram')}, {_plural(report.cards, 'card')} "

@@ -7,6 +7,7 @@ import html
 import re
 import shutil
 import subprocess
+import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +18,8 @@ from .errors import MissingTool
 
 FONT = "DejaVu Sans"
 PARTS_PER_ROW = 4
+LABEL_WRAP = 24
+"""Characters per line of a component's box in the boundary diagram."""
 # Fixed light colours: the site shows diagrams on a light panel in both colour schemes.
 # Each party also gets its own border pattern, so ownership survives greyscale printing.
 PARTY_STYLES = (
@@ -36,13 +39,20 @@ class RenderedDiagram:
     """The standalone SVG file."""
 
 
-def label(text: str) -> str:
-    """Content text made literal for DOT: no HTML-like labels, no backslash escapes."""
-    return graphviz.escape(" ".join(text.split()))
+def label(text: str, wrap: int = 0) -> str:
+    """Content text made literal for DOT: no HTML-like labels, no backslash escapes.
+
+    With wrap, long text is broken into lines of about that many characters (a newline
+    inside a quoted DOT string is a line break).
+    """
+    text = " ".join(text.split())
+    if wrap:
+        text = "\n".join(textwrap.wrap(text, wrap)) or text
+    return graphviz.escape(text)
 
 
 def _party_style(party: m.Party) -> dict:
-    return PARTY_STYLES[min(party.index, len(PARTY_STYLES)) - 1]
+    return PARTY_STYLES[party.index - 1]  # validation allows no more parties than styles
 
 
 def _new_graph(name: str) -> graphviz.Digraph:
@@ -81,14 +91,15 @@ def _cells(parts: tuple[str, ...], columns: int, fill: str, line: str) -> str:
 def _layer_label(layer: m.Layer, style: dict) -> str:
     """One layer as an HTML-like table: heading, tagline, part cells, then each group."""
     party, fill, line = layer.party, style["fill"], style["line"]
-    columns = max([min(len(layer.parts), PARTS_PER_ROW)] + [1])
+    columns = max(1, min(len(layer.parts), PARTS_PER_ROW))
     rows = [f'<TR><TD COLSPAN="{columns}" BORDER="0"><B>{_html(party.responsibility.upper())}</B></TD></TR>',
             f'<TR><TD COLSPAN="{columns}" BORDER="0"><I>“{_html(party.tagline)}”</I></TD></TR>',
             _cells(layer.parts, columns, fill, line)]
     for group in layer.groups:
+        group_columns = max(1, min(len(group.parts), PARTS_PER_ROW + 1))
         inner = (f'<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="4">'
-                 f'<TR><TD COLSPAN="{len(group.parts)}"><B>{_html(group.name)}</B></TD></TR>'
-                 + _cells(group.parts, len(group.parts), fill, line).replace("<TD ", '<TD BORDER="1" ')
+                 f'<TR><TD COLSPAN="{group_columns}"><B>{_html(group.name)}</B></TD></TR>'
+                 + _cells(group.parts, group_columns, fill, line).replace("<TD ", '<TD BORDER="1" ')
                  + "</TABLE>")
         rows.append(f'<TR><TD COLSPAN="{columns}" COLOR="{line}" STYLE="{style["style"]}">{inner}</TD></TR>')
     return (f'<<TABLE BORDER="2" STYLE="rounded,{style["style"]}" COLOR="{line}" BGCOLOR="white" CELLBORDER="1" '
@@ -120,8 +131,8 @@ def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
     matrix = topic.block(block.source)
     graph = _new_graph(f"{topic.slug}-{block.id}")
     rows = matrix.rows
-    # Every box as wide as the longest component, so the columns line up whatever the content.
-    longest = max((len(row.component) for row in rows), default=0)
+    # Every box as wide as the longest component line, so the columns line up.
+    longest = min(max((len(row.component) for row in rows), default=0), LABEL_WRAP)
     graph.attr(nodesep="0.5", ranksep="0.12")
     graph.attr("node", width=f"{max(2.1, 0.1 * longest + 0.4):.2f}")
     stacking = []  # invisible edges keep each column in row order; added after the clusters
@@ -143,7 +154,8 @@ def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
                     run.attr(**{"class": f"owner party-{owner.index}"})
                     for row_index, row in segment:
                         name = f"sm{c}row{row_index}"
-                        run.node(name, label(row.component), fillcolor="white",
+                        run.node(name, label(row.component, LABEL_WRAP), fillcolor="white",
+                                 id=f"{graph.name}-{name}",
                                  color=style["line"], **{"class": f"part party-{owner.index}"})
                         if previous:
                             stacking.append((previous, name))
@@ -169,10 +181,16 @@ DIAGRAM_BUILDERS: dict[str, Callable[[m.Topic, m.Block], str]] = {
 }
 
 
+def diagram_blocks(site: m.Site):
+    """(topic, block) for every block drawn as a diagram."""
+    return [(topic, block) for topic in site.topics for block in topic.blocks
+            if block.kind in DIAGRAM_BUILDERS]
+
+
 def diagram_sources(site: m.Site) -> dict[tuple[str, str], str]:
     """DOT source of every diagram, keyed by (topic slug, block id)."""
     return {(topic.slug, block.id): DIAGRAM_BUILDERS[block.kind](topic, block)
-            for topic in site.topics for block in topic.blocks if block.kind in DIAGRAM_BUILDERS}
+            for topic, block in diagram_blocks(site)}
 
 
 def check_graphviz() -> None:
@@ -180,21 +198,33 @@ def check_graphviz() -> None:
         raise MissingTool("Graphviz's `dot` is not installed (Debian package: graphviz)")
 
 
-def to_svg(dot: str) -> bytes:
-    """Render DOT to SVG with Graphviz; the only place sitegen starts `dot`."""
+_TITLES = re.compile(rb"<title>.*?</title>\n?", re.S)
+_SVG_OPEN = re.compile(rb"<svg\b[^>]*>\n?")
+
+
+def to_svg(dot: str, title: str) -> bytes:
+    """Render DOT to SVG with Graphviz; the only place sitegen starts `dot`.
+
+    Graphviz titles every node and cluster with its internal name, which browsers show as a
+    tooltip; those are dropped and the drawing gets one title of its own.
+    """
     result = subprocess.run(["dot", "-Tsvg"], input=dot.encode("utf-8"), capture_output=True,
                             check=False)
     if result.returncode != 0:
         raise RuntimeError(f"dot failed: {result.stderr.decode(errors='replace')}")
-    return result.stdout
+    svg = _TITLES.sub(b"", result.stdout)
+    heading = f"<title>{html.escape(title)}</title>\n".encode("utf-8")
+    return _SVG_OPEN.sub(lambda match: match.group(0) + heading, svg, count=1)
 
 
 def render_diagrams(site: m.Site) -> dict[tuple[str, str], RenderedDiagram]:
     """Every diagram of the site as SVG, named by the hash of its DOT source."""
     rendered = {}
-    for (slug, block_id), dot in diagram_sources(site).items():
-        digest = hashlib.sha256(dot.encode("utf-8")).hexdigest()[:12]
-        rendered[(slug, block_id)] = RenderedDiagram(f"{slug}-{block_id}-{digest}.svg", to_svg(dot))
+    for topic, block in diagram_blocks(site):
+        dot = DIAGRAM_BUILDERS[block.kind](topic, block)
+        digest = hashlib.sha256(f"{block.title}\n{dot}".encode("utf-8")).hexdigest()[:12]
+        rendered[(topic.slug, block.id)] = RenderedDiagram(
+            f"{topic.slug}-{block.id}-{digest}.svg", to_svg(dot, block.title))
     return rendered
 
 

@@ -10,7 +10,7 @@ class ContentError:
     """One mistake in the content, located precisely enough to fix without searching."""
 
     path: str
-    """File the mistake is in, relative to the working directory when possible."""
+    """File the mistake is in, as reached from the --content folder given."""
     line: int
     """1-based line number (0 when the whole file is at fault)."""
     col: int

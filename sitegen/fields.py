@@ -102,10 +102,14 @@ class Fields:
 
     def reference(self, node: Node | None, what: str, choices: TypingMapping[str, T],
                   kind: str) -> T | None:
-        """A text naming one of the declared choices (a party, a service model, a topic)."""
+        """A text naming one of the declared choices (a party, a topic)."""
         if not self.expect(node, Scalar, what):
             return None
         value = node.text.strip()  # taken as written: an id such as `no` is still an id
+        if not value:
+            self.error(node, f"{what} is empty, expected one of the declared {plural(kind)}",
+                       ", ".join(choices))
+            return None
         if value in choices:
             return choices[value]
         same_but_case = [c for c in choices if c.casefold() == value.casefold()]

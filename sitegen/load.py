@@ -12,6 +12,8 @@ from .errors import ContentError
 SITE_FILE = "site.yaml"
 TOPICS_DIR = "topics"
 TOPIC_FILE = "topic.yaml"
+ALIAS_TAG = "!sitegen/alias"
+"""Tag of the placeholder that stands where an alias was (aliases are refused)."""
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,15 @@ def load_content(content_dir: Path) -> RawContent:
                                    "every content folder needs a site.yaml with the site title and topic list"))
     topics = {}
     topics_dir = content_dir / TOPICS_DIR
-    for folder in sorted(p for p in topics_dir.glob("*") if p.is_dir()):
+    # Hidden folders (.git, editor settings) are not topics.
+    for folder in sorted(p for p in topics_dir.glob("*") if p.is_dir() and not p.name.startswith(".")):
         topic_path = folder / TOPIC_FILE
         if not topic_path.is_file():
             errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
                                        "each topic folder needs a topic.yaml"))
-        texts = {md.name: _read_text(md, errors) for md in sorted(folder.glob("*.md"))}
+        # Editors leave hidden lock files and dangling links such as .#overview.md: skip them.
+        texts = {md.name: _read_text(md, errors) for md in sorted(folder.glob("*.md"))
+                 if md.is_file() and not md.name.startswith(".")}
         topics[folder.name] = RawTopic(
             slug=folder.name,
             yaml=_load_yaml(topic_path, errors) if topic_path.is_file() else None,
@@ -118,7 +123,12 @@ def load_content(content_dir: Path) -> RawContent:
 
 
 def _read_text(path: Path, errors: list[ContentError]) -> str | None:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.append(ContentError(str(path), 0, 0, f"cannot read the file: {exc.strerror}",
+                                   "check that it is a readable file"))
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -153,7 +163,8 @@ class _MarkingLoader(yaml.SafeLoader):
 # PyYAML's wording for the commonest slips, said the way an author would fix them.
 _YAML_PROBLEMS = {
     "expected <block end>, but found": "this line's indentation does not match the lines above it",
-    "mapping values are not allowed here": "a ': ' where YAML does not expect a new key",
+    "mapping values are not allowed here": "unexpected ': ' (is this line indented too far, "
+                                           "or is it text with ': ' that needs quotes?)",
     "found character '\\t' that cannot start any token": "a tab character; indent with spaces",
 }
 
@@ -199,9 +210,10 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> ContentError:
     mark = exc.problem_mark
     # At the end of the file the problem mark says nothing useful: point where the
     # unfinished thing (a quoted string, a flow list) began instead.
-    if exc.context_mark is not None and (mark is None or "end of stream" in problem):
-        mark = exc.context_mark
-        problem = _UNCLOSED.get(exc.context or "", f"{exc.context}: {problem}")
+    if exc.context in _UNCLOSED:
+        mark, problem = exc.context_mark, _UNCLOSED[exc.context]
+    elif exc.context_mark is not None and (mark is None or "end of stream" in problem):
+        mark, problem = exc.context_mark, f"{exc.context}: {problem}"
     for pattern, plain in _YAML_PROBLEMS.items():
         if problem.startswith(pattern):
             problem = plain
@@ -209,8 +221,6 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> ContentError:
     return ContentError(str(path), line, col, f"YAML syntax error: {problem}",
                         "check indentation, colons and quotes on this line and the one before")
 
-
-ALIAS_TAG = "!sitegen/alias"
 
 _IMPLICIT_TYPES = {
     ALIAS_TAG: "alias",

@@ -72,17 +72,16 @@ def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
         html = env.get_template(template).render(site=site, root=root, **context)
         outputs[path] = html.encode("utf-8")
 
-    page("index.html", "index.html", cards_by_topic=cards_by_topic, page_paths=page_paths,
-         card_links=[link for links in cards_by_topic.values() for link in links])
+    page("index.html", "index.html", cards_by_topic=cards_by_topic, page_paths=page_paths)
     for topic in site.topics:
         placed = {block_id: PlacedDiagram(Markup(inline_svg(d.svg)), diagram_path(d))
                   for (slug, block_id), d in diagrams.items() if slug == topic.slug}
         page(topic_page_path(topic), "topic.html", topic=topic, diagrams=placed,
              card_links=cards_by_topic.get(topic.slug, []))
-    css = (templates_dir / "static" / "site.css").read_text(encoding="utf-8")
-    page("404.html", "404.html", root=base_path, css=Markup(css))
     for name in ASSETS:
         outputs[f"assets/{name}"] = (templates_dir / "static" / name).read_bytes()
+    page("404.html", "404.html", root=base_path,
+         css=Markup(outputs["assets/site.css"].decode("utf-8")))
     for diagram in diagrams.values():
         outputs[diagram_path(diagram)] = diagram.svg
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_".

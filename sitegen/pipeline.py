@@ -32,8 +32,10 @@ class BuildConfig:
     @property
     def base_path(self) -> str:
         """Path part of base_url, ending in "/", or "" when no base URL is set."""
-        path = urlsplit(self.base_url).path if self.base_url else ""
-        return path if path.endswith("/") or not path else path + "/"
+        if not self.base_url:
+            return ""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
 
 
 @dataclass(frozen=True)

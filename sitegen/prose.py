@@ -19,6 +19,16 @@ def _shift_headings(tokens) -> None:
             token.tag = f"h{level}"
 
 
+def images_in(markdown: str) -> list[tuple[int, str]]:
+    """(line, target) of every image in the Markdown, for validation."""
+    found = []
+    for block in _MARKDOWN.parse(markdown):
+        for token in block.children or ():
+            if token.type == "image":
+                found.append((block.map[0] + 1 if block.map else 0, token.attrGet("src") or ""))
+    return found
+
+
 def to_html(markdown: str) -> Markup:
     """Render author Markdown to safe HTML."""
     tokens = _MARKDOWN.parse(markdown)

@@ -10,7 +10,9 @@ from typing import Callable
 from . import model as m
 from .errors import BuildFailed
 from .fields import Fields, get, plural
-from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence
+from .errors import ContentError
+from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence, TextFile
+from .prose import images_in
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 PROSE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.md$")
@@ -24,7 +26,7 @@ class TopicScope:
     slug: str
     parties: dict[str, m.Party]
     service_models: dict[str, m.ServiceModel]
-    texts: dict  # file name -> load.TextFile
+    texts: dict[str, TextFile | None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class BlockKind:
 
 
 MAX_PARTIES = 3
+RESERVED_IDS = frozenset({"main"})
+"""Element ids the page templates use; block ids become element ids too."""
 COMMON_REQUIRED = ("kind", "id", "title")
 COMMON_OPTIONAL = ("icon",)
 
@@ -51,11 +55,11 @@ def validate(raw: RawContent) -> m.Site:
     if language and not LANGUAGE_TAG.match(language):
         f.error(get(site, "language"), f"language '{language}' is not a language tag",
                 "use a tag such as 'en' or 'en-GB'")
-    topics, unusable_blocks = _topics(site, raw, f)
+    topics, reported = _topics(site, raw, f)
     card_nodes = f.sequence(get(site, "cards"), "cards") if get(site, "cards") else ()
     # Cards name topics and blocks; if the topic list itself is unusable, that is the error.
-    cards = tuple(_card(node, topics, unusable_blocks, f) for node in card_nodes
-                  if isinstance(get(site, "topics"), Sequence))
+    listed = isinstance(get(site, "topics"), Sequence)
+    cards = tuple(_card(node, topics, reported, f) for node in card_nodes if listed)
     # Card files are named after their topic, so a second card would overwrite the first.
     f.unique([(get(node, "topic"), card.topic.slug) for node, card in zip(card_nodes, cards)
               if card.topic], "card topic")
@@ -72,38 +76,50 @@ def validate(raw: RawContent) -> m.Site:
     return result
 
 
+# What was already reported as broken, so that references to it are not reported again:
+# per topic name, the ids of blocks dropped for their own errors, or None for a whole topic.
+Reported = dict[str, "set[str] | None"]
+
+
 def _topics(site: Mapping | None, raw: RawContent,
-            f: Fields) -> tuple[dict[str, m.Topic], dict[str, set[str]]]:
-    """The listed topics, and per topic the ids of blocks dropped for their own errors."""
-    listed = f.sequence(get(site, "topics"), "topics")
-    slugs = [(node, f.identifier(node, "topic name")) for node in listed]
-    slugs = [(node, slug) for node, slug in slugs if slug]
+            f: Fields) -> tuple[dict[str, m.Topic], Reported]:
+    """The listed topics (every folder when site.yaml could not be read)."""
+    if raw.site is None:
+        names = [(None, slug) for slug in raw.topics]
+    else:
+        names = [(node, f.identifier(node, "topic name"))
+                 for node in f.sequence(get(site, "topics"), "topics")]
+    reported: Reported = {node.text: None for node, slug in names
+                          if slug is None and isinstance(node, Scalar)}
+    slugs = [(node, slug) for node, slug in names if slug]
     f.unique(slugs, "topic")
-    topics, unusable_blocks = {}, {}
+    topics = {}
     for node, slug in slugs:
         if slug not in raw.topics:
             f.error(node, f"topic '{slug}' has no folder topics/{slug}/",
                     "create the folder with a topic.yaml, or fix the name")
+            reported[slug] = None
         elif slug not in topics:
-            topics[slug], unusable_blocks[slug] = _topic(raw.topics[slug], f)
-    listed_slugs = {slug for _, slug in slugs}
-    if isinstance(get(site, "topics"), Sequence):
+            topics[slug], reported[slug] = _topic(raw.topics[slug], f)
+    listed = {slug for _, slug in slugs}
+    if isinstance(get(site, "topics"), Sequence) and len(slugs) == len(names):
         for slug in raw.topics:
-            if slug not in listed_slugs:
+            if slug not in listed:
                 f.error(get(site, "topics"), f"folder topics/{slug}/ is not listed under topics",
                         f"add '- {slug}' to publish it, or move the folder out of content/")
-    return topics, unusable_blocks
+    return topics, reported
 
 
-def _topic(raw: RawTopic, f: Fields) -> tuple[m.Topic, set[str]]:
+def _topic(raw: RawTopic, f: Fields) -> tuple[m.Topic, set[str] | None]:
+    """The topic, and the ids of its blocks already reported as broken (None: all of them)."""
     what = f"topic '{raw.slug}'"
     topic = f.mapping(raw.yaml, what, ("title", "summary", "parties", "blocks"),
                       ("short_title", "icon", "service_models"))
     parties = _declared(get(topic, "parties"), "parties", "party", f, _party)
     parties = {pid: replace(party, index=i) for i, (pid, party) in enumerate(parties.items(), 1)}
     if len(parties) > MAX_PARTIES:
-        f.error(get(topic, "parties"), f"{len(parties)} parties declared; at most {MAX_PARTIES} "
-                "can be told apart", "the diagrams, tables and card have three party styles")
+        f.error(get(topic, "parties").items[MAX_PARTIES], f"{len(parties)} parties declared; at most "
+                f"{MAX_PARTIES} can be told apart", "the diagrams, tables and card have three party styles")
     service_models = (_declared(get(topic, "service_models"), "service_models", "service model", f,
                                 _service_model)
                       if get(topic, "service_models") else {})
@@ -112,6 +128,10 @@ def _topic(raw: RawTopic, f: Fields) -> tuple[m.Topic, set[str]]:
     blocks = [_block(node, scope) for node in block_nodes]
     f.unique([(get(node, "id"), b.id) for node, b in zip(block_nodes, blocks) if b and b.id],
              "block id")
+    for node, block in zip(block_nodes, blocks):
+        if block and block.id in RESERVED_IDS:
+            f.error(get(node, "id"), f"block id '{block.id}' is used by the page itself",
+                    "choose another id")
     by_id = {b.id: b for b in blocks if b}
     for node, block in zip(block_nodes, blocks):
         if isinstance(block, m.Diagram) and block.source:
@@ -130,6 +150,8 @@ def _topic(raw: RawTopic, f: Fields) -> tuple[m.Topic, set[str]]:
         if isinstance(id_node, Scalar):
             written_ids.add(id_node.text)
     unusable = written_ids - {b.id for b in blocks if b}
+    if not isinstance(get(topic, "blocks"), Sequence):
+        unusable = None  # unreadable file or no block list: every block reference would fail
     return m.Topic(
         slug=raw.slug,
         title=title,
@@ -226,7 +248,19 @@ def _parse_prose(block: Mapping, scope: TopicScope) -> dict:
                 "files there: " + (", ".join(scope.texts) or "none"))
         name = None
     text = scope.texts.get(name)
+    if text is not None:
+        _check_prose(text, f)
     return {"markdown": text.text if text else ""}
+
+
+def _check_prose(text: TextFile, f: Fields) -> None:
+    """Prose the site cannot show as written: an empty file, or images (nothing copies them)."""
+    if not text.text.strip():
+        f.errors.append(ContentError(text.path, 0, 0, "prose file is empty",
+                                     "write the text, or remove the prose block"))
+    for line, target in images_in(text.text):
+        f.errors.append(ContentError(text.path, line, 1, f"image '{target}' in prose: images are "
+                                     "not supported", "describe it in words, or draw it as a diagram block"))
 
 
 def _parse_layers(block: Mapping, scope: TopicScope) -> dict:
@@ -252,13 +286,15 @@ def _parse_layers(block: Mapping, scope: TopicScope) -> dict:
 
 
 def _per_key(node: Node | None, what: str, keys: dict, kind: str, f: Fields,
-             already_reported: frozenset[str] = frozenset()) -> dict[str, Node]:
+             check_keys: bool = True) -> dict[str, Node]:
     """A mapping with one entry per declared key (a value per party or per service model)."""
     if not f.expect(node, Mapping, what) or not keys:
         return {}  # with nothing declared, the missing declaration is the one error to report
+    if not check_keys:
+        return {key: get(node, key) for key in keys if get(node, key) is not None}
     suggested = set()
     for key, (key_node, _) in node.entries.items():
-        if key not in keys and key not in already_reported:
+        if key not in keys:
             close = difflib.get_close_matches(key, [k for k in keys if k not in node.entries],
                                               n=1, cutoff=0.6)
             f.error(key_node, f"'{key}' in {what} is not a declared {kind}",
@@ -278,15 +314,15 @@ def _parse_comparison(block: Mapping, scope: TopicScope) -> dict:
     parties = [f.reference(node, "compared party", scope.parties, "party") for node in party_nodes]
     f.unique([(node, p.id) for node, p in zip(party_nodes, parties) if p], "compared party")
     compared = {p.id: p for p in parties if p}
-    # Parties already reported as undeclared are not reported again in every row.
-    unknown = frozenset(n.text for n, p in zip(party_nodes, parties) if p is None and hasattr(n, "text"))
+    # With a compared party already reported, the rows' keys cannot be judged: only read them.
+    keys_known = all(parties)
     rows = []
     aspects = []
     for node in f.sequence(get(block, "rows"), "rows"):
         row = f.mapping(node, "comparison row", ("aspect", "values"))
         aspect = f.text(get(row, "aspect"), "aspect")
-        values = _per_key(get(row, "values"), f"values of '{aspect}'", compared, "compared party",
-                          f, unknown)
+        values = _per_key(get(row, "values"), f"values of '{aspect}'", compared, "party",
+                          f, check_keys=keys_known)
         rows.append(m.ComparisonRow(aspect, tuple(
             f.text(values.get(pid), f"value for {pid}") for pid in compared)))
         aspects.append((get(row, "aspect"), aspect))
@@ -426,10 +462,14 @@ BLOCK_KINDS: dict[str, BlockKind] = {
 }
 
 
-def _card(node: Node, topics: dict[str, m.Topic], unusable_blocks: dict[str, set[str]],
-          f: Fields) -> m.Card:
+def _card(node: Node, topics: dict[str, m.Topic], reported: Reported, f: Fields) -> m.Card:
     card = f.mapping(node, "card", ("topic", "title", "columns"), ("subtitle",))
-    topic = f.reference(get(card, "topic"), "card topic", topics, "topic")
+    topic_node = get(card, "topic")
+    name = topic_node.text if isinstance(topic_node, Scalar) else None
+    if name in reported and reported[name] is None:
+        topic = None  # the topic's own errors say what is wrong
+    else:
+        topic = f.reference(topic_node, "card topic", topics, "topic")
     columns, used = [], []
     for column_node in f.sequence(get(card, "columns"), "card columns"):
         column = []
@@ -438,7 +478,7 @@ def _card(node: Node, topics: dict[str, m.Topic], unusable_blocks: dict[str, set
             if topic is None or block_id is None:
                 continue
             block = next((b for b in topic.blocks if b.id == block_id), None)
-            if block is None and block_id in unusable_blocks.get(topic.slug, ()):
+            if block is None and block_id in (reported.get(topic.slug) or ()):
                 continue  # the block's own error says what is wrong with it
             if block is None:
                 f.error(id_node, f"card block '{block_id}' is not a block of topic '{topic.slug}'",

@@ -158,5 +158,5 @@ def test_text_past_the_right_edge_is_refused(content_copy, tmp_path):
                            "nor on the page at all, however wide the column is set")
     with pytest.raises(BuildFailed) as failure:
         build(BuildConfig(content_copy, templates, tmp_path / "out"))
-    assert all(re.search(r"text in block 'exam-tips' runs \d+\.\d mm past the right edge", str(e))
+    assert all(re.search(r"block 'exam-tips' is \d+\.\d mm too wide for its column or page", str(e))
                for e in failure.value.errors)

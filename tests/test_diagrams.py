@@ -54,8 +54,9 @@ def test_boundary_diagrams_place_each_component_with_its_owner(built, slug):
         nodes = {}
         for g in root.iter(f"{SVG}g"):
             if "part" in (g.get("class") or "").split():
-                title = g.find(f"{SVG}title").text
-                nodes[title] = (g.get("class"), " ".join(g.find(f"{SVG}text").text.split()))
+                name = g.get("id").rsplit("-", 1)[1]
+                lines = [t.text for t in g.iter(f"{SVG}text")]  # long names wrap onto lines
+                nodes[name] = (g.get("class"), " ".join(" ".join(lines).split()))
         expected = {}
         for c, sm in enumerate(models):
             for r, row in enumerate(rows):
@@ -81,7 +82,7 @@ HOSTILE = ('"quoted"', "{braces}", "back\\slash", "<b>not bold</b>", "\\N \\G \\
 
 def test_dot_labels_are_shown_as_literal_text():
     topic, block = _topic_with_parts(HOSTILE)
-    texts = svg_texts(to_svg(layers_dot(topic, block)))
+    texts = svg_texts(to_svg(layers_dot(topic, block), "T"))
     for label in HOSTILE:
         assert texts.count(label) == 2  # once loose, once in the group
     assert "G <b>bold</b>" in texts and "RESP {X}" in texts and '“Tag "q"”' in texts
@@ -95,7 +96,7 @@ def test_hostile_labels_in_the_boundary_diagram_stay_text():
                       groups=(m.MatrixGroup("g", rows),))
     diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
     topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
-    texts = svg_texts(to_svg(boundary_dot(topic, diagram)))
+    texts = svg_texts(to_svg(boundary_dot(topic, diagram), "D"))
     assert [t for t in texts if t in HOSTILE] == list(HOSTILE)
     assert "<S> ({E})" in texts and 'C"ust manages' in texts
 
@@ -120,3 +121,24 @@ def test_inline_diagrams_never_share_element_ids(built):
         page = (built / "topics" / f"{slug}.html").read_text(encoding="utf-8")
         ids = re.findall(r'\sid="([^"]+)"', page)
         assert len(ids) == len(set(ids))
+
+
+def test_diagrams_carry_their_title_and_no_internal_names(site):
+    for (slug, block_id), diagram in render_diagrams(site).items():
+        root = ET.fromstring(diagram.svg)
+        titles = [t.text for t in root.iter(f"{SVG}title")]
+        assert titles == [site.topics[0].block(block_id).title]
+
+
+def test_long_component_names_wrap_instead_of_widening_the_diagram():
+    customer = m.Party("c", "C", "R", "T", "K", 1)
+    sm = m.ServiceModel("s", "S", "E")
+    long_name = "Customer-managed encryption keys for data stored in every region"
+    matrix = m.Matrix(id="mx", title="M", caption="c", heading="h", service_models=(sm,),
+                      groups=(m.MatrixGroup("g", (m.MatrixRow(long_name, (customer,)),)),))
+    diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
+    topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
+    root = ET.fromstring(to_svg(boundary_dot(topic, diagram), "D"))
+    lines = [t.text for t in root.iter(f"{SVG}text") if t.text not in ("S (E)", "C manages")]
+    assert len(lines) > 1 and " ".join(lines) == long_name
+    assert float(root.get("width").removesuffix("pt")) < 300
