@@ -66,3 +66,38 @@ def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
             main(argv)
         assert exit_.value.code == 2
         assert message in capsys.readouterr().err
+
+
+def test_an_output_path_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    import pytest
+
+    target = tmp_path / "output"
+    target.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+              "--output", str(target)])
+    assert exit_.value.code == 2 and "is a file" in capsys.readouterr().err
+
+
+def test_a_template_mistake_is_reported_without_a_traceback(tmp_path, capsys):
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    tips = templates / "blocks" / "tips.html"
+    tips.write_text(tips.read_text(encoding="utf-8") + "{% if %}\n", encoding="utf-8")
+    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+                 "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "sitegen: error in the templates:" in err and "tips.html" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_base_path_comes_from_the_base_url():
+    from sitegen.pipeline import BuildConfig
+
+    assert BuildConfig(base_url="").base_path == ""
+    assert BuildConfig(base_url="https://user.github.io").base_path == "/"
+    assert BuildConfig(base_url="https://user.github.io/repo").base_path == "/repo/"
+    assert BuildConfig(base_url="https://user.github.io/repo/").base_path == "/repo/"
