@@ -28,7 +28,7 @@ if [ "$purpose" = test ]; then
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
-# fonts-* and python3-venv checks need their helpers first; dedupe what we ask for.
+# Without fontconfig the font checks fail too; list each package once.
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing system packages: ${missing[*]}"
