@@ -143,13 +143,17 @@ def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, 
     body = boxes["sheet-body"]
     # Page-area bottom on the real sheet, measured from where the columns start.
     available = paper.height_mm * PX_PER_MM - page._page_box.margin_bottom - body.position_y
+
+    def overshoot(element_id: str) -> float:
+        """How far the element's bottom lies below the real page area (negative: inside it)."""
+        box = boxes[element_id]
+        return box.position_y + box.margin_height() - body.position_y - available
+
     problems = []
     for index, column in enumerate(card.columns, 1):
-        box = boxes[f"sheet-column-{index}"]
-        over = box.position_y + box.margin_height() - body.position_y - available
+        over = overshoot(f"sheet-column-{index}")
         if over > 0.5:
-            cut = [b.id for b in column
-                   if (bb := boxes.get(f"block-{b.id}")) and bb.position_y + bb.margin_height() - body.position_y > available]
+            cut = [block.id for block in column if overshoot(f"block-{block.id}") > 0]
             problems.append((
                 f"column {index} ({', '.join(b.id for b in column)}) overflows the page by "
                 f"{over / PX_PER_MM:.1f} mm; cut off: {', '.join(cut)}",

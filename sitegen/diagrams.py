@@ -187,12 +187,6 @@ def diagram_blocks(site: m.Site):
             if block.kind in DIAGRAM_BUILDERS]
 
 
-def diagram_sources(site: m.Site) -> dict[tuple[str, str], str]:
-    """DOT source of every diagram, keyed by (topic slug, block id)."""
-    return {(topic.slug, block.id): DIAGRAM_BUILDERS[block.kind](topic, block)
-            for topic, block in diagram_blocks(site)}
-
-
 def check_graphviz() -> None:
     if shutil.which("dot") is None:
         raise MissingTool("Graphviz's `dot` is not installed (Debian package: graphviz)")

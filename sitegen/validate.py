@@ -8,9 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import model as m
-from .errors import BuildFailed
+from .errors import BuildFailed, ContentError
 from .fields import Fields, get, plural
-from .errors import ContentError
 from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence, TextFile
 from .prose import images_in
 
