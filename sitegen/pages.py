@@ -1,18 +1,22 @@
-"""The HTML site: Jinja environment and rendering of every page to bytes."""
+"""The HTML site: every page, asset and site-wide file, rendered to bytes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
 from . import model as m
 from .card import PAPER_SIZES, card_path
 from .diagrams import RenderedDiagram, inline_svg
+from .search import search_index_script
 from .templating import make_environment
 
-ASSETS = ("site.css",)
+# Copied from templates/static/ to assets/ as they are.
+ASSETS = ("site.css", "theme.js", "search.js", "quiz.js", "favicon.svg",
+          "vendor/minisearch.min.js", "vendor/minisearch.LICENSE.txt")
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,27 @@ class PlacedDiagram:
     """Path of the standalone SVG from the site root."""
 
 
+@dataclass(frozen=True)
+class TopicLink:
+    """A neighbouring topic, for previous/next navigation."""
+
+    path: str
+    """Path of its page from the site root."""
+    title: str
+    """Its short title."""
+
+
 def topic_page_path(topic: m.Topic) -> str:
     return f"topics/{topic.slug}.html"
 
 
 def diagram_path(diagram: RenderedDiagram) -> str:
     return f"diagrams/{diagram.file_name}"
+
+
+def public_url(base_url: str, path: str) -> str:
+    """Absolute address of a page; the index is addressed by its folder, as Pages serves it."""
+    return base_url + ("" if path == "index.html" else path)
 
 
 def _card_links(site: m.Site) -> dict[str, list[CardLink]]:
@@ -56,34 +75,68 @@ def _card_links(site: m.Site) -> dict[str, list[CardLink]]:
     return links
 
 
-def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
-                templates_dir: Path, base_path: str = "") -> dict[str, bytes]:
-    """Every page, stylesheet and diagram file of the site, keyed by output path.
+def _neighbours(site: m.Site, index: int) -> tuple[TopicLink | None, TopicLink | None]:
+    def link(i: int) -> TopicLink | None:
+        if 0 <= i < len(site.topics):
+            return TopicLink(topic_page_path(site.topics[i]), site.topics[i].short_title)
+        return None
+    return link(index - 1), link(index + 1)
 
-    base_path ("/repo/") is only needed by 404.html, which is served at any depth.
+
+def sitemap_xml(base_url: str, page_paths: list[str]) -> bytes:
+    """The sitemaps.org list of pages; it needs absolute addresses, hence a base URL."""
+    entries = "".join(f"  <url><loc>{xml_escape(public_url(base_url, path))}</loc></url>\n"
+                      for path in page_paths)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}</urlset>\n").encode("utf-8")
+
+
+def robots_txt(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode("utf-8")
+
+
+def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
+                templates_dir: Path, base_url: str = "", base_path: str = "") -> dict[str, bytes]:
+    """Every page, asset and diagram file of the site, keyed by output path.
+
+    base_url ("https://user.github.io/repo/") gives canonical links, the sitemap and
+    robots.txt; its path, base_path ("/repo/"), is what 404.html links with, because
+    that page is served at any depth.
     """
     env = make_environment(templates_dir)
     cards_by_topic = _card_links(site)
     page_paths = {topic.slug: topic_page_path(topic) for topic in site.topics}
     outputs: dict[str, bytes] = {}
 
-    def page(path: str, template: str, root: str = "", **context) -> None:
-        root = root or "../" * path.count("/")
-        html = env.get_template(template).render(site=site, root=root, **context)
+    def page(path: str, template: str, root: str | None = None, **context) -> None:
+        root = "../" * path.count("/") if root is None else root
+        url = public_url(base_url, path) if base_url else ""
+        html = env.get_template(template).render(site=site, root=root, page_url=url, **context)
         outputs[path] = html.encode("utf-8")
 
     page("index.html", "index.html", cards_by_topic=cards_by_topic, page_paths=page_paths)
-    for topic in site.topics:
+    for index, topic in enumerate(site.topics):
         placed = {block_id: PlacedDiagram(Markup(inline_svg(d.svg)), diagram_path(d))
                   for (slug, block_id), d in diagrams.items() if slug == topic.slug}
+        previous, following = _neighbours(site, index)
         page(topic_page_path(topic), "topic.html", topic=topic, diagrams=placed,
-             card_links=cards_by_topic.get(topic.slug, []))
+             card_links=cards_by_topic.get(topic.slug, []),
+             previous=previous, following=following)
+    static = templates_dir / "static"
     for name in ASSETS:
-        outputs[f"assets/{name}"] = (templates_dir / "static" / name).read_bytes()
+        outputs[f"assets/{name}"] = (static / name).read_bytes()
+    outputs["assets/search-index.js"] = search_index_script(
+        site, {slug: outputs[path] for slug, path in page_paths.items()}, page_paths)
+    # Without a base path the 404 page can only work at the top level, so it then links
+    # relatively; with one, every link is absolute and it works at any depth.
     page("404.html", "404.html", root=base_path,
          css=Markup(outputs["assets/site.css"].decode("utf-8")))
     for diagram in diagrams.values():
         outputs[diagram_path(diagram)] = diagram.svg
+    if base_url:
+        outputs["sitemap.xml"] = sitemap_xml(base_url, ["index.html", *page_paths.values()])
+        outputs["robots.txt"] = robots_txt(base_url)
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_".
     outputs[".nojekyll"] = b""
     return outputs

@@ -30,6 +30,13 @@ class BuildConfig:
     """Public address of the site, e.g. https://user.github.io/repo/ (optional)."""
 
     @property
+    def site_url(self) -> str:
+        """base_url ending in "/", so page paths can be appended, or ""."""
+        if not self.base_url:
+            return ""
+        return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+
+    @property
     def base_path(self) -> str:
         """Path part of base_url, ending in "/", or "" when no base URL is set."""
         if not self.base_url:
@@ -66,7 +73,8 @@ def build(config: BuildConfig) -> BuildReport:
     check_graphviz()
     check_card_font()
     diagrams = render_diagrams(site)
-    outputs = render_site(site, diagrams, config.templates_dir, config.base_path)
+    outputs = render_site(site, diagrams, config.templates_dir, config.site_url,
+                          config.base_path)
     cards = render_cards(site, config.templates_dir)
     write_tree({**outputs, **cards}, config.output_dir)
     return BuildReport(

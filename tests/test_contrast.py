@@ -32,18 +32,19 @@ def mix(a: str, b: str, share_of_b: float) -> str:
 
 
 def palettes() -> dict[str, dict[str, str]]:
+    """The custom colours of the stylesheet, as light-dark(light, dark) pairs."""
     css = STATIC.read_text(encoding="utf-8")
-    dark_start = css.index("@media (prefers-color-scheme: dark)")
-    light = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css[:dark_start]))
-    dark_block = css[dark_start:css.index("}\n}", dark_start)]
-    dark = {**light, **dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", dark_block))}
-    return {"light": light, "dark": dark}
+    pairs = re.findall(r"--([\w-]+):\s*light-dark\((#[0-9a-fA-F]{6}),\s*(#[0-9a-fA-F]{6})\)", css)
+    assert len(pairs) >= 20, "the palette was not found in site.css"
+    return {"light": {name: light for name, light, _ in pairs},
+            "dark": {name: dark for name, _, dark in pairs}}
 
 
 TEXT_PAIRS = [("text", "bg"), ("text", "bg-soft"), ("muted", "bg"), ("muted", "bg-soft"),
               ("link", "bg"), ("link", "bg-soft"), ("text", "varies-bg")]
 TEXT_PAIRS += [(f"party-{n}-text", f"party-{n}-bg") for n in (1, 2, 3)]
 TEXT_PAIRS += [(f"party-{n}-text", "bg") for n in (1, 2, 3)]  # breakdown headings' borders
+TEXT_PAIRS += [("right", "bg-soft"), ("wrong", "bg-soft"), ("right", "bg"), ("wrong", "bg")]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -40,7 +41,12 @@ def hostile_build(tmp_path_factory) -> Path:
 
 def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     page = lxml.html.fromstring((hostile_build / "topics" / "shared-responsibility.html").read_bytes())
-    assert page.xpath("//script") == []
+    # The only scripts are the site's own files and the theme line in <head>; no content.
+    assert set(page.xpath("//script/@src")) == {
+        "../assets/theme.js", "../assets/search.js", "../assets/quiz.js"}
+    (inline,) = [s.text for s in page.xpath("//script[not(@src)]")]
+    assert inline.startswith('try{var t=localStorage.getItem("sitegen-theme")')
+    assert "alert" not in inline
     assert page.xpath("//img") == []
     assert [e for e in page.iter() if any(a.startswith("on") for a in e.attrib)] == []
     hrefs = page.xpath("//a/@href")
@@ -70,3 +76,12 @@ def test_the_card_prints_markup_as_text(hostile_build):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert SCRIPT in " ".join(text.split())
+
+
+def test_search_index_carries_content_as_data_only(hostile_build):
+    script = (hostile_build / "assets" / "search-index.js").read_text(encoding="utf-8")
+    prefix, suffix = "window.sitegenSearchDocuments = ", ";\n"
+    assert script.startswith(prefix) and script.endswith(suffix)
+    documents = json.loads(script[len(prefix):-len(suffix)])
+    assert any(SCRIPT in document["text"] for document in documents)
+    assert "</script" not in script.lower()

@@ -121,7 +121,7 @@ def test_scenarios_hide_the_answer_until_asked(built, slug):
     topic, page = topic_yaml(slug), topic_page(built, slug)
     names = party_names(topic)
     for block in blocks_of_kind(topic, "scenarios"):
-        scenarios = section(page, block["id"]).xpath(".//li[@class='scenario']")
+        scenarios = section(page, block["id"]).xpath(".//li[contains(@class, 'scenario ')]")
         assert len(scenarios) == len(block["items"])
         for li, item in zip(scenarios, block["items"]):
             assert text(li.xpath(".//*[@class='question']")[0]) == item["question"]
@@ -221,8 +221,24 @@ def test_404_page_works_at_any_depth(site):
     from sitegen.pages import render_site
 
     templates = Path(__file__).resolve().parent.parent / "templates"
-    outputs = render_site(site, render_diagrams(site), templates, base_path="/repo/")
+    outputs = render_site(site, render_diagrams(site), templates,
+                          base_url="https://example.github.io/repo/", base_path="/repo/")
     page = lxml.html.fromstring(outputs["404.html"])
     assert page.xpath("//link[@rel='stylesheet']") == []  # styles inlined, no relative URL
     assert page.xpath("//style/text()")[0].strip()
-    assert set(page.xpath("//a/@href")) == {"#main", "/repo/index.html"}
+    assert set(page.xpath("//a/@href")) == {"#main", "/repo/index.html",
+                                            "/repo/index.html#topics-heading"}
+    assert page.xpath("//link[@rel='icon']/@href") == ["/repo/assets/favicon.svg"]
+    assert set(page.xpath("//script/@src")) == {"/repo/assets/theme.js", "/repo/assets/search.js"}
+    assert page.xpath("//body/@data-root") == ["/repo/"]
+
+
+def test_404_page_without_a_base_path_links_only_from_the_top_level(site):
+    """Without --base-url nothing on it may depend on where it is served."""
+    from sitegen.diagrams import render_diagrams
+    from sitegen.pages import render_site
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    page = lxml.html.fromstring(render_site(site, render_diagrams(site), templates)["404.html"])
+    assert page.xpath("//script/@src") == [] and page.xpath("//link[@rel='icon']") == []
+    assert set(page.xpath("//a/@href")) == {"#main", "index.html", "index.html#topics-heading"}

@@ -1,0 +1,122 @@
+// The self-test: exam scenarios answered by choosing a party, misconceptions sorted into
+// myth or reality. Answers are kept in localStorage per topic, so a reader can come back
+// later; "Reset my answers" clears them. Without JavaScript the page keeps its
+// reveal-the-answer form, which this script only hides once it has taken over.
+(function () {
+  "use strict";
+  var main = document.querySelector("main[data-topic]");
+  if (!main) return;
+  var KEY = "sitegen-quiz:" + main.dataset.topic;
+  var items = Array.prototype.slice.call(main.querySelectorAll(".quiz-item"));
+  var scores = Array.prototype.slice.call(main.querySelectorAll(".quiz-score"));
+  if (!items.length) return;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function save(answers) {
+    try { localStorage.setItem(KEY, JSON.stringify(answers)); } catch (e) { /* not kept */ }
+  }
+  var answers = load();
+
+  function labelOf(item, choice) {
+    var button = item.querySelector('.quiz-choice[data-choice="' + choice + '"]');
+    return button ? button.textContent.trim() : choice;
+  }
+
+  function show(item) {
+    var choice = answers[item.dataset.quizId];
+    var answered = choice !== undefined;
+    var right = choice === item.dataset.answer;
+    item.classList.toggle("quiz-pending", !answered);
+    item.classList.toggle("quiz-right", answered && right);
+    item.classList.toggle("quiz-wrong", answered && !right);
+    item.querySelectorAll(".quiz-choice").forEach(function (button) {
+      var chosen = button.dataset.choice === choice;
+      button.setAttribute("aria-pressed", String(chosen));
+      button.setAttribute("aria-disabled", String(answered));
+      button.classList.toggle("is-answer", answered && button.dataset.choice === item.dataset.answer);
+    });
+    var feedback = item.querySelector(".quiz-feedback");
+    feedback.hidden = !answered;
+    feedback.textContent = !answered ? "" : right
+      ? "✓ Right: " + labelOf(item, choice) + "."
+      : "✗ Not quite: you chose " + labelOf(item, choice) + "; the answer is " +
+        labelOf(item, item.dataset.answer) + ".";
+    var details = item.querySelector("details.answer");
+    if (details) details.open = answered;
+    var explanation = item.querySelector(".quiz-explanation");
+    if (explanation) explanation.hidden = !answered;
+  }
+
+  function showScore() {
+    var answered = 0, right = 0;
+    items.forEach(function (item) {
+      var choice = answers[item.dataset.quizId];
+      if (choice === undefined) return;
+      answered += 1;
+      if (choice === item.dataset.answer) right += 1;
+    });
+    var text = answered
+      ? "Score: " + right + " right out of " + answered + " answered (" + items.length + " questions on this page)."
+      : "Score: nothing answered yet (" + items.length + " questions on this page).";
+    scores.forEach(function (panel) {
+      panel.querySelector(".quiz-score-text").textContent = text;
+      var progress = panel.querySelector(".quiz-progress");
+      progress.max = items.length;
+      progress.value = answered;
+      panel.querySelector(".quiz-reset").disabled = answered === 0;
+      panel.hidden = false;
+    });
+  }
+
+  items.forEach(function (item) {
+    var choices = item.querySelector(".quiz-choices");
+    choices.hidden = false;
+    choices.addEventListener("click", function (event) {
+      var button = event.target.closest(".quiz-choice");
+      if (!button || answers[item.dataset.quizId] !== undefined) return;
+      answers[item.dataset.quizId] = button.dataset.choice;
+      save(answers);
+      show(item);
+      showScore();
+    });
+    show(item);
+  });
+
+  scores.forEach(function (panel) {
+    panel.querySelector(".quiz-reset").addEventListener("click", function () {
+      answers = {};
+      save(answers);
+      items.forEach(show);
+      showScore();
+      var first = main.querySelector(".quiz-pending .quiz-choice");
+      if (first) first.focus();
+    });
+  });
+
+  // Myth-or-reality cards: shuffled so the order gives nothing away, and placed before the
+  // table of answers, which folds away behind a summary.
+  main.querySelectorAll(".myth-quiz").forEach(function (quiz) {
+    var cards = quiz.querySelector(".myth-cards");
+    var shuffled = Array.prototype.slice.call(cards.children);
+    for (var i = shuffled.length - 1; i > 0; i--) {
+      var j = Math.floor(Math.random() * (i + 1));
+      var swap = shuffled[i]; shuffled[i] = shuffled[j]; shuffled[j] = swap;
+    }
+    shuffled.forEach(function (card) { cards.appendChild(card); });
+    var table = quiz.parentNode.querySelector(".table-scroll");
+    if (table) {
+      var fold = document.createElement("details");
+      fold.className = "answers-table";
+      var summary = document.createElement("summary");
+      summary.textContent = "All misconceptions and realities in one table";
+      fold.appendChild(summary);
+      table.parentNode.insertBefore(fold, table);
+      fold.appendChild(table);
+      fold.parentNode.insertBefore(quiz, fold);
+    }
+    quiz.hidden = false;
+  });
+  showScore();
+})();
