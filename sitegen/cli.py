@@ -18,6 +18,9 @@ EXIT_CONTENT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 
+# The Pages workflow and `make site` pass the public address through this variable.
+BASE_URL_VARIABLE = "SITEGEN_BASE_URL"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen",
@@ -32,9 +35,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="templates folder")
             sub.add_argument("--output", type=Path, default=Path("output"),
                              help="output folder, replaced whole on success")
-            sub.add_argument("--base-url", default=os.environ.get("SITEGEN_BASE_URL", ""),
-                             help="public address, e.g. https://user.github.io/repo/ "
-                                  "(default: $SITEGEN_BASE_URL)")
+            sub.add_argument("--base-url", default=os.environ.get(BASE_URL_VARIABLE, ""),
+                             help="public address, e.g. https://user.github.io/repo/, for "
+                                  f"canonical links and the sitemap (default: ${BASE_URL_VARIABLE})")
     return parser
 
 

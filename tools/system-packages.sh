@@ -25,6 +25,8 @@ need libpangoft2-1.0-0 has_library libpangoft2-1.0.so
 need make command -v make
 if [ "$purpose" = test ]; then
   need poppler-utils command -v pdftotext
+  # The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+  need chromium test -x /usr/bin/chromium
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
