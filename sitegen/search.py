@@ -16,9 +16,15 @@ from html.parser import HTMLParser
 from . import model as m
 
 # Elements whose text is not reading matter: drawings (their labels repeat the tables and
-# have a text version), navigation, and the interactive self-test controls.
+# have a text version), navigation, and the interactive self-test controls. Elements hidden
+# from screen readers (decorative icons) are skipped too.
 SKIPPED_ELEMENTS = {"svg", "nav", "script", "style", "button", "template", "summary"}
 SKIPPED_CLASSES = {"anchor", "open-diagram"}
+# Elements whose text stands on its own: a boundary between them reads as a separator in a
+# snippet, so that table cells and list items do not run together.
+SEPARATED_ELEMENTS = {"p", "li", "td", "th", "dt", "dd", "caption", "figcaption", "h3", "h4",
+                      "blockquote", "pre"}
+BOUNDARY = "\u2029"
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
 
@@ -48,13 +54,15 @@ class _SectionText(HTMLParser):
         attributes = dict(attrs)
         classes = set((attributes.get("class") or "").split())
         if self._skip_depth or tag in SKIPPED_ELEMENTS or "hidden" in attributes \
-                or classes & SKIPPED_CLASSES:
+                or attributes.get("aria-hidden") == "true" or classes & SKIPPED_CLASSES:
             self._skip_depth += 1
         elif tag == "section" and attributes.get("id") and not self._section_depth:
             self.sections.append(_Section(attributes["id"]))
             self._section_depth = len(self._open)
         elif tag == "h2" and self._section_depth:
             self._in_heading = True
+        elif tag in SEPARATED_ELEMENTS and self._section_depth:
+            self.sections[-1].text.append(BOUNDARY)
 
     def handle_endtag(self, tag):
         if tag in VOID_ELEMENTS or tag not in self._open:
@@ -78,7 +86,13 @@ class _SectionText(HTMLParser):
 
 
 def _words(parts: list[str]) -> str:
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    pieces = [re.sub(r"\s+", " ", piece).strip() for piece in "".join(parts).split(BOUNDARY)]
+    text = ""
+    for piece in filter(None, pieces):
+        if text:
+            text += " " if text[-1] in ".!?:;…" else " · "
+        text += piece
+    return text
 
 
 def page_sections(page_html: bytes) -> list[tuple[str, str, str]]:
@@ -91,9 +105,12 @@ def page_sections(page_html: bytes) -> list[tuple[str, str, str]]:
 
 def search_documents(site: m.Site, pages: dict[str, bytes],
                      page_paths: dict[str, str]) -> list[dict[str, str | int]]:
-    """One document per section of every topic, in reading order."""
+    """One document per topic (its title and summary), then one per section, in reading order."""
     documents: list[dict[str, str | int]] = []
     for topic in site.topics:
+        documents.append({"id": len(documents), "topic": topic.short_title,
+                          "title": topic.title, "url": page_paths[topic.slug],
+                          "text": topic.summary})
         for anchor, heading, text in page_sections(pages[topic.slug]):
             documents.append({"id": len(documents), "topic": topic.short_title,
                               "title": heading, "url": f"{page_paths[topic.slug]}#{anchor}",

@@ -155,8 +155,10 @@ def test_every_block_is_a_section_with_a_heading_anchor_and_a_contents_entry(bui
     for slug in SLUGS:
         page = topic_page(built, slug)
         blocks = topic_yaml(slug)["blocks"]
-        toc = [a.get("href") for a in page.xpath("//nav[@class='toc']//ol/li/a")]
-        assert toc == [f'#{b["id"]}' for b in blocks]
+        contents = page.xpath("//nav[@aria-label='On this page']")
+        assert len(contents) == 2  # the sidebar and the folded list for narrow screens
+        for toc in contents:
+            assert toc.xpath(".//ol/li/a/@href") == [f'#{b["id"]}' for b in blocks]
         for block in blocks:
             heading = section(page, block["id"]).xpath("./h2")[0]
             assert heading.xpath("./a[@class='anchor']/@href") == [f'#{block["id"]}']

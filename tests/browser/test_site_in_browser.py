@@ -1,0 +1,282 @@
+"""The built site in a real browser (Debian's Chromium), served under /REPO/ as on GitHub Pages."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import PRACTICE_TOPICS, SHIPPED_TOPIC, screenshot
+
+TOPIC_PAGE = f"topics/{SHIPPED_TOPIC}.html"
+PAGES = {"index": "", "topic": TOPIC_PAGE, "missing": "no/such/page/here.html"}
+WIDTHS = [375, 1280]
+
+
+def fetch(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status, response.read(), response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers.get("Content-Type", "")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_load_without_errors_or_failed_requests(new_page, server, name, width):
+    url = server.base_url + PAGES[name]
+    if name == "missing":
+        new_page.problems.expected_404s.add(url)
+    page = new_page(width=width)
+    response = page.goto(url, wait_until="networkidle")
+    assert response.status == (404 if name == "missing" else 200)
+    expect(page.locator("h1")).to_be_visible()
+    # The page is styled: the stylesheet (inlined on the 404 page) has applied.
+    assert page.evaluate("getComputedStyle(document.body).margin") == "0px"
+    screenshot(page, f"{name}-light-{width}")
+
+
+def test_every_internal_link_and_asset_resolves(pages_site, server):
+    """Crawls the site from its index over HTTP, as a visitor's browser would find it."""
+    to_visit, seen, checked = [server.base_url], set(), 0
+    while to_visit:
+        url = to_visit.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        status, body, content_type = fetch(url)
+        assert status == 200, f"{url}: HTTP {status}"
+        if "text/html" not in content_type:
+            continue
+        page = lxml.html.fromstring(body)
+        for element, attribute, link, _ in page.iterlinks():
+            target, fragment = urldefrag(urljoin(url, link))
+            if not target.startswith(server.base_url):
+                assert element.tag == "link" and element.get("rel") == "canonical" or \
+                    element.tag == "meta", f"{url} links outside the site: {link}"
+                continue
+            if fragment and target == urldefrag(url)[0]:
+                assert page.get_element_by_id(fragment, None) is not None, f"{url}: #{fragment}"
+            elif fragment:
+                status, target_body, _ = fetch(target)
+                target_page = lxml.html.fromstring(target_body)
+                assert target_page.get_element_by_id(fragment, None) is not None, f"{link} in {url}"
+            to_visit.append(target)
+            checked += 1
+    pages = {u + "index.html" if u.endswith("/") else u for u in seen
+             if u.endswith((".html", "/"))}
+    assert len(pages) == 1 + 3, sorted(seen)  # the index and three topics
+    assert any(u.endswith(".pdf") for u in seen) and any(u.endswith(".svg") for u in seen)
+    for path in ("sitemap.xml", "robots.txt", "assets/search-index.js",
+                 "assets/vendor/minisearch.min.js", "assets/quiz.js"):
+        assert fetch(server.base_url + path)[0] == 200, path
+    sitemap = fetch(server.base_url + "sitemap.xml")[1].decode()
+    for loc in re.findall(r"<loc>(.*?)</loc>", sitemap):
+        assert fetch(loc)[0] == 200, loc
+
+
+def test_a_missing_address_at_any_depth_gets_a_working_404_page(new_page, server):
+    url = server.base_url + "topics/deeply/nested/missing/"
+    new_page.problems.expected_404s.add(url)
+    page = new_page()
+    assert page.goto(url, wait_until="networkidle").status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    page.get_by_role("link", name="Go to the list of topics").click()
+    expect(page).to_have_url(server.base_url + "index.html")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_navigation_between_topics_and_within_a_page(new_page, server):
+    page = new_page()
+    page.goto(server.base_url)
+    page.get_by_role("link", name="AWS Shared Responsibility Model").first.click()
+    expect(page).to_have_url(server.base_url + TOPIC_PAGE)
+    next_link = page.get_by_role("navigation", name="Previous and next topic").get_by_role("link")
+    expect(next_link).to_have_count(2)
+    page.get_by_role("link", name=re.compile("Next topic")).click()
+    expect(page).to_have_url(server.base_url + "topics/practice-after.html")
+    expect(page.locator("h1")).to_contain_text(PRACTICE_TOPICS["practice-after"])
+    page.get_by_role("link", name=re.compile("Previous topic")).click()
+    expect(page).to_have_url(server.base_url + TOPIC_PAGE)
+    # The table of contents jumps to a section; the heading's permalink names that address.
+    page.get_by_role("navigation", name="On this page").get_by_role(
+        "link", name="Key Exam Scenarios").click()
+    expect(page).to_have_url(server.base_url + TOPIC_PAGE + "#exam-scenarios")
+    expect(page.locator("#exam-scenarios h2")).to_be_in_viewport()
+    assert page.locator("#exam-scenarios h2 a.anchor").get_attribute("href") == "#exam-scenarios"
+    # Both card sizes are linked from the topic page and are PDFs.
+    cards = page.locator(".card-links a")
+    expect(cards).to_have_count(2)
+    for href in cards.evaluate_all("links => links.map(a => a.href)"):
+        status, body, content_type = fetch(href)
+        assert status == 200 and body.startswith(b"%PDF") and content_type == "application/pdf"
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="All topics").click()
+    expect(page).to_have_url(re.compile(r"/REPO/index\.html#topics-heading$"))
+
+
+def test_on_a_phone_the_contents_are_folded_under_the_title(new_page, server):
+    page = new_page(width=375)
+    page.goto(server.base_url + TOPIC_PAGE)
+    contents = page.get_by_role("navigation", name="On this page")
+    expect(contents).to_have_count(0)  # the sidebar is not shown, the list is folded
+    title_bottom = page.locator("h1").bounding_box()["y"]
+    summary = page.get_by_text(re.compile(r"^On this page: \d+ sections$"))
+    assert summary.bounding_box()["y"] > title_bottom
+    summary.click()
+    expect(contents).to_have_count(1)
+    contents.get_by_role("link", name="Key Exam Scenarios").click()
+    expect(page).to_have_url(server.base_url + TOPIC_PAGE + "#exam-scenarios")
+    expect(page.locator("#exam-scenarios h2")).to_be_in_viewport()
+
+
+def test_search_finds_a_word_and_opens_the_section_by_keyboard(new_page, server):
+    page = new_page()
+    page.goto(server.base_url)
+    page.keyboard.press("/")
+    search = page.get_by_role("searchbox", name="Search the guide")
+    expect(search).to_be_focused()
+    search.press_sequentially("hypervisor")
+    results = page.locator("#search-results a")
+    expect(results.first).to_be_visible()
+    expect(page.locator(".search-status")).to_contain_text("result")
+    hits = results.evaluate_all("links => links.map(a => [a.href, a.innerText])")
+    shipped = [(href, text) for href, text in hits if f"/{TOPIC_PAGE}#" in href]
+    assert shipped, hits
+    expect(results.first.locator("mark").first).to_have_text(re.compile("hypervisor", re.I))
+    screenshot(page, "search-hypervisor-light-1280")
+    page.keyboard.press("ArrowDown")
+    expect(results.first).to_be_focused()
+    target = results.first.get_attribute("href")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(urljoin(server.base_url, target))
+    section = page.url.split("#", 1)[1]
+    expect(page.locator(f"#{section}")).to_contain_text(re.compile("hypervisor", re.I))
+
+
+def test_search_says_when_nothing_matches_and_closes_with_escape(new_page, server):
+    page = new_page()
+    page.goto(server.base_url + TOPIC_PAGE)
+    search = page.get_by_role("searchbox", name="Search the guide")
+    search.fill("zzqxv")
+    expect(page.locator(".search-status")).to_have_text("No results for “zzqxv”.")
+    search.press("Escape")
+    expect(page.locator(".search-panel")).to_be_hidden()
+
+
+def test_search_works_when_the_site_is_opened_from_its_folder(new_page, pages_site):
+    page = new_page()
+    page.goto((pages_site / "index.html").as_uri())
+    page.get_by_role("searchbox", name="Search the guide").fill("hypervisor")
+    first = page.locator("#search-results a").first
+    expect(first).to_be_visible()
+    assert first.get_attribute("href").startswith("topics/")
+
+
+def answer(page, item, right: bool) -> None:
+    correct = item.get_attribute("data-answer")
+    choices = item.locator(".quiz-choice")
+    for index in range(choices.count()):
+        choice = choices.nth(index)
+        if (choice.get_attribute("data-choice") == correct) == right:
+            choice.click()
+            return
+    raise AssertionError("no such choice")
+
+
+def test_self_test_scores_answers_keeps_them_and_resets(new_page, server):
+    page = new_page()
+    page.goto(server.base_url + TOPIC_PAGE)
+    scenarios = page.locator("#exam-scenarios .quiz-item")
+    total = page.locator(".quiz-item").count()
+    first, second = scenarios.nth(0), scenarios.nth(1)
+    expect(first.locator("details.answer")).to_be_hidden()  # no peeking before answering
+    score = page.locator("#exam-scenarios .quiz-score-text")
+    expect(score).to_have_text(f"Score: nothing answered yet ({total} questions on this page).")
+
+    answer(page, first, right=True)
+    expect(first.locator(".quiz-feedback")).to_have_text(re.compile(r"^✓ Right: "))
+    expect(first.locator("details.answer")).to_be_visible()
+    answer(page, second, right=False)
+    expect(second.locator(".quiz-feedback")).to_have_text(re.compile(r"^✗ Not quite: .* the answer is "))
+    myth = page.locator("#misconceptions .quiz-item").first
+    answer(page, myth, right=True)
+    expect(myth.locator(".quiz-explanation")).to_be_visible()
+    expected = f"Score: 2 right out of 3 answered ({total} questions on this page)."
+    expect(score).to_have_text(expected)
+    expect(page.locator("#misconceptions .quiz-score-text")).to_have_text(expected)
+    assert page.locator("#exam-scenarios .quiz-progress").evaluate("p => [p.value, p.max]") == [3, total]
+    screenshot(page, "self-test-answered-light-1280")
+
+    page.reload()
+    expect(score).to_have_text(expected)  # kept in the browser
+    expect(first.locator(".quiz-feedback")).to_be_visible()
+    # An answered question is locked: its choices no longer take a click.
+    expect(first.locator(".quiz-choice").first).to_have_attribute("aria-disabled", "true")
+    first.locator(".quiz-choice").first.click(force=True)
+    first.locator(".quiz-choice").last.click(force=True)
+    expect(score).to_have_text(expected)
+
+    page.locator("#exam-scenarios .quiz-reset").click()
+    expect(score).to_have_text(f"Score: nothing answered yet ({total} questions on this page).")
+    expect(first.locator(".quiz-feedback")).to_be_hidden()
+    page.reload()
+    expect(score).to_have_text(f"Score: nothing answered yet ({total} questions on this page).")
+
+
+def test_without_javascript_answers_are_revealed_on_request(new_page, server):
+    page = new_page(javascript=False)
+    page.goto(server.base_url + TOPIC_PAGE)
+    scenario = page.locator("#exam-scenarios .quiz-item").first
+    expect(scenario.locator(".quiz-choices")).to_be_hidden()
+    expect(page.locator(".search")).to_be_hidden()
+    expect(page.locator(".theme-toggle")).to_be_hidden()
+    expect(page.locator(".myth-quiz")).to_be_hidden()
+    expect(page.locator("#misconceptions table")).to_be_visible()
+    answer_text = scenario.locator("details.answer p")
+    expect(answer_text).to_be_hidden()
+    scenario.get_by_text("Show the answer").click()
+    expect(answer_text).to_be_visible()
+    screenshot(page, "topic-no-javascript-light-1280")
+
+
+def background(page) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+def test_theme_follows_the_system_and_the_toggle_is_remembered(new_page, server):
+    light, dark = "rgb(255, 255, 255)", "rgb(15, 23, 42)"
+    page = new_page(color_scheme="light")
+    page.goto(server.base_url + TOPIC_PAGE)
+    toggle = page.get_by_role("button", name="Dark theme")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    assert background(page) == light
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert background(page) == dark
+    page.get_by_role("link", name=re.compile("Next topic")).click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    assert background(page) == dark
+    screenshot(page, "topic-dark-toggled-1280")
+    page.get_by_role("button", name="Dark theme").click()
+    page.reload()
+    assert background(page) == light
+
+    system_dark = new_page(color_scheme="dark")
+    system_dark.goto(server.base_url)
+    assert background(system_dark) == dark
+    expect(system_dark.get_by_role("button", name="Dark theme")).to_have_attribute("aria-pressed", "true")
+
+
+def test_theme_choice_applies_before_the_first_paint(new_page, server):
+    page = new_page(color_scheme="light")
+    page.goto(server.base_url)
+    page.evaluate("localStorage.setItem('sitegen-theme', 'dark')")
+    page.goto(server.base_url + TOPIC_PAGE, wait_until="commit")
+    page.wait_for_selector("body", state="attached")
+    # Set by the inline script in <head>, before the stylesheet and body are painted.
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"

@@ -1,0 +1,58 @@
+"""The search index: a document per topic and per section, holding what a reader sees there."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import lxml.html
+
+from source_data import displayed_texts, site_yaml, topic_yaml
+
+PREFIX = "window.sitegenSearchDocuments = "
+
+
+def documents(built: Path) -> list[dict]:
+    script = (built / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert script.startswith(PREFIX) and script.endswith(";\n")
+    return json.loads(script[len(PREFIX):-2])
+
+
+def test_every_section_of_every_topic_is_a_document_pointing_at_it(built):
+    docs = documents(built)
+    assert [d["id"] for d in docs] == list(range(len(docs)))
+    expected = []
+    for slug in site_yaml()["topics"]:
+        topic = topic_yaml(slug)
+        page = f"topics/{slug}.html"
+        expected.append((topic["short_title"], page, topic["title"]))
+        expected += [(topic["short_title"], f"{page}#{block['id']}", block["title"])
+                     for block in topic["blocks"]]
+    assert [(d["topic"], d["url"], d["title"]) for d in docs] == expected
+    for doc in docs:
+        path, _, anchor = doc["url"].partition("#")
+        page = lxml.html.fromstring((built / path).read_bytes())
+        assert not anchor or page.get_element_by_id(anchor) is not None
+
+
+def test_every_text_of_a_topic_is_searchable(built):
+    searchable = " ".join(d["title"] + " " + d["text"] for d in documents(built))
+    flat = " ".join(searchable.split())
+    for slug in site_yaml()["topics"]:
+        words = [t for t in displayed_texts(topic_yaml(slug)) if re.search(r"\w", t)]
+        assert [t for t in words if t not in flat] == []  # icons are decoration, not words
+
+
+def test_cells_and_list_items_stay_apart_in_snippets(built):
+    by_title = {d["title"]: d["text"] for d in documents(built)}
+    assert "Hypervisor security · Host operating systems" in by_title["Detailed Breakdown"]
+    assert "Data Encryption · Customer · Customer · Customer" in by_title["The Responsibility Matrix"]
+
+
+def test_controls_and_drawings_are_not_indexed(built):
+    by_title = {d["title"]: d["text"] for d in documents(built)}
+    scenarios = by_title["Key Exam Scenarios"]
+    assert "Show the answer" not in scenarios  # a <summary>, not reading matter
+    assert "open the diagram on its own" not in by_title["The Core Concept"]
+    assert "Who is responsible?" in scenarios
