@@ -45,7 +45,7 @@ def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     assert set(page.xpath("//script/@src")) == {
         "../assets/theme.js", "../assets/search.js", "../assets/quiz.js"}
     (inline,) = [s.text for s in page.xpath("//script[not(@src)]")]
-    assert inline.startswith('try{var t=localStorage.getItem("sitegen-theme")')
+    assert inline.startswith('document.documentElement.classList.add("js");try{var t=')
     assert "alert" not in inline
     assert page.xpath("//img") == []
     assert [e for e in page.iter() if any(a.startswith("on") for a in e.attrib)] == []

@@ -244,3 +244,6 @@ def test_404_page_without_a_base_path_links_only_from_the_top_level(site):
     page = lxml.html.fromstring(render_site(site, render_diagrams(site), templates)["404.html"])
     assert page.xpath("//script/@src") == [] and page.xpath("//link[@rel='icon']") == []
     assert set(page.xpath("//a/@href")) == {"#main", "index.html", "index.html#topics-heading"}
+    # No scripts, so the search box and theme toggle must stay hidden: no "js" class.
+    (inline,) = page.xpath("//script[not(@src)]/text()")
+    assert "js" not in inline.split("try")[0]

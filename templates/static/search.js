@@ -153,5 +153,4 @@
   document.addEventListener("click", function (event) {
     if (!box.contains(event.target)) close();
   });
-  box.hidden = false;
 })();

@@ -24,6 +24,5 @@
     show();
   });
   systemDark.addEventListener("change", show);
-  button.hidden = false;
   show();
 })();
