@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+
+import lxml.html
 
 from . import model as m
 
@@ -25,64 +25,25 @@ SKIPPED_CLASSES = {"anchor", "open-diagram"}
 SEPARATED_ELEMENTS = {"p", "li", "td", "th", "dt", "dd", "caption", "figcaption", "h3", "h4",
                       "blockquote", "pre"}
 BOUNDARY = "\u2029"
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                 "source", "track", "wbr"}
 
 
-@dataclass
-class _Section:
-    anchor: str
-    heading: list[str] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
+def _skipped(element) -> bool:
+    return (not isinstance(element.tag, str)  # comments and processing instructions
+            or element.tag in SKIPPED_ELEMENTS or element.get("hidden") is not None
+            or element.get("aria-hidden") == "true"
+            or bool(set((element.get("class") or "").split()) & SKIPPED_CLASSES))
 
 
-class _SectionText(HTMLParser):
-    """Collects the heading and text of each <section id=...> of a topic page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.sections: list[_Section] = []
-        self._open: list[str] = []  # open elements, innermost last
-        self._skip_depth = 0
-        self._section_depth = 0
-        self._in_heading = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID_ELEMENTS:
-            return
-        self._open.append(tag)
-        attributes = dict(attrs)
-        classes = set((attributes.get("class") or "").split())
-        if self._skip_depth or tag in SKIPPED_ELEMENTS or "hidden" in attributes \
-                or attributes.get("aria-hidden") == "true" or classes & SKIPPED_CLASSES:
-            self._skip_depth += 1
-        elif tag == "section" and attributes.get("id") and not self._section_depth:
-            self.sections.append(_Section(attributes["id"]))
-            self._section_depth = len(self._open)
-        elif tag == "h2" and self._section_depth:
-            self._in_heading = True
-        elif tag in SEPARATED_ELEMENTS and self._section_depth:
-            self.sections[-1].text.append(BOUNDARY)
-
-    def handle_endtag(self, tag):
-        if tag in VOID_ELEMENTS or tag not in self._open:
-            return
-        while self._open:
-            closed = self._open.pop()
-            if self._skip_depth:
-                self._skip_depth -= 1
-            elif closed == "h2":
-                self._in_heading = False
-            elif closed == "section" and len(self._open) + 1 == self._section_depth:
-                self._section_depth = 0
-            if closed == tag:
-                break
-
-    def handle_data(self, data):
-        if self._skip_depth or not self._section_depth:
-            return
-        target = self.sections[-1].heading if self._in_heading else self.sections[-1].text
-        target.append(data)
+def _text(element, parts: list[str]) -> list[str]:
+    """The reading text of an element, with a boundary around each separated element."""
+    if element.tag in SEPARATED_ELEMENTS:
+        parts.append(BOUNDARY)
+    parts.append(element.text or "")
+    for child in element:
+        if not _skipped(child):
+            _text(child, parts)
+        parts.append(child.tail or "")
+    return parts
 
 
 def _words(parts: list[str]) -> str:
@@ -96,11 +57,20 @@ def _words(parts: list[str]) -> str:
 
 
 def page_sections(page_html: bytes) -> list[tuple[str, str, str]]:
-    """(anchor, heading, text) of each section of a rendered topic page, in page order."""
-    parser = _SectionText()
-    parser.feed(page_html.decode("utf-8"))
-    parser.close()
-    return [(s.anchor, _words(s.heading), _words(s.text)) for s in parser.sections]
+    """(anchor, heading, text) of each top-level <section id> of a rendered page, in order."""
+    page = lxml.html.fromstring(page_html)
+    sections = []
+    for section in page.xpath("//section[@id][not(ancestor::section[@id])]"):
+        heading, text = [], []
+        text.append(section.text or "")
+        for child in section:
+            if child.tag == "h2":
+                _text(child, heading)
+            elif not _skipped(child):
+                _text(child, text)
+            text.append(child.tail or "")
+        sections.append((section.get("id"), _words(heading), _words(text)))
+    return sections
 
 
 def search_documents(site: m.Site, pages: dict[str, bytes],
