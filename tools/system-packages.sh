@@ -11,9 +11,11 @@ need() {  # need PACKAGE CHECK-COMMAND...
   local package=$1; shift
   "$@" >/dev/null 2>&1 || missing+=("$package")
 }
-has_font() { fc-list "$1" family | grep -q .; }
+# Not `producer | grep -q`: grep -q exits at the first match, the producer then dies of
+# SIGPIPE, and with pipefail a package that is present would be reported missing.
+has_font() { [ -n "$(fc-list "$1" family)" ]; }
 # ldconfig lives in /sbin, which is not on every user's PATH.
-has_library() { "$(command -v ldconfig || echo /sbin/ldconfig)" -p | grep -q "$1"; }
+has_library() { "$(command -v ldconfig || echo /sbin/ldconfig)" -p | grep "$1" >/dev/null; }
 
 need python3-venv python3 -c 'import ensurepip, venv'
 need graphviz command -v dot

@@ -49,26 +49,34 @@
     if (explanation) explanation.hidden = !answered;
   }
 
-  function showScore() {
-    var answered = 0, right = 0;
-    items.forEach(function (item) {
+  // Each score panel counts, and resets, the questions of its own section.
+  function itemsOf(panel) {
+    var section = panel.closest("section") || main;
+    return items.filter(function (item) { return section.contains(item); });
+  }
+
+  function showScore(panel) {
+    var own = itemsOf(panel), answered = 0, right = 0;
+    own.forEach(function (item) {
       var choice = answers[item.dataset.quizId];
       if (choice === undefined) return;
       answered += 1;
       if (choice === item.dataset.answer) right += 1;
     });
+    var total = own.length + (own.length === 1 ? " question" : " questions") + " in this section";
     var text = answered
-      ? "Score: " + right + " right out of " + answered + " answered (" + items.length + " questions on this page)."
-      : "Score: nothing answered yet (" + items.length + " questions on this page).";
-    scores.forEach(function (panel) {
-      panel.querySelector(".quiz-score-text").textContent = text;
-      var progress = panel.querySelector(".quiz-progress");
-      progress.max = items.length;
-      progress.value = answered;
-      panel.querySelector(".quiz-reset").disabled = answered === 0;
-      panel.hidden = false;
-    });
+      ? "Score: " + right + " right out of " + answered + " answered (" + total + ")."
+      : "Score: nothing answered yet (" + total + ").";
+    var line = panel.querySelector(".quiz-score-text");
+    if (line.textContent !== text) line.textContent = text;
+    var progress = panel.querySelector(".quiz-progress");
+    progress.max = own.length;
+    progress.value = answered;
+    panel.querySelector(".quiz-reset").disabled = answered === 0;
+    panel.hidden = false;
   }
+
+  function showScores() { scores.forEach(showScore); }
 
   items.forEach(function (item) {
     var choices = item.querySelector(".quiz-choices");
@@ -79,18 +87,19 @@
       answers[item.dataset.quizId] = button.dataset.choice;
       save(answers);
       show(item);
-      showScore();
+      showScores();
     });
     show(item);
   });
 
   scores.forEach(function (panel) {
     panel.querySelector(".quiz-reset").addEventListener("click", function () {
-      answers = {};
+      var own = itemsOf(panel);
+      own.forEach(function (item) { delete answers[item.dataset.quizId]; });
       save(answers);
-      items.forEach(show);
-      showScore();
-      var first = main.querySelector(".quiz-pending .quiz-choice");
+      own.forEach(show);
+      showScores();
+      var first = own.length && own[0].closest("section").querySelector(".quiz-pending .quiz-choice");
       if (first) first.focus();
     });
   });
@@ -118,5 +127,5 @@
     }
     quiz.hidden = false;
   });
-  showScore();
+  showScores();
 })();

@@ -139,9 +139,17 @@
       event.preventDefault();
       all[0].click();
     } else if (event.key === "Escape") {
+      event.preventDefault();  // keeps the query, which browsers clear from search fields
       close();
       input.focus();
     }
+  });
+  // A chosen result may be on this very page, where no new page load would close the list.
+  list.addEventListener("click", function (event) {
+    if (event.target.closest("a")) close();
+  });
+  box.addEventListener("focusout", function (event) {
+    if (!event.relatedTarget || !box.contains(event.relatedTarget)) close();
   });
   document.addEventListener("keydown", function (event) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) || event.target.isContentEditable;

@@ -166,6 +166,26 @@ def test_search_says_when_nothing_matches_and_closes_with_escape(new_page, serve
     expect(page.locator(".search-status")).to_have_text("No results for “zzqxv”.")
     search.press("Escape")
     expect(page.locator(".search-panel")).to_be_hidden()
+    expect(search).to_have_value("zzqxv")  # the query stays for another try
+
+
+def test_search_results_close_when_one_is_chosen_on_the_same_page_or_left(new_page, server):
+    page = new_page()
+    page.goto(server.base_url + TOPIC_PAGE)
+    search = page.get_by_role("searchbox", name="Search the guide")
+    panel = page.locator(".search-panel")
+    search.fill("hypervisor")
+    same_page = page.locator(f'#search-results a[href$="{SHIPPED_TOPIC}.html#detailed-breakdown"]')
+    same_page.click()
+    expect(page).to_have_url(re.compile("#detailed-breakdown$"))
+    expect(panel).to_be_hidden()
+    search.focus()
+    expect(panel).to_be_visible()
+    page.keyboard.press("Tab")  # into the results
+    expect(panel).to_be_visible()
+    page.locator("#search-results a").last.focus()
+    page.keyboard.press("Tab")  # past the last result
+    expect(panel).to_be_hidden()
 
 
 def test_search_works_when_the_site_is_opened_from_its_folder(new_page, pages_site):
@@ -192,24 +212,30 @@ def test_self_test_scores_answers_keeps_them_and_resets(new_page, server):
     page = new_page()
     page.goto(server.base_url + TOPIC_PAGE)
     scenarios = page.locator("#exam-scenarios .quiz-item")
-    total = page.locator(".quiz-item").count()
+    myths = page.locator("#misconceptions .quiz-item")
+    in_scenarios, in_myths = scenarios.count(), myths.count()
     first, second = scenarios.nth(0), scenarios.nth(1)
     expect(first.locator("details.answer")).to_be_hidden()  # no peeking before answering
     score = page.locator("#exam-scenarios .quiz-score-text")
-    expect(score).to_have_text(f"Score: nothing answered yet ({total} questions on this page).")
+    myth_score = page.locator("#misconceptions .quiz-score-text")
+    unanswered = f"Score: nothing answered yet ({in_scenarios} questions in this section)."
+    expect(score).to_have_text(unanswered)
 
     answer(page, first, right=True)
     expect(first.locator(".quiz-feedback")).to_have_text(re.compile(r"^✓ Right: "))
     expect(first.locator("details.answer")).to_be_visible()
     answer(page, second, right=False)
     expect(second.locator(".quiz-feedback")).to_have_text(re.compile(r"^✗ Not quite: .* the answer is "))
-    myth = page.locator("#misconceptions .quiz-item").first
+    myth = myths.first
     answer(page, myth, right=True)
     expect(myth.locator(".quiz-explanation")).to_be_visible()
-    expected = f"Score: 2 right out of 3 answered ({total} questions on this page)."
+    # Each section keeps its own score.
+    expected = f"Score: 1 right out of 2 answered ({in_scenarios} questions in this section)."
+    expected_myths = f"Score: 1 right out of 1 answered ({in_myths} questions in this section)."
     expect(score).to_have_text(expected)
-    expect(page.locator("#misconceptions .quiz-score-text")).to_have_text(expected)
-    assert page.locator("#exam-scenarios .quiz-progress").evaluate("p => [p.value, p.max]") == [3, total]
+    expect(myth_score).to_have_text(expected_myths)
+    assert page.locator("#exam-scenarios .quiz-progress").evaluate("p => [p.value, p.max]") == \
+        [2, in_scenarios]
     screenshot(page, "self-test-answered-light-1280")
 
     page.reload()
@@ -221,11 +247,15 @@ def test_self_test_scores_answers_keeps_them_and_resets(new_page, server):
     first.locator(".quiz-choice").last.click(force=True)
     expect(score).to_have_text(expected)
 
+    # Reset clears its own section only, and focus stays there.
     page.locator("#exam-scenarios .quiz-reset").click()
-    expect(score).to_have_text(f"Score: nothing answered yet ({total} questions on this page).")
+    expect(score).to_have_text(unanswered)
     expect(first.locator(".quiz-feedback")).to_be_hidden()
+    expect(first.locator(".quiz-choice").first).to_be_focused()
+    expect(myth_score).to_have_text(expected_myths)
     page.reload()
-    expect(score).to_have_text(f"Score: nothing answered yet ({total} questions on this page).")
+    expect(score).to_have_text(unanswered)
+    expect(myth_score).to_have_text(expected_myths)
 
 
 def test_without_javascript_answers_are_revealed_on_request(new_page, server):
