@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 
 from . import model as m
+from .cache import Cache, digest, generator_fingerprint
 from .errors import BuildFailed, ContentError, MissingTool
 from .templating import make_environment
 
@@ -161,16 +165,62 @@ def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, 
     return problems or [("the card does not fit on one page", "shorten the card's blocks")]
 
 
-def render_cards(site: m.Site, templates_dir: Path) -> dict[str, bytes]:
-    """Every card on every paper size, keyed by output path; all failures reported together."""
+def _render_job(job: tuple[m.Card, Paper, m.Site, Path]) -> tuple[bytes, list]:
+    """One card on one paper, in a worker process: its PDF, or the errors found."""
+    card, paper, site, templates_dir = job
+    try:
+        return render_card(card, paper, site, make_environment(templates_dir)), []
+    except BuildFailed as failure:
+        return b"", failure.errors
+
+
+def render_cards(site: m.Site, templates_dir: Path, cache: Cache | None = None,
+                 jobs: int = 1) -> dict[str, bytes]:
+    """Every card on every paper size, keyed by output path; all failures reported together.
+
+    A card is keyed by its full HTML (content, templates and styles) and the generator and
+    WeasyPrint versions, so WeasyPrint is not even loaded when no card changed. Cards that
+    did change are laid out in up to `jobs` processes at once.
+    """
+    cache = cache or Cache(None)
     env = make_environment(templates_dir)
-    outputs, errors = {}, []
+    outputs: dict[str, bytes] = {}
+    to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)
     for card in site.cards:
+        # A worker needs only the card's own topic.
+        own = replace(site, topics=(card.topic,), cards=(card,))
         for paper in PAPER_SIZES:
-            try:
-                outputs[card_path(card, paper)] = render_card(card, paper, site, env)
-            except BuildFailed as failure:
-                errors.extend(failure.errors)
+            path = card_path(card, paper)
+            key = digest(generator_fingerprint(), _weasyprint_version(), paper.slug,
+                         card_html(card, paper, site, env))
+            found = cache.get("card", key)
+            if found is not None:
+                outputs[path] = found
+            else:
+                to_render.append((path, key, (card, paper, own, templates_dir)))
+    if to_render:
+        check_card_font()
+    if len(to_render) > 1 and jobs > 1:
+        # WeasyPrint is pure Python: only processes lay out two cards at once.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(to_render)), mp_context=context) as pool:
+            results = list(pool.map(_render_job, [job for _, _, job in to_render]))
+    else:
+        results = [_render_job(job) for _, _, job in to_render]
+    errors = []
+    for (path, key, _), (pdf, problems) in zip(to_render, results):
+        if problems:
+            errors.extend(problems)
+            continue
+        cache.put("card", key, pdf)
+        outputs[path] = pdf
     if errors:
         raise BuildFailed(errors)
-    return outputs
+    return {path: outputs[path] for path in sorted(outputs)}
+
+
+def _weasyprint_version() -> str:
+    try:
+        return metadata.version("weasyprint")
+    except metadata.PackageNotFoundError:
+        return "absent"

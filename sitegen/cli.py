@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import jinja2
-
+from .cache import DEFAULT_FOLDER
 from .errors import BuildFailed, MissingTool
 from .output import OutputNotOurs
-from .pipeline import BuildConfig, build, check
+from .pipeline import BuildConfig, BuildReport, build, check
 
 EXIT_CONTENT_ERROR = 1
 EXIT_USAGE = 2
@@ -38,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--base-url", default=os.environ.get(BASE_URL_VARIABLE, ""),
                              help="public address, e.g. https://user.github.io/repo/, for "
                                   f"canonical links and the sitemap (default: ${BASE_URL_VARIABLE})")
+            sub.add_argument("--cache", type=Path, default=DEFAULT_FOLDER,
+                             help=f"folder of results kept between builds, safe to delete "
+                                  f"(default: {DEFAULT_FOLDER})")
+            sub.add_argument("--no-cache", action="store_true",
+                             help="make everything anew and keep nothing")
+            sub.add_argument("-j", "--jobs", type=int, default=len(os.sched_getaffinity(0)),
+                             help="diagrams and cards made at once (default: the cores available)")
+            sub.add_argument("-v", "--verbose", action="store_true",
+                             help="list what changed and which files were written or removed")
     return parser
 
 
@@ -73,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.content}/: {_plural(len(site.topics), 'topic')}, "
                   f"{_plural(len(site.cards), 'card')}, no errors (card layout is checked by build)")
             return 0
-        config = BuildConfig(args.content, args.templates, args.output, args.base_url)
+        config = BuildConfig(args.content, args.templates, args.output, args.base_url,
+                             cache_dir=None if args.no_cache else args.cache,
+                             jobs=max(1, args.jobs))
         report = build(config)
     except BuildFailed as failure:
         for error in failure.errors:
@@ -85,16 +95,54 @@ def main(argv: list[str] | None = None) -> int:
     except (MissingTool, OutputNotOurs) as problem:
         print(f"sitegen: error: {problem}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except jinja2.TemplateError as problem:
+    except Exception as problem:
+        # Jinja is loaded only when a build renders, so its errors are recognised that way.
+        jinja2 = sys.modules.get("jinja2")
+        if jinja2 is None or not isinstance(problem, jinja2.TemplateError):
+            raise
         # A mistake in templates/ (not in content): say where, without a Python traceback.
         where = f"{problem.filename}:{problem.lineno}: " if getattr(problem, "lineno", None) else ""
         print(f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}",
               file=sys.stderr)
         return EXIT_ENVIRONMENT
-    print(f"built {config.output_dir}/: {_plural(report.pages, 'page')}, "
-          f"{_plural(report.diagrams, 'diagram')}, {_plural(report.cards, 'card')} "
-          f"({report.files} files) in {report.seconds:.2f} s")
+    print(summary_line(config, report))
+    if args.verbose:
+        for line in details(report):
+            print(f"  {line}")
     return 0
+
+
+def summary_line(config: BuildConfig, report: BuildReport) -> str:
+    """One line per build: what the site holds, what this build did, and how long it took."""
+    holds = (f"{_plural(report.pages, 'page')}, {_plural(report.diagrams, 'diagram')}, "
+             f"{_plural(report.cards, 'card')}")
+    if report.reasons == ("nothing changed",):
+        did = "nothing changed"
+    elif report.unchanged:
+        did = "no file changed"
+    else:
+        did = f"{_plural(len(report.written), 'file')} written"
+        if report.removed:
+            did += f", {len(report.removed)} removed"
+    cached = sum(report.cached.values())
+    if cached:
+        did += f", {cached} from cache"
+    return f"built {config.output_dir}/: {holds}; {did}; {report.seconds:.2f} s"
+
+
+def details(report: BuildReport) -> list[str]:
+    """For -v: why the build ran, what was made again, written and removed."""
+    lines = [f"why: {reason}" for reason in report.reasons]
+    lines += [f"written: {path}" for path in report.written]
+    lines += [f"made again, same bytes: {path}" for path in report.remade
+              if path not in report.written]
+    lines += [f"removed: {path}" for path in report.removed]
+    if report.cached or report.rendered:
+        kinds = sorted(set(report.cached) | set(report.rendered))
+        lines.append("cache: " + ", ".join(
+            f"{kind} {report.cached.get(kind, 0)} hit/{report.rendered.get(kind, 0)} new"
+            for kind in kinds))
+    return lines
 
 
 def entry_point() -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 import shutil
 import subprocess
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
-import graphviz
-
 from . import model as m
+from .cache import Cache, digest, generator_fingerprint
 from .errors import MissingTool
 
 FONT = "DejaVu Sans"
@@ -45,6 +46,8 @@ def label(text: str, wrap: int = 0) -> str:
     With wrap, long text is broken into lines of about that many characters (a newline
     inside a quoted DOT string is a line break).
     """
+    import graphviz  # imported when a diagram is drawn, not on every build
+
     text = " ".join(text.split())
     if wrap:
         text = "\n".join(textwrap.wrap(text, wrap)) or text
@@ -55,7 +58,9 @@ def _party_style(party: m.Party) -> dict:
     return PARTY_STYLES[party.index - 1]  # validation allows no more parties than styles
 
 
-def _new_graph(name: str) -> graphviz.Digraph:
+def _new_graph(name: str):
+    import graphviz
+
     graph = graphviz.Digraph(name)
     # The graph id prefixes every generated SVG id, so two inline diagrams never clash.
     graph.attr(id=name, fontname=FONT, bgcolor="transparent", newrank="true",
@@ -211,15 +216,68 @@ def to_svg(dot: str, title: str) -> bytes:
     return _SVG_OPEN.sub(lambda match: match.group(0) + heading, svg, count=1)
 
 
-def render_diagrams(site: m.Site) -> dict[tuple[str, str], RenderedDiagram]:
-    """Every diagram of the site as SVG, named by the hash of its DOT source."""
-    rendered = {}
+def dot_fingerprint() -> str:
+    """Which `dot` runs, told apart by its path, size and date: a new Graphviz draws anew."""
+    found = shutil.which("dot") or ""
+    try:
+        stat = os.stat(found)
+        return f"{found}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        return found
+
+
+def _encode(diagram: RenderedDiagram) -> bytes:
+    return diagram.file_name.encode("utf-8") + b"\n" + diagram.svg
+
+
+def _decode(data: bytes) -> RenderedDiagram:
+    name, _, svg = data.partition(b"\n")
+    return RenderedDiagram(name.decode("utf-8"), svg)
+
+
+def render_diagrams(site: m.Site, cache: Cache | None = None,
+                    topic_keys: dict[str, str] | None = None,
+                    jobs: int = 1) -> dict[tuple[str, str], RenderedDiagram]:
+    """Every diagram of the site as SVG, named by the hash of its DOT source.
+
+    With a cache, a diagram is looked up by its topic's files (topic_keys), then by its DOT
+    source, so `dot` runs only for a drawing that really changed; up to `jobs` run at once.
+    """
+    cache = cache or Cache(None)
+    tool = digest(generator_fingerprint(), dot_fingerprint())
+    rendered: dict[tuple[str, str], RenderedDiagram] = {}
+    by_topic: dict[tuple[str, str], str] = {}
+    to_draw: list[tuple[tuple[str, str], str, str, str]] = []  # (slot, dot, title, svg key)
     for topic, block in diagram_blocks(site):
+        slot = (topic.slug, block.id)
+        if topic_keys and topic.slug in topic_keys:
+            by_topic[slot] = digest(tool, topic_keys[topic.slug], block.id)
+            found = cache.get("diagram", by_topic[slot])
+            if found is not None:
+                rendered[slot] = _decode(found)
+                del by_topic[slot]  # nothing new to keep
+                continue
         dot = DIAGRAM_BUILDERS[block.kind](topic, block)
-        digest = hashlib.sha256(f"{block.title}\n{dot}".encode("utf-8")).hexdigest()[:12]
-        rendered[(topic.slug, block.id)] = RenderedDiagram(
-            f"{topic.slug}-{block.id}-{digest}.svg", to_svg(dot, block.title))
+        name = f"{topic.slug}-{block.id}-{digest_name(block.title, dot)}.svg"
+        svg_key = digest(tool, block.title, dot)
+        svg = cache.get("svg", svg_key)
+        if svg is None:
+            to_draw.append((slot, dot, block.title, svg_key))
+        rendered[slot] = RenderedDiagram(name, svg or b"")
+    # `dot` is a separate process, so threads run as many drawings at once as there are cores.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        drawings = list(pool.map(lambda job: to_svg(job[1], job[2]), to_draw))
+    for (slot, _, _, svg_key), svg in zip(to_draw, drawings):
+        cache.put("svg", svg_key, svg)
+        rendered[slot] = RenderedDiagram(rendered[slot].file_name, svg)
+    for slot, key in by_topic.items():
+        cache.put("diagram", key, _encode(rendered[slot]))
     return rendered
+
+
+def digest_name(title: str, dot: str) -> str:
+    """The 12 hex digits that name a diagram's file: a changed drawing gets a new address."""
+    return hashlib.sha256(f"{title}\n{dot}".encode("utf-8")).hexdigest()[:12]
 
 
 _PROLOGUE = re.compile(rb"^.*?(?=<svg\b)", re.S)

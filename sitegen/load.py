@@ -94,8 +94,31 @@ class RawContent:
     """Problems met while reading (encoding, YAML syntax, duplicate keys, anchors)."""
 
 
-def load_content(content_dir: Path) -> RawContent:
-    """Read site.yaml and every topic folder; never raises for a content mistake."""
+def topic_folders(content_dir: Path) -> list[Path]:
+    """The topic folders; hidden ones (.git, editor settings) are not topics."""
+    topics_dir = content_dir / TOPICS_DIR
+    return sorted(p for p in topics_dir.glob("*") if p.is_dir() and not p.name.startswith("."))
+
+
+def prose_files(folder: Path) -> list[Path]:
+    """A topic's Markdown files; editors leave hidden lock files such as .#overview.md."""
+    return sorted(md for md in folder.glob("*.md") if md.is_file() and not md.name.startswith("."))
+
+
+def topic_sources(folder: Path) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every file a topic is read from, or [] if one cannot be read."""
+    try:
+        return [(path.name, path.read_bytes()) for path in [folder / TOPIC_FILE, *prose_files(folder)]]
+    except OSError:
+        return []
+
+
+def load_content(content_dir: Path, known: frozenset[str] = frozenset()) -> RawContent:
+    """Read site.yaml and every topic folder; never raises for a content mistake.
+
+    Topics named in known are already validated from the same files (see the cache), so
+    their files are not read again.
+    """
     errors: list[ContentError] = []
     site_path = content_dir / SITE_FILE
     site = _load_yaml(site_path, errors) if site_path.is_file() else None
@@ -103,16 +126,15 @@ def load_content(content_dir: Path) -> RawContent:
         errors.append(ContentError(str(site_path), 0, 0, "site.yaml is missing",
                                    "every content folder needs a site.yaml with the site title and topic list"))
     topics = {}
-    topics_dir = content_dir / TOPICS_DIR
-    # Hidden folders (.git, editor settings) are not topics.
-    for folder in sorted(p for p in topics_dir.glob("*") if p.is_dir() and not p.name.startswith(".")):
+    for folder in topic_folders(content_dir):
         topic_path = folder / TOPIC_FILE
+        if folder.name in known:
+            topics[folder.name] = RawTopic(folder.name, None, str(topic_path), {})
+            continue
         if not topic_path.is_file():
             errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
                                        "each topic folder needs a topic.yaml"))
-        # Editors leave hidden lock files and dangling links such as .#overview.md: skip them.
-        texts = {md.name: _read_text(md, errors) for md in sorted(folder.glob("*.md"))
-                 if md.is_file() and not md.name.startswith(".")}
+        texts = {md.name: _read_text(md, errors) for md in prose_files(folder)}
         topics[folder.name] = RawTopic(
             slug=folder.name,
             yaml=_load_yaml(topic_path, errors) if topic_path.is_file() else None,

@@ -1,20 +1,58 @@
-"""Writing the build into output/: assembled beside it, then swapped in whole."""
+"""Writing the build into output/: only what changed, and nothing left over.
+
+A first build is assembled beside output/ and renamed into place. Later builds update the
+folder in place: a file is written (aside, then renamed over the old one) only when its
+bytes change, and files the build no longer makes are removed. Every content mistake is
+found before this stage, so a failed build never reaches it and output/ stays as it was.
+
+The marker file records, for every file written, the key of what it was made from and its
+size and modification time, so an unchanged file is recognised without producing or reading
+its bytes, and a file edited or deleted by hand is noticed and made again.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 MARKER = ".sitegen-output"
-"""File that marks a folder as sitegen's to replace."""
+"""File that marks a folder as sitegen's to update, and records what is in it."""
+MARKER_FORMAT = 1
 
 
 class OutputNotOurs(Exception):
     """The output folder holds files sitegen did not make; it is never replaced."""
+
+
+@dataclass(frozen=True)
+class Product:
+    """An output file to be: the key of everything it is made from, and how to make it."""
+
+    key: str
+    make: Callable[[], bytes]
+
+
+def ready(data: bytes) -> Product:
+    """A product whose bytes are already at hand, keyed by them."""
+    return Product(hashlib.sha256(data).hexdigest(), lambda: data)
+
+
+@dataclass
+class WriteReport:
+    """What writing changed in output/."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    made: list[str] = field(default_factory=list)
+    """Products whose bytes had to be produced (their key was new)."""
 
 
 @contextmanager
@@ -35,37 +73,117 @@ def _safe_relative(path: str) -> PurePosixPath:
     return relative
 
 
-def write_tree(outputs: dict[str, bytes], out_dir: Path) -> None:
-    """Make out_dir hold exactly outputs; on any failure the previous out_dir is left as it was."""
+def read_manifest(out_dir: Path) -> dict:
+    """The marker's record of the last build, or an empty one."""
+    try:
+        manifest = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"files": {}}
+    if not isinstance(manifest, dict) or manifest.get("format") != MARKER_FORMAT:
+        return {"files": {}}
+    return manifest
+
+
+def _stat_matches(path: Path, entry: list) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return [stat.st_size, stat.st_mtime_ns] == entry[2:4]
+
+
+def is_current(out_dir: Path, build_key: str) -> bool:
+    """Whether output/ holds, untouched, exactly what a build with this key made."""
+    manifest = read_manifest(out_dir)
+    if manifest.get("build") != build_key:
+        return False
+    on_disk = sum(len(names) for _, _, names in os.walk(out_dir))
+    return on_disk == len(manifest["files"]) + 1 and all(
+        _stat_matches(out_dir / path, entry) for path, entry in manifest["files"].items())
+
+
+def write_tree(outputs: dict[str, bytes | Product], out_dir: Path, build_key: str = "",
+               summary: dict | None = None) -> WriteReport:
+    """Make out_dir hold exactly outputs (and the marker), writing only what changed."""
+    products = {path: value if isinstance(value, Product) else ready(value)
+                for path, value in outputs.items()}
+    for path in products:
+        _safe_relative(path)
     parent = out_dir.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     with _locked(parent):
         if out_dir.exists() and not (out_dir / MARKER).exists() and any(out_dir.iterdir()):
             raise OutputNotOurs(f"{out_dir}/ exists and was not made by sitegen; move it away or "
                                 "choose another --output folder")
+        if out_dir.is_dir():
+            return _update(products, out_dir, build_key, summary)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
         try:
             os.chmod(staging, 0o755)
-            for path, data in sorted(outputs.items()):
-                target = staging / _safe_relative(path)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            (staging / MARKER).write_bytes(b"Built by sitegen; the whole folder is replaced on each build.\n")
-            _swap_in(staging, out_dir)
+            report = _update(products, staging, build_key, summary)
+            os.rename(staging, out_dir)
+            return report
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.absolute().parent))
-    os.rmdir(retired)  # only the unique name is wanted; rename needs it free
-    os.rename(out_dir, retired)
+def _update(products: dict[str, Product], folder: Path, build_key: str,
+            summary: dict | None) -> WriteReport:
+    old = read_manifest(folder)["files"]
+    files: dict[str, list] = {}
+    report = WriteReport()
+    # Everything is made before anything is written: a template or layout error while
+    # making a file must leave the folder as it was.
+    made: dict[str, bytes] = {}
+    for path, product in sorted(products.items()):
+        entry = old.get(path)
+        if entry and entry[0] == product.key and _stat_matches(folder / path, entry):
+            files[path] = entry
+        else:
+            made[path] = product.make()
+    report.made = list(made)
+    for path, data in made.items():
+        target, entry = folder / path, old.get(path)
+        digest = hashlib.sha256(data).hexdigest()
+        if not (entry and entry[1] == digest and _stat_matches(target, entry)):
+            _write_file(target, data)
+            report.written.append(path)
+        stat = target.stat()
+        files[path] = [products[path].key, digest, stat.st_size, stat.st_mtime_ns]
+    report.removed = _remove_others(folder, set(files) | {MARKER})
+    manifest = {"format": MARKER_FORMAT, "build": build_key, "summary": summary or {},
+                "files": files}
+    _write_file(folder / MARKER, json.dumps(manifest, indent=0, sort_keys=True).encode("utf-8"))
+    return report
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Aside, then renamed: a reader (a browser, a web server) never sees half a file.
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".sitegen-")
     try:
-        os.rename(staging, out_dir)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
     except BaseException:
-        os.rename(retired, out_dir)
+        os.unlink(temporary)
         raise
-    shutil.rmtree(retired)
+
+
+def _remove_others(folder: Path, keep: set[str]) -> list[str]:
+    """Delete every file not kept, then the folders left empty; returns what was deleted."""
+    removed = []
+    for root, dirs, names in os.walk(folder, topdown=False):
+        for name in names:
+            path = Path(root, name)
+            relative = path.relative_to(folder).as_posix()
+            if relative not in keep:
+                path.unlink()
+                removed.append(relative)
+        for name in dirs:
+            try:
+                Path(root, name).rmdir()  # only succeeds when empty
+            except OSError:
+                pass
+    return sorted(removed)

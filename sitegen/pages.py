@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -11,7 +12,9 @@ from markupsafe import Markup
 from . import model as m
 from .card import PAPER_SIZES, card_path
 from .diagrams import RenderedDiagram, inline_svg
-from .search import search_index_script
+from .cache import Cache, digest
+from .output import Product, ready
+from .search import search_index_product
 from .templating import make_environment
 
 # Copied from templates/static/ to assets/ as they are.
@@ -96,47 +99,100 @@ def robots_txt(base_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode("utf-8")
 
 
+@dataclass(frozen=True)
+class PageKeys:
+    """What identifies the inputs of pages between builds (see cache.py)."""
+
+    base: str
+    """The generator and the templates."""
+    topics: dict[str, str]
+    """Each topic's key, from the files it is read from."""
+
+
 def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
                 templates_dir: Path, base_url: str = "", base_path: str = "") -> dict[str, bytes]:
+    """Every page, asset and diagram file of the site as bytes, keyed by output path."""
+    products = site_products(site, diagrams, templates_dir, base_url, base_path)
+    return {path: product.make() for path, product in products.items()}
+
+
+def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
+                  templates_dir: Path, base_url: str = "", base_path: str = "",
+                  cache: Cache | None = None, keys: PageKeys | None = None) -> dict[str, Product]:
     """Every page, asset and diagram file of the site, keyed by output path.
 
     base_url ("https://user.github.io/repo/") gives canonical links, the sitemap and
     robots.txt; its path, base_path ("/repo/"), is what 404.html links with, because
     that page is served at any depth.
+
+    Pages are made on demand. With keys, each page's key covers everything it shows, so
+    a page whose key is unchanged is neither rendered nor rewritten; with a cache too, a
+    page rendered before under the same key is read back instead of rendered.
     """
-    env = make_environment(templates_dir)
+    cache = cache or Cache(None)
+    environment: list = []  # made on first use: an unchanged site never loads Jinja
+
+    def env():
+        if not environment:
+            environment.append(make_environment(templates_dir))
+        return environment[0]
+
     cards_by_topic = _card_links(site)
     page_paths = {topic.slug: topic_page_path(topic) for topic in site.topics}
-    outputs: dict[str, bytes] = {}
+    site_fields = (site.title, site.description, site.author, site.language, base_url, base_path)
+    outputs: dict[str, Product] = {}
 
-    def page(path: str, template: str, root: str | None = None, **context) -> None:
+    def page(path: str, template: str, identity: object, root: str | None = None,
+             **context) -> Product:
         root = "../" * path.count("/") if root is None else root
         url = public_url(base_url, path) if base_url else ""
-        html = env.get_template(template).render(site=site, root=root, page_url=url, **context)
-        outputs[path] = html.encode("utf-8")
+        key = digest(keys.base if keys else "", path, template, repr((site_fields, identity)))
 
-    page("index.html", "index.html", cards_by_topic=cards_by_topic, page_paths=page_paths)
+        @lru_cache(maxsize=1)  # the search index reads pages too: render each once
+        def make() -> bytes:
+            found = cache.get("page", key) if keys else None
+            if found is not None:
+                return found
+            html = env().get_template(template).render(site=site, root=root, page_url=url,
+                                                       **context).encode("utf-8")
+            if keys:
+                cache.put("page", key, html)
+            return html
+        # Without keys a page is told apart by its bytes alone, so it is always rendered.
+        product = Product(key, make) if keys else ready(make())
+        outputs[path] = product
+        return product
+
+    page("index.html", "index.html",
+         [(t.slug, t.title, t.short_title, t.icon, t.summary) for t in site.topics]
+         + [sorted(cards_by_topic.items())],
+         cards_by_topic=cards_by_topic, page_paths=page_paths)
+    topic_pages: dict[str, Product] = {}
     for index, topic in enumerate(site.topics):
         placed = {block_id: PlacedDiagram(Markup(inline_svg(d.svg)), diagram_path(d))
                   for (slug, block_id), d in diagrams.items() if slug == topic.slug}
         previous, following = _neighbours(site, index)
-        page(topic_page_path(topic), "topic.html", topic=topic, diagrams=placed,
-             card_links=cards_by_topic.get(topic.slug, []),
-             previous=previous, following=following)
+        links = cards_by_topic.get(topic.slug, [])
+        # Without a key for the topic, its whole model identifies it.
+        source = keys.topics.get(topic.slug) if keys else None
+        identity = (source or topic, previous, following, links,
+                    sorted((b, d.path) for b, d in placed.items()))
+        topic_pages[topic.slug] = page(topic_page_path(topic), "topic.html", identity,
+                                       topic=topic, diagrams=placed, card_links=links,
+                                       previous=previous, following=following)
     static = templates_dir / "static"
     for name in ASSETS:
-        outputs[f"assets/{name}"] = (static / name).read_bytes()
-    outputs["assets/search-index.js"] = search_index_script(
-        site, {slug: outputs[path] for slug, path in page_paths.items()}, page_paths)
+        outputs[f"assets/{name}"] = ready((static / name).read_bytes())
+    outputs["assets/search-index.js"] = search_index_product(site, topic_pages, page_paths, cache)
     # Without a base path the 404 page can only work at the top level, so it then links
     # relatively; with one, every link is absolute and it works at any depth.
-    page("404.html", "404.html", root=base_path,
-         css=Markup(outputs["assets/site.css"].decode("utf-8")))
+    page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path,
+         css=Markup(outputs["assets/site.css"].make().decode("utf-8")))
     for diagram in diagrams.values():
-        outputs[diagram_path(diagram)] = diagram.svg
+        outputs[diagram_path(diagram)] = ready(diagram.svg)
     if base_url:
-        outputs["sitemap.xml"] = sitemap_xml(base_url, ["index.html", *page_paths.values()])
-        outputs["robots.txt"] = robots_txt(base_url)
+        outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *page_paths.values()]))
+        outputs["robots.txt"] = ready(robots_txt(base_url))
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_".
-    outputs[".nojekyll"] = b""
+    outputs[".nojekyll"] = ready(b"")
     return outputs

@@ -1,19 +1,25 @@
-"""The build, stage by stage: load -> validate -> render (diagrams, pages, cards) -> write."""
+"""The build, stage by stage: load -> validate -> render (diagrams, pages, cards) -> write.
+
+Each stage skips what has not changed since the last build: a topic's model, its diagrams,
+its page and the cards are kept in the cache folder by a key of everything they are made
+from, and output files are rewritten only when their bytes change. When no input changed
+at all, the build stops after reading the inputs, before loading any of the libraries.
+The heavy modules are therefore imported inside build(), where they are first needed.
+"""
 
 from __future__ import annotations
 
+import os
+import pickle
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import model
-from .card import check_card_font, render_cards
-from .diagrams import check_graphviz, render_diagrams
-from .load import load_content
-from .output import write_tree
-from .pages import render_site
-from .validate import validate
+from .cache import Cache, digest, folder_fingerprint, generator_fingerprint
+from .load import SITE_FILE, topic_folders, topic_sources
+from .output import is_current, read_manifest, write_tree
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,11 @@ class BuildConfig:
     """Folder the site and cards are written to (replaced whole)."""
     base_url: str = ""
     """Public address of the site, e.g. https://user.github.io/repo/ (optional)."""
+    cache_dir: Path | None = None
+    """Folder of results kept between builds (safe to delete), e.g. .sitegen-cache (the
+    command line's default); None keeps nothing."""
+    jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
+    """How many diagrams or cards are made at once."""
 
     @property
     def site_url(self) -> str:
@@ -50,37 +61,146 @@ class BuildReport:
     """What a build produced."""
 
     pages: int
-    """HTML pages written."""
+    """HTML pages in the site."""
     diagrams: int
-    """Diagrams drawn."""
+    """Diagrams in the site."""
     cards: int
-    """Card PDFs written."""
+    """Card PDFs."""
     files: int
-    """All files written."""
+    """All files in output/."""
     seconds: float
     """Wall-clock duration."""
+    written: tuple[str, ...] = ()
+    """Files written because their bytes changed."""
+    removed: tuple[str, ...] = ()
+    """Files removed because the build no longer makes them."""
+    remade: tuple[str, ...] = ()
+    """Files whose inputs changed, so they were made again (from the cache or anew)."""
+    reasons: tuple[str, ...] = ()
+    """What changed since the last build, in words."""
+    cached: dict[str, int] = field(default_factory=dict)
+    """Results taken from the cache, by kind."""
+    rendered: dict[str, int] = field(default_factory=dict)
+    """Results made anew, by kind."""
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.written or self.removed)
 
 
 def check(config: BuildConfig) -> model.Site:
     """Load and validate only; raises BuildFailed listing every mistake."""
+    from .load import load_content
+    from .validate import validate
+
     return validate(load_content(config.content_dir))
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """Keys of everything a build reads."""
+
+    generator: str
+    templates: str
+    base_url: str
+    site_yaml: bytes
+    topics: dict[str, str]
+    """Key of each topic folder's files, by folder name."""
+
+    @property
+    def build_key(self) -> str:
+        return digest(self.generator, self.templates, self.base_url, self.site_yaml,
+                      *[part for slug, key in sorted(self.topics.items()) for part in (slug, key)])
+
+
+def _read_inputs(config: BuildConfig) -> _Inputs:
+    generator = generator_fingerprint()
+    try:
+        site_yaml = (config.content_dir / SITE_FILE).read_bytes()
+    except OSError:
+        site_yaml = b""
+    topics = {}
+    for folder in topic_folders(config.content_dir):
+        sources = topic_sources(folder)
+        # An unreadable folder gets a key of its own; loading it will say what is wrong.
+        topics[folder.name] = digest(generator, folder.name, *[part for name, data in sources
+                                                                for part in (name, data)],
+                                     "" if sources else str(time.time_ns()))
+    return _Inputs(generator, folder_fingerprint(config.templates_dir), config.base_url,
+                   site_yaml, topics)
+
+
+def _changes(previous: dict, inputs: _Inputs) -> list[str]:
+    """What changed since the build recorded in the output's marker, in words."""
+    before = previous.get("summary", {})
+    if not before:
+        return ["no earlier build in the output folder"]
+    reasons = []
+    if before.get("generator") != inputs.generator:
+        reasons.append("sitegen or its libraries changed")
+    if before.get("base_url") != inputs.base_url:
+        reasons.append("the base URL changed")
+    if before.get("templates") != inputs.templates:
+        reasons.append("templates changed")
+    if before.get("site_yaml") != digest(inputs.site_yaml):
+        reasons.append("site.yaml changed")
+    old_topics = before.get("topics", {})
+    for slug in sorted(set(old_topics) | set(inputs.topics)):
+        if slug not in inputs.topics:
+            reasons.append(f"topic {slug} removed")
+        elif slug not in old_topics:
+            reasons.append(f"topic {slug} added")
+        elif old_topics[slug] != inputs.topics[slug]:
+            reasons.append(f"topic {slug} changed")
+    return reasons or ["output files were changed or removed by hand"]
+
+
 def build(config: BuildConfig) -> BuildReport:
-    """Build the site and cards; output/ is replaced only when everything succeeded."""
+    """Build the site and cards; output/ is updated only when everything succeeded."""
     started = time.perf_counter()
-    site = check(config)
+    inputs = _read_inputs(config)
+    build_key = inputs.build_key
+    previous = read_manifest(config.output_dir)
+    if is_current(config.output_dir, build_key):
+        counts = previous.get("summary", {}).get("counts", {})
+        return BuildReport(pages=counts.get("pages", 0), diagrams=counts.get("diagrams", 0),
+                           cards=counts.get("cards", 0), files=len(previous["files"]),
+                           seconds=time.perf_counter() - started, reasons=("nothing changed",))
+    reasons = _changes(previous, inputs)
+
+    from .card import render_cards
+    from .diagrams import check_graphviz, render_diagrams
+    from .load import load_content
+    from .pages import PageKeys, site_products
+    from .validate import validate
+
+    cache = Cache(config.cache_dir)
+    known = {}
+    for slug, key in inputs.topics.items():
+        found = cache.get("topic", key)
+        if found is not None:
+            known[slug] = pickle.loads(found)
+    site = validate(load_content(config.content_dir, frozenset(known)), known)
+    for topic in site.topics:
+        if topic.slug not in known:  # validated without errors: kept for the next build
+            cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))
     check_graphviz()
-    check_card_font()
-    diagrams = render_diagrams(site)
-    outputs = render_site(site, diagrams, config.templates_dir, config.site_url,
-                          config.base_path)
-    cards = render_cards(site, config.templates_dir)
-    write_tree({**outputs, **cards}, config.output_dir)
+    diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
+    keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics)
+    products = site_products(site, diagrams, config.templates_dir, config.site_url,
+                             config.base_path, cache, keys)
+    cards = render_cards(site, config.templates_dir, cache, config.jobs)
+    counts = {"pages": sum(path.endswith(".html") for path in products),
+              "diagrams": len(diagrams), "cards": len(cards)}
+    summary = {"generator": inputs.generator, "templates": inputs.templates,
+               "base_url": inputs.base_url,
+               "site_yaml": digest(inputs.site_yaml), "topics": inputs.topics, "counts": counts}
+    written = write_tree({**products, **cards}, config.output_dir, build_key, summary)
+    rendered = {kind: count for kind, count in cache.misses.items() if count}
     return BuildReport(
-        pages=sum(path.endswith(".html") for path in outputs),
-        diagrams=len(diagrams),
-        cards=len(cards),
-        files=len(outputs) + len(cards),
-        seconds=time.perf_counter() - started,
+        pages=counts["pages"], diagrams=counts["diagrams"], cards=counts["cards"],
+        files=len(products) + len(cards), seconds=time.perf_counter() - started,
+        written=tuple(written.written), removed=tuple(written.removed),
+        remade=tuple(written.made), reasons=tuple(reasons),
+        cached={kind: count for kind, count in cache.hits.items() if count}, rendered=rendered,
     )

@@ -14,6 +14,8 @@ import re
 import lxml.html
 
 from . import model as m
+from .cache import Cache, digest
+from .output import Product
 
 # Elements whose text is not reading matter: drawings (their labels repeat the tables and
 # have a text version), navigation, and the interactive self-test controls. Elements hidden
@@ -73,25 +75,43 @@ def page_sections(page_html: bytes) -> list[tuple[str, str, str]]:
     return sections
 
 
-def search_documents(site: m.Site, pages: dict[str, bytes],
-                     page_paths: dict[str, str]) -> list[dict[str, str | int]]:
-    """One document per topic (its title and summary), then one per section, in reading order."""
-    documents: list[dict[str, str | int]] = []
-    for topic in site.topics:
-        documents.append({"id": len(documents), "topic": topic.short_title,
-                          "title": topic.title, "url": page_paths[topic.slug],
-                          "text": topic.summary})
-        for anchor, heading, text in page_sections(pages[topic.slug]):
-            documents.append({"id": len(documents), "topic": topic.short_title,
-                              "title": heading, "url": f"{page_paths[topic.slug]}#{anchor}",
-                              "text": text})
+def topic_documents(topic: m.Topic, page_html: bytes, page_path: str) -> list[dict[str, str]]:
+    """One document for the topic (its title and summary), then one per section, in order.
+
+    They carry no ids: the browser numbers them as it loads them, so each topic's share of
+    the index can be kept and joined as it is.
+    """
+    documents = [{"topic": topic.short_title, "title": topic.title, "url": page_path,
+                  "text": topic.summary}]
+    for anchor, heading, text in page_sections(page_html):
+        documents.append({"topic": topic.short_title, "title": heading,
+                          "url": f"{page_path}#{anchor}", "text": text})
     return documents
 
 
-def search_index_script(site: m.Site, pages: dict[str, bytes],
-                        page_paths: dict[str, str]) -> bytes:
-    documents = json.dumps(search_documents(site, pages, page_paths), ensure_ascii=False,
-                           separators=(",", ":"))
+def _fragment(documents: list[dict[str, str]]) -> bytes:
+    """The documents as JSON list items, without the brackets, safe inside a <script>."""
+    text = json.dumps(documents, ensure_ascii=False, separators=(",", ":"))[1:-1]
     # "</" cannot end the script early even if a text contains "</script>".
-    documents = documents.replace("</", "<\\/")
-    return f"window.sitegenSearchDocuments = {documents};\n".encode("utf-8")
+    return text.replace("</", "<\\/").encode("utf-8")
+
+
+def search_index_product(site: m.Site, pages: dict[str, Product], page_paths: dict[str, str],
+                         cache: Cache) -> Product:
+    """assets/search-index.js: every topic's documents, each share kept by its page's key."""
+    shares = {topic.slug: digest("search", pages[topic.slug].key, topic.short_title, topic.title,
+                                 topic.summary, page_paths[topic.slug])
+              for topic in site.topics}
+
+    def make() -> bytes:
+        fragments = []
+        for topic in site.topics:
+            fragment = cache.get("search", shares[topic.slug])
+            if fragment is None:
+                fragment = _fragment(topic_documents(topic, pages[topic.slug].make(),
+                                                     page_paths[topic.slug]))
+                cache.put("search", shares[topic.slug], fragment)
+            fragments.append(fragment)
+        return b"window.sitegenSearchDocuments = [" + b",".join(fragments) + b"];\n"
+
+    return Product(digest(*shares.values()), make)

@@ -45,8 +45,11 @@ COMMON_REQUIRED = ("kind", "id", "title")
 COMMON_OPTIONAL = ("icon",)
 
 
-def validate(raw: RawContent) -> m.Site:
-    """Check everything, report every mistake at once, and return the model."""
+def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site:
+    """Check everything, report every mistake at once, and return the model.
+
+    known: topics validated before from the very same files, used as they are.
+    """
     f = Fields(list(raw.errors))
     site = f.mapping(raw.site, "site.yaml", ("title", "description", "author", "language", "topics"),
                      ("cards",))
@@ -54,7 +57,7 @@ def validate(raw: RawContent) -> m.Site:
     if language and not LANGUAGE_TAG.match(language):
         f.error(get(site, "language"), f"language '{language}' is not a language tag",
                 "use a tag such as 'en' or 'en-GB'")
-    topics, reported = _topics(site, raw, f)
+    topics, reported = _topics(site, raw, f, known or {})
     card_nodes = f.sequence(get(site, "cards"), "cards") if get(site, "cards") else ()
     # Cards name topics and blocks; if the topic list itself is unusable, that is the error.
     listed = isinstance(get(site, "topics"), Sequence)
@@ -80,8 +83,8 @@ def validate(raw: RawContent) -> m.Site:
 Reported = dict[str, "set[str] | None"]
 
 
-def _topics(site: Mapping | None, raw: RawContent,
-            f: Fields) -> tuple[dict[str, m.Topic], Reported]:
+def _topics(site: Mapping | None, raw: RawContent, f: Fields,
+            known: dict[str, m.Topic]) -> tuple[dict[str, m.Topic], Reported]:
     """The listed topics (every folder when site.yaml could not be read)."""
     if raw.site is None:
         names = [(None, slug) for slug in raw.topics]
@@ -98,6 +101,8 @@ def _topics(site: Mapping | None, raw: RawContent,
             f.error(node, f"topic '{slug}' has no folder topics/{slug}/",
                     "create the folder with a topic.yaml, or fix the name")
             reported[slug] = None
+        elif slug in known:
+            topics[slug], reported[slug] = known[slug], set()  # it had no errors
         elif slug not in topics:
             topics[slug], reported[slug] = _topic(raw.topics[slug], f)
     listed = {slug for _, slug in slugs}

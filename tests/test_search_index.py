@@ -21,7 +21,7 @@ def documents(built: Path) -> list[dict]:
 
 def test_every_section_of_every_topic_is_a_document_pointing_at_it(built):
     docs = documents(built)
-    assert [d["id"] for d in docs] == list(range(len(docs)))
+    assert all("id" not in d for d in docs)  # numbered by the browser as it loads them
     expected = []
     for slug in site_yaml()["topics"]:
         topic = topic_yaml(slug)

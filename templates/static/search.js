@@ -35,8 +35,8 @@
           fields: ["title", "topic", "text"],
           searchOptions: { boost: { title: 3, topic: 1.5 }, prefix: true, fuzzy: 0.2 }
         });
+        documents.forEach(function (d, i) { d.id = i; documentsById[i] = d; });
         engine.addAll(documents);
-        documents.forEach(function (d) { documentsById[d.id] = d; });
       });
     }
     return loading;

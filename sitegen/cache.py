@@ -1,0 +1,92 @@
+"""Build results kept between runs, keyed by a hash of everything they are made from.
+
+A key covers the inputs of a result and the generator that made it (sitegen's own source
+and the versions of the libraries that shape its bytes), so a change to either gives a new
+key and the old entry is simply never read again. The folder is safe to delete at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from collections import Counter
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+DEFAULT_FOLDER = Path(".sitegen-cache")
+# Libraries whose version can change the bytes of a page, a diagram or a card.
+SHAPING_PACKAGES = ("jinja2", "markdown-it-py", "markupsafe", "pyyaml", "lxml", "graphviz")
+
+
+def digest(*parts: str | bytes) -> str:
+    """sha256 of the parts, each length-prefixed so that ("ab", "c") != ("a", "bc")."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def generator_fingerprint() -> str:
+    """sitegen's source, Python's version and the shaping libraries' versions."""
+    package = Path(__file__).parent
+    parts = [sys.version]
+    for source in sorted(package.glob("*.py")):
+        parts += [source.name, source.read_bytes()]
+    for name in SHAPING_PACKAGES:
+        try:
+            parts += [name, metadata.version(name)]
+        except metadata.PackageNotFoundError:
+            parts += [name, "absent"]
+    return digest(*parts)
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """Every file under the folder, by relative path and contents."""
+    parts: list[str | bytes] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+class Cache:
+    """Bytes by kind and key, in a folder; with no folder, nothing is kept."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.hits: Counter[str] = Counter()
+        self.misses: Counter[str] = Counter()
+
+    def _path(self, kind: str, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / kind / key[:2] / key
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        data = None
+        if self.folder is not None:
+            try:
+                data = self._path(kind, key).read_bytes()
+            except OSError:
+                pass
+        (self.hits if data is not None else self.misses)[kind] += 1
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        path = self._path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed, so a reader never sees half an entry.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise

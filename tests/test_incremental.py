@@ -1,0 +1,175 @@
+"""Incremental builds are never stale: after any sequence of edits, the output of a build
+that reuses its cache and its previous output equals a clean build's, byte for byte."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.output import MARKER
+from sitegen.pipeline import BuildConfig, build
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = "shared-responsibility"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MARKER}
+
+
+class Guide:
+    """An editable guide: content, templates, and the two builds to compare."""
+
+    def __init__(self, base: Path, rng: random.Random) -> None:
+        self.content, self.templates = base / "content", base / "templates"
+        shutil.copytree(ROOT / "content", self.content)
+        shutil.copytree(ROOT / "templates", self.templates)
+        self.base, self.rng, self.count = base, rng, 0
+        self.add_topic()  # two topics, so that neighbours and the index have something to do
+
+    # --- edits -------------------------------------------------------------------------
+    def topics(self) -> list[str]:
+        return re.findall(r"^  - (\S+)$", self.site_yaml().split("\ncards:")[0], re.M)
+
+    def site_yaml(self) -> str:
+        return (self.content / "site.yaml").read_text(encoding="utf-8")
+
+    def set_topics(self, slugs: list[str]) -> None:
+        text = self.site_yaml()
+        listing = "topics:\n" + "".join(f"  - {slug}\n" for slug in slugs)
+        text = re.sub(r"topics:\n(?:  - \S+\n)+", lambda _: listing, text, count=1)
+        (self.content / "site.yaml").write_text(text, encoding="utf-8")
+
+    def topic_yaml(self, slug: str) -> Path:
+        return self.content / "topics" / slug / "topic.yaml"
+
+    def replace_in(self, path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def change_a_cell(self) -> None:
+        """Flips who owns Network Traffic on SaaS: a matrix cell, and so a diagram too."""
+        path = self.topic_yaml(self.rng.choice(self.topics()))
+        row = re.compile(r"(component: Network Traffic\n\s+owners: \{iaas: \w+, paas: \w+, saas: )(\w+)")
+        text = path.read_text(encoding="utf-8")
+        flipped = {"customer": "aws", "aws": "customer"}
+        path.write_text(row.sub(lambda m: m.group(1) + flipped[m.group(2)], text), encoding="utf-8")
+
+    def add_a_row(self) -> None:
+        slug = self.rng.choice(self.topics())
+        self.replace_in(self.topic_yaml(slug), "      - Physical security is ALWAYS AWS responsibility\n",
+                        "      - Physical security is ALWAYS AWS responsibility\n"
+                        f"      - Added tip number {self.count}\n")
+
+    def retitle_a_topic(self) -> None:
+        slug = self.rng.choice(self.topics())
+        self.replace_in(self.topic_yaml(slug), "short_title: ", f"short_title: Renamed {self.count} ")
+
+    def edit_prose(self) -> None:
+        slug = self.rng.choice(self.topics())
+        with (self.content / "topics" / slug / "overview.md").open("a", encoding="utf-8") as file:
+            file.write(f"\nOne more sentence, number {self.count}.\n")
+
+    def add_topic(self) -> None:
+        slug = f"extra-{self.count}"
+        shutil.copytree(self.content / "topics" / SHIPPED, self.content / "topics" / slug)
+        self.replace_in(self.topic_yaml(slug), "title: Understanding", f"title: Extra {self.count} -")
+        topics = self.topics()
+        topics.insert(self.rng.randrange(len(topics) + 1), slug)
+        self.set_topics(topics)
+
+    def rename_a_topic(self) -> None:
+        old = self.rng.choice([s for s in self.topics() if s != SHIPPED] or [None])
+        if old is None:
+            return self.add_topic()
+        new = f"renamed-{self.count}"
+        (self.content / "topics" / old).rename(self.content / "topics" / new)
+        self.set_topics([new if s == old else s for s in self.topics()])
+
+    def remove_a_topic(self) -> None:
+        removable = [s for s in self.topics() if s != SHIPPED]  # the card names the shipped one
+        if not removable:
+            return self.add_topic()
+        slug = self.rng.choice(removable)
+        shutil.rmtree(self.content / "topics" / slug)
+        self.set_topics([s for s in self.topics() if s != slug])
+
+    def edit_a_template(self) -> None:
+        target = self.rng.choice(["topic.html", "static/site.css", "card.css"])
+        path = self.templates / target
+        if target == "topic.html":
+            self.replace_in(path, "{% endblock %}\n", f"{{% endblock %}}\n{{# edit {self.count} #}}\n")
+            self.replace_in(path, '<p class="lede">', f'<p data-edit="{self.count}" class="lede">')
+        elif target == "card.css":
+            with path.open("a", encoding="utf-8") as file:
+                file.write(f"\nbody {{ color: #0000{self.count:02d}; }}\n")
+        else:
+            with path.open("a", encoding="utf-8") as file:
+                file.write(f"\n/* edit {self.count} */\n")
+
+    def change_the_site_title(self) -> None:
+        self.replace_in(self.content / "site.yaml", "title: Cloud Certification Study Guide",
+                        f"title: Cloud Certification Study Guide {self.count}")
+
+    EDITS = ("change_a_cell", "add_a_row", "retitle_a_topic", "edit_prose", "add_topic",
+             "rename_a_topic", "remove_a_topic", "edit_a_template", "change_the_site_title")
+
+    # --- builds ------------------------------------------------------------------------
+    def incremental(self):
+        return build(BuildConfig(self.content, self.templates, self.base / "output",
+                                 cache_dir=self.base / "cache"))
+
+    def clean(self) -> dict[str, bytes]:
+        out = self.base / f"clean-{self.count}"
+        build(BuildConfig(self.content, self.templates, out))
+        found = files(out)
+        shutil.rmtree(out)
+        return found
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_builds_after_random_edits_equal_clean_builds(tmp_path, seed):
+    guide = Guide(tmp_path, random.Random(seed))
+    guide.incremental()
+    edits = list(Guide.EDITS) + [random.Random(seed).choice(Guide.EDITS) for _ in range(2)]
+    random.Random(seed).shuffle(edits)
+    for edit in edits:
+        guide.count += 1
+        getattr(guide, edit)()
+        report = guide.incremental()
+        assert not report.unchanged, f"{edit} changed nothing"
+        incremental = files(tmp_path / "output")
+        clean = guide.clean()
+        assert incremental.keys() == clean.keys(), edit
+        differing = [path for path in clean if incremental[path] != clean[path]]
+        assert differing == [], edit
+
+
+def test_an_unchanged_rebuild_does_nothing_and_an_edit_touches_only_its_files(tmp_path):
+    guide = Guide(tmp_path, random.Random(0))
+    guide.incremental()
+    assert guide.incremental().reasons == ("nothing changed",)
+    slug = guide.topics()[-1]
+    (guide.content / "topics" / slug / "overview.md").open("a", encoding="utf-8").write("\nMore.\n")
+    report = guide.incremental()
+    assert report.reasons == (f"topic {slug} changed",)
+    assert set(report.written) == {f"topics/{slug}.html", "assets/search-index.js"}
+    assert report.rendered.get("card", 0) == 0 and report.rendered.get("svg", 0) == 0
+
+
+def test_a_file_changed_by_hand_in_the_output_is_made_again(tmp_path):
+    guide = Guide(tmp_path, random.Random(0))
+    guide.incremental()
+    page = tmp_path / "output" / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    (tmp_path / "output" / "stray.html").write_bytes(b"left over")
+    report = guide.incremental()
+    assert report.written == ("index.html",) and report.removed == ("stray.html",)
+    assert page.read_bytes() == original
