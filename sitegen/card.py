@@ -7,7 +7,6 @@ import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from importlib import metadata
 from pathlib import Path
 
 from . import model as m
@@ -178,8 +177,8 @@ def render_cards(site: m.Site, templates_dir: Path, cache: Cache | None = None,
                  jobs: int = 1) -> dict[str, bytes]:
     """Every card on every paper size, keyed by output path; all failures reported together.
 
-    A card is keyed by its full HTML (content, templates and styles) and the generator and
-    WeasyPrint versions, so WeasyPrint is not even loaded when no card changed. Cards that
+    A card is keyed by its full HTML (content, templates and styles) and the generator
+    (which covers the WeasyPrint version), so WeasyPrint is not even loaded when no card changed. Cards that
     did change are laid out in up to `jobs` processes at once.
     """
     cache = cache or Cache(None)
@@ -191,7 +190,7 @@ def render_cards(site: m.Site, templates_dir: Path, cache: Cache | None = None,
         own = replace(site, topics=(card.topic,), cards=(card,))
         for paper in PAPER_SIZES:
             path = card_path(card, paper)
-            key = digest(generator_fingerprint(), _weasyprint_version(), paper.slug,
+            key = digest(generator_fingerprint(), paper.slug,
                          card_html(card, paper, site, env))
             found = cache.get("card", key)
             if found is not None:
@@ -217,10 +216,3 @@ def render_cards(site: m.Site, templates_dir: Path, cache: Cache | None = None,
     if errors:
         raise BuildFailed(errors)
     return {path: outputs[path] for path in sorted(outputs)}
-
-
-def _weasyprint_version() -> str:
-    try:
-        return metadata.version("weasyprint")
-    except metadata.PackageNotFoundError:
-        return "absent"

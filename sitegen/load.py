@@ -9,10 +9,8 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
+from .sources import SITE_FILE, TOPIC_FILE, prose_files, topic_folders
 
-SITE_FILE = "site.yaml"
-TOPICS_DIR = "topics"
-TOPIC_FILE = "topic.yaml"
 ALIAS_TAG = "!sitegen/alias"
 """Tag of the placeholder that stands where an alias was (aliases are refused)."""
 
@@ -92,25 +90,6 @@ class RawContent:
     """Topic folders by slug, sorted."""
     errors: tuple[ContentError, ...]
     """Problems met while reading (encoding, YAML syntax, duplicate keys, anchors)."""
-
-
-def topic_folders(content_dir: Path) -> list[Path]:
-    """The topic folders; hidden ones (.git, editor settings) are not topics."""
-    topics_dir = content_dir / TOPICS_DIR
-    return sorted(p for p in topics_dir.glob("*") if p.is_dir() and not p.name.startswith("."))
-
-
-def prose_files(folder: Path) -> list[Path]:
-    """A topic's Markdown files; editors leave hidden lock files such as .#overview.md."""
-    return sorted(md for md in folder.glob("*.md") if md.is_file() and not md.name.startswith("."))
-
-
-def topic_sources(folder: Path) -> list[tuple[str, bytes]]:
-    """(name, bytes) of every file a topic is read from, or [] if one cannot be read."""
-    try:
-        return [(path.name, path.read_bytes()) for path in [folder / TOPIC_FILE, *prose_files(folder)]]
-    except OSError:
-        return []
 
 
 def load_content(content_dir: Path, known: frozenset[str] = frozenset()) -> RawContent:

@@ -14,12 +14,15 @@ import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from . import model
 from .cache import Cache, digest, folder_fingerprint, generator_fingerprint
-from .load import SITE_FILE, topic_folders, topic_sources
+from .sources import SITE_FILE, topic_folders, topic_sources
 from .output import is_current, read_manifest, write_tree
+
+if TYPE_CHECKING:
+    from . import model
 
 
 @dataclass(frozen=True)
