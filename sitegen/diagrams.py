@@ -204,6 +204,10 @@ _SVG_OPEN = re.compile(rb"<svg\b[^>]*>\n?")
 def to_svg(dot: str, title: str) -> bytes:
     """Render DOT to SVG with Graphviz; the only place sitegen starts `dot`.
 
+    One run per graph: `dot` can draw several graphs in one run, seven times faster, but
+    then lays out a graph differently depending on the graphs drawn before it, and a
+    diagram's bytes must not depend on which others changed with it.
+
     Graphviz titles every node and cluster with its internal name, which browsers show as a
     tooltip; those are dropped and the drawing gets one title of its own.
     """

@@ -108,6 +108,10 @@ def test_diagrams_are_deterministic_and_named_by_content(site):
         assert re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{12}\.svg", diagram.file_name)
 
 
+def test_diagrams_are_the_same_however_many_jobs_draw_them(site):
+    assert render_diagrams(site, jobs=1) == render_diagrams(site, jobs=3)
+
+
 def test_inline_svg_is_the_bare_svg_element(site):
     for diagram in render_diagrams(site).values():
         markup = inline_svg(diagram.svg)
