@@ -63,29 +63,40 @@ def folder_fingerprint(folder: Path) -> str:
 
 
 class Cache:
-    """Bytes by kind and key, in a folder; with no folder, nothing is kept."""
+    """Bytes by kind and key, in a folder; with no folder, in memory for one build."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self.memory: dict[tuple[str, str], bytes] = {}
+        self.fresh: set[tuple[str, str]] = set()
+        """Entries put by this build: reading them back is not a hit from an earlier build."""
         self.hits: Counter[str] = Counter()
         self.misses: Counter[str] = Counter()
+
+    def has(self, kind: str, key: str) -> bool:
+        if self.folder is None:
+            return (kind, key) in self.memory
+        return self._path(kind, key).is_file()
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.folder is not None
         return self.folder / kind / key[:2] / key
 
     def get(self, kind: str, key: str) -> bytes | None:
-        data = None
+        data = self.memory.get((kind, key))
         if self.folder is not None:
             try:
                 data = self._path(kind, key).read_bytes()
             except OSError:
                 pass
-        (self.hits if data is not None else self.misses)[kind] += 1
+        if (kind, key) not in self.fresh:
+            (self.hits if data is not None else self.misses)[kind] += 1
         return data
 
     def put(self, kind: str, key: str, data: bytes) -> None:
+        self.fresh.add((kind, key))
         if self.folder is None:
+            self.memory[(kind, key)] = data
             return
         path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -109,19 +109,25 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset()) -> RawC
         topic_path = folder / TOPIC_FILE
         if folder.name in known:
             topics[folder.name] = RawTopic(folder.name, None, str(topic_path), {})
-            continue
-        if not topic_path.is_file():
-            errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
-                                       "each topic folder needs a topic.yaml"))
-        texts = {md.name: _read_text(md, errors) for md in prose_files(folder)}
-        topics[folder.name] = RawTopic(
-            slug=folder.name,
-            yaml=_load_yaml(topic_path, errors) if topic_path.is_file() else None,
-            yaml_path=str(topic_path),
-            texts={name: TextFile(str(folder / name), text) if text is not None else None
-                   for name, text in texts.items()},
-        )
+        else:
+            topics[folder.name] = load_topic(folder, errors)
     return RawContent(site, str(site_path), topics, tuple(errors))
+
+
+def load_topic(folder: Path, errors: list[ContentError]) -> RawTopic:
+    """Read one topic folder; problems are added to errors."""
+    topic_path = folder / TOPIC_FILE
+    if not topic_path.is_file():
+        errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
+                                   "each topic folder needs a topic.yaml"))
+    texts = {md.name: _read_text(md, errors) for md in prose_files(folder)}
+    return RawTopic(
+        slug=folder.name,
+        yaml=_load_yaml(topic_path, errors) if topic_path.is_file() else None,
+        yaml_path=str(topic_path),
+        texts={name: TextFile(str(folder / name), text) if text is not None else None
+               for name, text in texts.items()},
+    )
 
 
 def _read_text(path: Path, errors: list[ContentError]) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -14,7 +14,7 @@ from .card import PAPER_SIZES, card_path
 from .diagrams import RenderedDiagram, inline_svg
 from .cache import Cache, digest
 from .output import Product, ready
-from .search import search_index_product
+from .search import search_index_product, share_key
 from .templating import make_environment
 
 # Copied from templates/static/ to assets/ as they are.
@@ -118,7 +118,8 @@ def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
 
 def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
                   templates_dir: Path, base_url: str = "", base_path: str = "",
-                  cache: Cache | None = None, keys: PageKeys | None = None) -> dict[str, Product]:
+                  cache: Cache | None = None, keys: PageKeys | None = None,
+                  jobs: int = 1) -> dict[str, Product]:
     """Every page, asset and diagram file of the site, keyed by output path.
 
     base_url ("https://user.github.io/repo/") gives canonical links, the sitemap and
@@ -143,7 +144,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     outputs: dict[str, Product] = {}
 
     def page(path: str, template: str, identity: object, root: str | None = None,
-             **context) -> Product:
+             page_site: m.Site = site, **context) -> Product:
         root = "../" * path.count("/") if root is None else root
         url = public_url(base_url, path) if base_url else ""
         key = digest(keys.base if keys else "", path, template, repr((site_fields, identity)))
@@ -153,7 +154,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
             found = cache.get("page", key) if keys else None
             if found is not None:
                 return found
-            html = env().get_template(template).render(site=site, root=root, page_url=url,
+            html = env().get_template(template).render(site=page_site, root=root, page_url=url,
                                                        **context).encode("utf-8")
             if keys:
                 cache.put("page", key, html)
@@ -163,11 +164,15 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         outputs[path] = product
         return product
 
+    # Topic pages see the site's title and settings but not its topic list: a page that
+    # listed every topic would grow with the guide, and would change with every new topic.
+    site_alone = replace(site, topics=(), cards=())
     page("index.html", "index.html",
          [(t.slug, t.title, t.short_title, t.icon, t.summary) for t in site.topics]
          + [sorted(cards_by_topic.items())],
          cards_by_topic=cards_by_topic, page_paths=page_paths)
     topic_pages: dict[str, Product] = {}
+    contexts: dict[str, dict] = {}
     for index, topic in enumerate(site.topics):
         placed = {block_id: PlacedDiagram(Markup(inline_svg(d.svg)), diagram_path(d))
                   for (slug, block_id), d in diagrams.items() if slug == topic.slug}
@@ -177,9 +182,14 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         source = keys.topics.get(topic.slug) if keys else None
         identity = (source or topic, previous, following, links,
                     sorted((b, d.path) for b, d in placed.items()))
-        topic_pages[topic.slug] = page(topic_page_path(topic), "topic.html", identity,
-                                       topic=topic, diagrams=placed, card_links=links,
-                                       previous=previous, following=following)
+        path = topic_page_path(topic)
+        contexts[topic.slug] = dict(topic=topic, diagrams=placed, card_links=links,
+                                    previous=previous, following=following)
+        topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
+                                       **contexts[topic.slug])
+    if keys:
+        _render_in_parallel(site, topic_pages, contexts, page_paths, templates_dir, base_url,
+                            cache, jobs)
     static = templates_dir / "static"
     for name in ASSETS:
         outputs[f"assets/{name}"] = ready((static / name).read_bytes())
@@ -196,3 +206,29 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_".
     outputs[".nojekyll"] = ready(b"")
     return outputs
+
+
+def _render_in_parallel(site: m.Site, pages: dict[str, Product], contexts: dict[str, dict],
+                        page_paths: dict[str, str], templates_dir: Path, base_url: str,
+                        cache: Cache, jobs: int) -> None:
+    """Renders the topic pages not in the cache in worker processes, when there are many.
+
+    The pages and their shares of the search index go into the cache, where the products
+    find them; with few pages to render, nothing is done here and the products render them.
+    """
+    from .workers import PARALLEL_MINIMUM, spread, topic_page
+
+    site_alone = replace(site, topics=(), cards=())
+    missing = [topic for topic in site.topics if not cache.has("page", pages[topic.slug].key)]
+    if jobs < 2 or len(missing) < PARALLEL_MINIMUM:
+        return
+    jobs_list = []
+    for topic in missing:
+        path = page_paths[topic.slug]
+        context = dict(contexts[topic.slug], site=site_alone, root="../" * path.count("/"),
+                       page_url=public_url(base_url, path) if base_url else "")
+        jobs_list.append((templates_dir, context, path))
+    for topic, (html, share) in zip(missing, spread(topic_page, jobs_list, jobs)):
+        key = pages[topic.slug].key
+        cache.put("page", key, html)
+        cache.put("search", share_key(topic, key, page_paths[topic.slug]), share)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections import Counter
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .cache import Cache, digest, folder_fingerprint, generator_fingerprint
-from .sources import SITE_FILE, topic_folders, topic_sources
+from .sources import SITE_FILE, TOPICS_DIR, topic_folders, topic_sources
 from .output import is_current, read_manifest, write_tree
 
 if TYPE_CHECKING:
@@ -176,6 +177,7 @@ def build(config: BuildConfig) -> BuildReport:
     from .load import load_content
     from .pages import PageKeys, site_products
     from .validate import validate
+    from .workers import spread, validated_topic
 
     cache = Cache(config.cache_dir)
     known = {}
@@ -183,6 +185,13 @@ def build(config: BuildConfig) -> BuildReport:
         found = cache.get("topic", key)
         if found is not None:
             known[slug] = pickle.loads(found)
+    unread = [slug for slug in inputs.topics if slug not in known]
+    folders = config.content_dir / TOPICS_DIR
+    for slug, found in zip(unread, spread(validated_topic, [folders / s for s in unread],
+                                          config.jobs)):
+        if found is not None:  # a topic with mistakes is left to validate() to report
+            known[slug] = pickle.loads(found)
+            cache.put("topic", inputs.topics[slug], found)
     site = validate(load_content(config.content_dir, frozenset(known)), known)
     for topic in site.topics:
         if topic.slug not in known:  # validated without errors: kept for the next build
@@ -191,7 +200,7 @@ def build(config: BuildConfig) -> BuildReport:
     diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
     keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics)
     products = site_products(site, diagrams, config.templates_dir, config.site_url,
-                             config.base_path, cache, keys)
+                             config.base_path, cache, keys, config.jobs)
     cards = render_cards(site, config.templates_dir, cache, config.jobs)
     counts = {"pages": sum(path.endswith(".html") for path in products),
               "diagrams": len(diagrams), "cards": len(cards)}
@@ -199,7 +208,7 @@ def build(config: BuildConfig) -> BuildReport:
                "base_url": inputs.base_url,
                "site_yaml": digest(inputs.site_yaml), "topics": inputs.topics, "counts": counts}
     written = write_tree({**products, **cards}, config.output_dir, build_key, summary)
-    rendered = {kind: count for kind, count in cache.misses.items() if count}
+    rendered = dict(Counter(kind for kind, _ in cache.fresh))
     return BuildReport(
         pages=counts["pages"], diagrams=counts["diagrams"], cards=counts["cards"],
         files=len(products) + len(cards), seconds=time.perf_counter() - started,

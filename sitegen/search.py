@@ -89,18 +89,23 @@ def topic_documents(topic: m.Topic, page_html: bytes, page_path: str) -> list[di
     return documents
 
 
-def _fragment(documents: list[dict[str, str]]) -> bytes:
-    """The documents as JSON list items, without the brackets, safe inside a <script>."""
+def topic_share(topic: m.Topic, page_html: bytes, page_path: str) -> bytes:
+    """A topic's documents as JSON list items, without the brackets, safe inside a <script>."""
+    documents = topic_documents(topic, page_html, page_path)
     text = json.dumps(documents, ensure_ascii=False, separators=(",", ":"))[1:-1]
     # "</" cannot end the script early even if a text contains "</script>".
     return text.replace("</", "<\\/").encode("utf-8")
 
 
+def share_key(topic: m.Topic, page_key: str, page_path: str) -> str:
+    """Key of a topic's share of the index: its page, and what its first document says."""
+    return digest("search", page_key, topic.short_title, topic.title, topic.summary, page_path)
+
+
 def search_index_product(site: m.Site, pages: dict[str, Product], page_paths: dict[str, str],
                          cache: Cache) -> Product:
     """assets/search-index.js: every topic's documents, each share kept by its page's key."""
-    shares = {topic.slug: digest("search", pages[topic.slug].key, topic.short_title, topic.title,
-                                 topic.summary, page_paths[topic.slug])
+    shares = {topic.slug: share_key(topic, pages[topic.slug].key, page_paths[topic.slug])
               for topic in site.topics}
 
     def make() -> bytes:
@@ -108,8 +113,7 @@ def search_index_product(site: m.Site, pages: dict[str, Product], page_paths: di
         for topic in site.topics:
             fragment = cache.get("search", shares[topic.slug])
             if fragment is None:
-                fragment = _fragment(topic_documents(topic, pages[topic.slug].make(),
-                                                     page_paths[topic.slug]))
+                fragment = topic_share(topic, pages[topic.slug].make(), page_paths[topic.slug])
                 cache.put("search", shares[topic.slug], fragment)
             fragments.append(fragment)
         return b"window.sitegenSearchDocuments = [" + b",".join(fragments) + b"];\n"

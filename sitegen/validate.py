@@ -83,6 +83,17 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
 Reported = dict[str, "set[str] | None"]
 
 
+def validate_topic(raw: RawTopic) -> m.Topic | None:
+    """One topic on its own (for a worker process), or None if it has any mistake.
+
+    A topic with mistakes is validated again with the whole content, which reports them
+    in context; one without can be used as it is.
+    """
+    f = Fields([])
+    topic, unusable = _topic(raw, f)
+    return None if f.errors or unusable else topic
+
+
 def _topics(site: Mapping | None, raw: RawContent, f: Fields,
             known: dict[str, m.Topic]) -> tuple[dict[str, m.Topic], Reported]:
     """The listed topics (every folder when site.yaml could not be read)."""

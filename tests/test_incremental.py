@@ -173,3 +173,28 @@ def test_a_file_changed_by_hand_in_the_output_is_made_again(tmp_path):
     report = guide.incremental()
     assert report.written == ("index.html",) and report.removed == ("stray.html",)
     assert page.read_bytes() == original
+
+
+def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path, monkeypatch):
+    """Past PARALLEL_MINIMUM topics, topics are read and pages rendered in other processes."""
+    from sitegen import workers
+    from sitegen.workers import PARALLEL_MINIMUM
+
+    spread, calls = workers.spread, []
+    monkeypatch.setattr(workers, "spread", lambda function, items, jobs: calls.append(
+        (function.__name__, len(items), jobs)) or spread(function, items, jobs))
+
+    guide = Guide(tmp_path, random.Random(0))
+    while len(guide.topics()) < PARALLEL_MINIMUM + 2:
+        guide.count += 1
+        guide.add_topic()
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs-{jobs}"
+        report = build(BuildConfig(guide.content, guide.templates, out, jobs=jobs))
+        assert report.pages == len(guide.topics()) + 2  # and the index and 404 pages
+        outputs.append(files(out))
+    assert outputs[0] == outputs[1]
+    topics = len(guide.topics())
+    assert calls == [("validated_topic", topics, 1),  # one process renders pages itself
+                     ("validated_topic", topics, 2), ("topic_page", topics, 2)]

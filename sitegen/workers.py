@@ -1,0 +1,59 @@
+"""Work spread over processes when a build has a lot of it: reading topics, rendering pages.
+
+Python runs one thread at a time, so only processes use a second core. Starting them costs
+about a third of a second, so they are used only for batches of at least PARALLEL_MINIMUM
+items; a build that changed a few topics stays in one process. Workers are started by a
+fork server: forking the build process itself could copy the locks of other threads (the
+preview server's, for one).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+PARALLEL_MINIMUM = 24
+
+
+def spread(function: Callable[[Item], Result], items: list[Item], jobs: int) -> list[Result]:
+    """function over items, in up to `jobs` processes when there are enough items."""
+    if jobs < 2 or len(items) < PARALLEL_MINIMUM:
+        return [function(item) for item in items]
+    context = multiprocessing.get_context("forkserver")
+    chunk = max(1, len(items) // (jobs * 4))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(function, items, chunksize=chunk))
+
+
+def validated_topic(folder: Path) -> bytes | None:
+    """A topic folder read and validated on its own: the pickled model, or None on any mistake."""
+    from .load import load_topic
+    from .validate import validate_topic
+
+    errors: list = []
+    raw = load_topic(folder, errors)
+    topic = None if errors else validate_topic(raw)
+    return pickle.dumps(topic, protocol=5) if topic is not None else None
+
+
+@lru_cache(maxsize=4)
+def _environment(templates_dir: Path):
+    from .templating import make_environment
+
+    return make_environment(templates_dir)
+
+
+def topic_page(job: tuple[Path, dict, str]) -> tuple[bytes, bytes]:
+    """A topic page rendered from its context, and its share of the search index."""
+    from .search import topic_share
+
+    templates_dir, context, page_path = job
+    html = _environment(templates_dir).get_template("topic.html").render(**context).encode("utf-8")
+    return html, topic_share(context["topic"], html, page_path)
