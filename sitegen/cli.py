@@ -83,8 +83,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         config = BuildConfig(args.content, args.templates, args.output, args.base_url,
                              cache_dir=None if args.no_cache else args.cache,
-                             jobs=max(1, args.jobs))
-        report = build(config)
+                             jobs=max(1, args.jobs),
+                             progress=_status_line if sys.stderr.isatty() else None)
+        try:
+            report = build(config)
+        finally:
+            _status_line("")
     except BuildFailed as failure:
         for error in failure.errors:
             print(error, file=sys.stderr)
@@ -110,6 +114,18 @@ def main(argv: list[str] | None = None) -> int:
         for line in details(report):
             print(f"  {line}")
     return 0
+
+
+_shown = [False]
+
+
+def _status_line(text: str) -> None:
+    """One line on the terminal, rewritten in place as a long build moves on; "" clears it."""
+    if not text and not _shown[0]:
+        return
+    sys.stderr.write(f"\r\x1b[K{'sitegen: ' + text + '…' if text else ''}")
+    sys.stderr.flush()
+    _shown[0] = bool(text)
 
 
 def summary_line(config: BuildConfig, report: BuildReport) -> str:

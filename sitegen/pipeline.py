@@ -15,7 +15,7 @@ from collections import Counter
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from .cache import Cache, digest, folder_fingerprint, generator_fingerprint
@@ -43,6 +43,8 @@ class BuildConfig:
     command line's default); None keeps nothing."""
     jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
     """How many diagrams or cards are made at once."""
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
+    """Told what a long build is doing, stage by stage (short builds say nothing)."""
 
     @property
     def site_url(self) -> str:
@@ -58,6 +60,10 @@ class BuildConfig:
             return ""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
+
+
+LONG_BUILD_TOPICS = 100
+"""Topics to read from which a build is long enough to say what it is doing as it goes."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,13 @@ def build(config: BuildConfig) -> BuildReport:
         if found is not None:
             known[slug] = pickle.loads(found)
     unread = [slug for slug in inputs.topics if slug not in known]
+    long_build = config.progress is not None and len(unread) >= LONG_BUILD_TOPICS
+
+    def stage(text: str) -> None:
+        if long_build:
+            config.progress(text)
+
+    stage(f"reading {len(unread)} topic{'' if len(unread) == 1 else 's'}")
     folders = config.content_dir / TOPICS_DIR
     for slug, found in zip(unread, spread(validated_topic, [folders / s for s in unread],
                                           config.jobs)):
@@ -197,16 +210,20 @@ def build(config: BuildConfig) -> BuildReport:
         if topic.slug not in known:  # validated without errors: kept for the next build
             cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))
     check_graphviz()
+    stage("drawing diagrams")
     diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
     keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics)
+    stage("rendering pages")
     products = site_products(site, diagrams, config.templates_dir, config.site_url,
                              config.base_path, cache, keys, config.jobs)
+    stage("laying out cards")
     cards = render_cards(site, config.templates_dir, cache, config.jobs)
     counts = {"pages": sum(path.endswith(".html") for path in products),
               "diagrams": len(diagrams), "cards": len(cards)}
     summary = {"generator": inputs.generator, "templates": inputs.templates,
                "base_url": inputs.base_url,
                "site_yaml": digest(inputs.site_yaml), "topics": inputs.topics, "counts": counts}
+    stage("writing output")
     written = write_tree({**products, **cards}, config.output_dir, build_key, summary)
     rendered = dict(Counter(kind for kind, _ in cache.fresh))
     return BuildReport(

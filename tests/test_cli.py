@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import subprocess
 import sys
 from pathlib import Path
@@ -34,12 +36,24 @@ def test_content_errors_exit_1_with_located_messages_and_no_traceback(content_co
     assert not (tmp_path / "out").exists()
 
 
-def test_build_prints_one_summary_line(tmp_path, capsys):
-    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
-                 "--output", str(tmp_path / "out")])
-    assert code == 0
+def test_build_prints_one_summary_line_and_v_says_what_and_why(tmp_path, capsys):
+    command = ["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+               "--output", str(tmp_path / "out"), "--cache", str(tmp_path / "cache")]
+    assert main(command) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and out[0].startswith(f"built {tmp_path / 'out'}/: 3 pages, 2 diagrams, 2 cards")
+    assert len(out) == 1
+    assert re.fullmatch(rf"built {tmp_path / 'out'}/: 3 pages, 2 diagrams, 2 cards; "
+                        r"16 files written; \d+\.\d\d s", out[0])
+    assert main(command) == 0
+    assert re.fullmatch(r"built .*: 3 pages, 2 diagrams, 2 cards; nothing changed; \d+\.\d\d s",
+                        capsys.readouterr().out.strip())
+    (tmp_path / "out" / "index.html").unlink()
+    assert main([*command, "-v"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert re.fullmatch(r"built .*; 1 file written, \d+ from cache; .*", out[0])
+    assert out[1:] == ["  why: output files were changed or removed by hand",
+                       "  written: index.html"] + out[3:]
+    assert out[3].startswith("  cache: ")
 
 
 def test_missing_graphviz_is_named_with_its_debian_package(tmp_path, capsys, monkeypatch):

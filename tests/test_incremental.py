@@ -198,3 +198,17 @@ def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path,
     topics = len(guide.topics())
     assert calls == [("validated_topic", topics, 1),  # one process renders pages itself
                      ("validated_topic", topics, 2), ("topic_page", topics, 2)]
+
+
+def test_only_a_long_build_says_what_it_is_doing(tmp_path, monkeypatch):
+    from sitegen import pipeline
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    stages: list[str] = []
+    build(BuildConfig(content, ROOT / "templates", tmp_path / "short", progress=stages.append))
+    assert stages == []
+    monkeypatch.setattr(pipeline, "LONG_BUILD_TOPICS", 1)
+    build(BuildConfig(content, ROOT / "templates", tmp_path / "long", progress=stages.append))
+    assert stages == ["reading 1 topic", "drawing diagrams", "rendering pages",
+                      "laying out cards", "writing output"]
