@@ -73,6 +73,11 @@ class Cache:
         self.hits: Counter[str] = Counter()
         self.misses: Counter[str] = Counter()
 
+    @property
+    def compiled_templates(self) -> Path | None:
+        """Where Jinja keeps compiled templates, or None when nothing is kept."""
+        return self.folder / "jinja" if self.folder is not None else None
+
     def has(self, kind: str, key: str) -> bool:
         if self.folder is None:
             return (kind, key) in self.memory

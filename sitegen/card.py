@@ -182,7 +182,7 @@ def render_cards(site: m.Site, templates_dir: Path, cache: Cache | None = None,
     did change are laid out in up to `jobs` processes at once.
     """
     cache = cache or Cache(None)
-    env = make_environment(templates_dir)
+    env = make_environment(templates_dir, cache.compiled_templates)
     outputs: dict[str, bytes] = {}
     to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)
     for card in site.cards:

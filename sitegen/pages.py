@@ -135,7 +135,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
 
     def env():
         if not environment:
-            environment.append(make_environment(templates_dir))
+            environment.append(make_environment(templates_dir, cache.compiled_templates))
         return environment[0]
 
     cards_by_topic = _card_links(site)
