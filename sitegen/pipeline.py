@@ -165,6 +165,31 @@ def _changes(previous: dict, inputs: _Inputs) -> list[str]:
     return reasons or ["output files were changed or removed by hand"]
 
 
+def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache) -> model.Site:
+    """The site, with each topic's model from the cache when its files are unchanged."""
+    from .load import load_content
+    from .validate import validate
+    from .workers import spread, validated_topic
+
+    known = {}
+    for slug, key in inputs.topics.items():
+        found = cache.get("topic", key)
+        if found is not None:
+            known[slug] = pickle.loads(found)
+    unread = [slug for slug in inputs.topics if slug not in known]
+    folders = config.content_dir / TOPICS_DIR
+    for slug, found in zip(unread, spread(validated_topic, [folders / s for s in unread],
+                                          config.jobs)):
+        if found is not None:  # a topic with mistakes is left to validate() to report
+            known[slug] = pickle.loads(found)
+            cache.put("topic", inputs.topics[slug], found)
+    site = validate(load_content(config.content_dir, frozenset(known)), known)
+    for topic in site.topics:
+        if topic.slug not in known:  # validated without errors: kept for the next build
+            cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))
+    return site
+
+
 def build(config: BuildConfig) -> BuildReport:
     """Build the site and cards; output/ is updated only when everything succeeded."""
     started = time.perf_counter()
@@ -180,35 +205,18 @@ def build(config: BuildConfig) -> BuildReport:
 
     from .card import render_cards
     from .diagrams import check_graphviz, render_diagrams
-    from .load import load_content
     from .pages import PageKeys, site_products
-    from .validate import validate
-    from .workers import spread, validated_topic
 
     cache = Cache(config.cache_dir)
-    known = {}
-    for slug, key in inputs.topics.items():
-        found = cache.get("topic", key)
-        if found is not None:
-            known[slug] = pickle.loads(found)
-    unread = [slug for slug in inputs.topics if slug not in known]
-    long_build = config.progress is not None and len(unread) >= LONG_BUILD_TOPICS
+    to_read = [slug for slug, key in inputs.topics.items() if not cache.has("topic", key)]
+    long_build = config.progress is not None and len(to_read) >= LONG_BUILD_TOPICS
 
     def stage(text: str) -> None:
         if long_build:
             config.progress(text)
 
-    stage(f"reading {len(unread)} topic{'' if len(unread) == 1 else 's'}")
-    folders = config.content_dir / TOPICS_DIR
-    for slug, found in zip(unread, spread(validated_topic, [folders / s for s in unread],
-                                          config.jobs)):
-        if found is not None:  # a topic with mistakes is left to validate() to report
-            known[slug] = pickle.loads(found)
-            cache.put("topic", inputs.topics[slug], found)
-    site = validate(load_content(config.content_dir, frozenset(known)), known)
-    for topic in site.topics:
-        if topic.slug not in known:  # validated without errors: kept for the next build
-            cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))
+    stage(f"reading {len(to_read)} topic{'' if len(to_read) == 1 else 's'}")
+    site = _validated_site(config, inputs, cache)
     check_graphviz()
     stage("drawing diagrams")
     diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
