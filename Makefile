@@ -1,12 +1,14 @@
-# `make site` builds output/ from content/; `make test` runs the whole test suite.
-# Both set up what they need first: Debian packages (tools/system-packages.sh) and a
+# `make site` builds output/ from content/; `make test` runs the whole test suite;
+# `make bench` times builds against Hugo and MkDocs (bench/run.py; BENCH_ARGS=--quick for a short run).
+# Each sets up what it needs first: Debian packages (tools/system-packages.sh) and a
 # virtual environment in .venv with the Python dependencies. Running them again is cheap.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: site test check system-packages system-packages-test clean
+.PHONY: site test check bench system-packages system-packages-test system-packages-bench clean
 
 site: system-packages $(INSTALLED)
 	$(BIN)/sitegen build
@@ -17,15 +19,25 @@ test: system-packages-test $(INSTALLED)
 check: $(INSTALLED)
 	$(BIN)/sitegen check
 
+bench: system-packages-bench $(BENCH_INSTALLED)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 system-packages:
 	@tools/system-packages.sh build
 
 system-packages-test:
 	@tools/system-packages.sh test
 
+system-packages-bench:
+	@tools/system-packages.sh bench
+
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	@touch $@
 
 clean:

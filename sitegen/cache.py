@@ -81,17 +81,19 @@ class Cache:
     def has(self, kind: str, key: str) -> bool:
         if self.folder is None:
             return (kind, key) in self.memory
-        return self._path(kind, key).is_file()
+        return os.path.isfile(self._path(kind, key))
 
-    def _path(self, kind: str, key: str) -> Path:
+    def _path(self, kind: str, key: str) -> str:
         assert self.folder is not None
-        return self.folder / kind / key[:2] / key
+        # Strings, not Paths: a rebuild of a big guide looks up thousands of entries.
+        return os.path.join(self.folder, kind, key[:2], key)
 
     def get(self, kind: str, key: str) -> bytes | None:
         data = self.memory.get((kind, key))
         if self.folder is not None:
             try:
-                data = self._path(kind, key).read_bytes()
+                with open(self._path(kind, key), "rb") as file:
+                    data = file.read()
             except OSError:
                 pass
         if (kind, key) not in self.fresh:
@@ -104,9 +106,9 @@ class Cache:
             self.memory[(kind, key)] = data
             return
         path = self._path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         # Written aside and renamed, so a reader never sees half an entry.
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-")
+        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".new-")
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)

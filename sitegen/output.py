@@ -84,9 +84,9 @@ def read_manifest(out_dir: Path) -> dict:
     return manifest
 
 
-def _stat_matches(path: Path, entry: list) -> bool:
+def _stat_matches(path: Path | str, entry: list) -> bool:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return [stat.st_size, stat.st_mtime_ns] == entry[2:4]
@@ -98,8 +98,9 @@ def is_current(out_dir: Path, build_key: str) -> bool:
     if manifest.get("build") != build_key:
         return False
     on_disk = sum(len(names) for _, _, names in os.walk(out_dir))
+    base = str(out_dir)
     return on_disk == len(manifest["files"]) + 1 and all(
-        _stat_matches(out_dir / path, entry) for path, entry in manifest["files"].items())
+        _stat_matches(os.path.join(base, path), entry) for path, entry in manifest["files"].items())
 
 
 def write_tree(outputs: dict[str, bytes | Product], out_dir: Path, build_key: str = "",
@@ -135,9 +136,10 @@ def _update(products: dict[str, Product], folder: Path, build_key: str,
     # Everything is made before anything is written: a template or layout error while
     # making a file must leave the folder as it was.
     made: dict[str, bytes] = {}
+    base = str(folder)
     for path, product in sorted(products.items()):
         entry = old.get(path)
-        if entry and entry[0] == product.key and _stat_matches(folder / path, entry):
+        if entry and entry[0] == product.key and _stat_matches(os.path.join(base, path), entry):
             files[path] = entry
         else:
             made[path] = product.make()
@@ -153,7 +155,8 @@ def _update(products: dict[str, Product], folder: Path, build_key: str,
     report.removed = _remove_others(folder, set(files) | {MARKER})
     manifest = {"format": MARKER_FORMAT, "build": build_key, "summary": summary or {},
                 "files": files}
-    _write_file(folder / MARKER, json.dumps(manifest, indent=0, sort_keys=True).encode("utf-8"))
+    _write_file(folder / MARKER, json.dumps(manifest, separators=(",", ":"),
+                                            sort_keys=True).encode("utf-8"))
     return report
 
 
@@ -174,16 +177,17 @@ def _write_file(target: Path, data: bytes) -> None:
 def _remove_others(folder: Path, keep: set[str]) -> list[str]:
     """Delete every file not kept, then the folders left empty; returns what was deleted."""
     removed = []
-    for root, dirs, names in os.walk(folder, topdown=False):
+    base = str(folder)
+    for root, dirs, names in os.walk(base, topdown=False):
+        relative_root = os.path.relpath(root, base)
         for name in names:
-            path = Path(root, name)
-            relative = path.relative_to(folder).as_posix()
+            relative = name if relative_root == "." else f"{relative_root}/{name}"
             if relative not in keep:
-                path.unlink()
+                os.unlink(os.path.join(root, name))
                 removed.append(relative)
         for name in dirs:
             try:
-                Path(root, name).rmdir()  # only succeeds when empty
+                os.rmdir(os.path.join(root, name))  # only succeeds when empty
             except OSError:
                 pass
     return sorted(removed)

@@ -177,8 +177,10 @@ def test_a_file_changed_by_hand_in_the_output_is_made_again(tmp_path):
 
 def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path, monkeypatch):
     """Past PARALLEL_MINIMUM topics, topics are read and pages rendered in other processes."""
-    from sitegen import workers
+    from sitegen import pipeline, workers
     from sitegen.workers import PARALLEL_MINIMUM
+
+    monkeypatch.setattr(pipeline, "_recent_topics", {})  # no models from earlier tests' builds
 
     spread, calls = workers.spread, []
     monkeypatch.setattr(workers, "spread", lambda function, items, jobs: calls.append(
@@ -191,6 +193,7 @@ def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path,
     outputs = []
     for jobs in (1, 2):
         out = tmp_path / f"jobs-{jobs}"
+        pipeline._recent_topics.clear()
         report = build(BuildConfig(guide.content, guide.templates, out, jobs=jobs))
         assert report.pages == len(guide.topics()) + 2  # and the index and 404 pages
         outputs.append(files(out))

@@ -2,6 +2,7 @@
 # Makes sure the Debian packages sitegen needs are present.
 #   tools/system-packages.sh build   what `make site` needs
 #   tools/system-packages.sh test    that, plus what the test suite uses
+#   tools/system-packages.sh bench   that of build, plus Hugo for `make bench`
 # As root it installs what is missing with apt-get; otherwise it names the packages and stops.
 set -euo pipefail
 purpose=${1:-build}
@@ -29,6 +30,9 @@ if [ "$purpose" = test ]; then
   need poppler-utils command -v pdftotext
   # The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
   need chromium test -x /usr/bin/chromium
+fi
+if [ "$purpose" = bench ]; then
+  need hugo command -v hugo
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
