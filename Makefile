@@ -1,4 +1,5 @@
-# `make site` builds output/ from content/; `make test` runs the whole test suite;
+# `make site` builds output/ from content/; `make serve` also serves it and rebuilds on every
+# save (SERVE_ARGS="--port 8080" to pass options); `make test` runs the whole test suite;
 # `make bench` times builds against Hugo and MkDocs (bench/run.py; BENCH_ARGS=--quick for a short run).
 # Each sets up what it needs first: Debian packages (tools/system-packages.sh) and a
 # virtual environment in .venv with the Python dependencies. Running them again is cheap.
@@ -8,10 +9,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: site test check bench system-packages system-packages-test system-packages-bench clean
+.PHONY: site serve test check bench system-packages system-packages-test system-packages-bench clean
 
 site: system-packages $(INSTALLED)
 	$(BIN)/sitegen build
+
+serve: system-packages $(INSTALLED)
+	$(BIN)/sitegen serve $(SERVE_ARGS)
 
 test: system-packages-test $(INSTALLED)
 	$(BIN)/pytest

@@ -24,12 +24,18 @@ BASE_URL_VARIABLE = "SITEGEN_BASE_URL"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen",
                                      description="Build the study site and quick-reference cards.")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{build,check}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{build,serve,check}")
     for verb, text in (("build", "validate content/ and write the site and cards to output/"),
+                       ("serve", "build, serve output/ on this machine, and rebuild and reload "
+                                 "the open pages on every save"),
                        ("check", "validate content/ only; writes nothing")):
         sub = verbs.add_parser(verb, help=text, description=text)
         sub.add_argument("--content", type=Path, default=Path("content"), help="content folder")
-        if verb == "build":
+        if verb == "serve":
+            from .serve import add_serve_arguments
+
+            add_serve_arguments(sub)
+        if verb in ("build", "serve"):
             sub.add_argument("--templates", type=Path, default=Path("templates"),
                              help="templates folder")
             sub.add_argument("--output", type=Path, default=Path("output"),
@@ -57,7 +63,7 @@ def _usage_problem(args: argparse.Namespace) -> str:
     """A wrong folder or address is a usage mistake, better said before anything is read."""
     if not args.content.is_dir():
         return f"content folder not found: {args.content}/ (run from the project folder or pass --content)"
-    if args.verb == "build":
+    if args.verb in ("build", "serve"):
         if not (args.templates / "topic.html").is_file():
             return (f"templates folder not found: {args.templates}/ (run from the project folder "
                     "or pass --templates)")
@@ -85,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
                              cache_dir=None if args.no_cache else args.cache,
                              jobs=max(1, args.jobs),
                              progress=_status_line if sys.stderr.isatty() else None)
+        if args.verb == "serve":
+            from .serve import run_serve
+
+            return run_serve(config, args.host, args.port)
         try:
             report = build(config)
         finally:

@@ -1,0 +1,259 @@
+"""`sitegen serve`: build, serve output/ locally, rebuild on every save, reload the open pages.
+
+One thread watches content/ and templates/ and builds in this process (the libraries stay
+imported and the cache warm, so a rebuild redoes only what the save touched); the HTTP
+server answers in threads of its own. A failed build leaves output/ as it was, so the last
+good build keeps being served while the pages show the errors over it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildFailed, MissingTool
+from .output import MARKER, OutputNotOurs
+from .pipeline import BuildConfig, BuildReport, build
+
+# Files editors write beside the real one: Emacs lock files (.#name) and backups (name~),
+# Vim swap files (.name.swp, .swo, .swx, ...) and the file Vim writes to test a folder (4913).
+EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
+QUIET_MS = 50
+"""A burst of saves is built once, when no file has changed for this long."""
+WATCHER_TICK_MS = 200
+"""How often the watcher returns when nothing changes; its first return means it is running."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The outcome of one build made by the server."""
+
+    number: int
+    """1 for the server's first build, then counting up."""
+    report: BuildReport | None
+    """What a good build made; None when it failed."""
+    errors: tuple[str, ...]
+    """The error lines of a failed build, as `sitegen build` prints them; empty when good."""
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+class Server:
+    """Builds, serves and watches until stop(); start() runs it all in background threads."""
+
+    def __init__(self, config: BuildConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+        # Imported here, like watchfiles below: the CLI imports this module for every verb.
+        from .serve_http import LiveState, PreviewHTTPServer
+
+        self.config = config
+        self._state = LiveState()
+        # Binding here, not in start(), so that a port in use is reported before anything runs.
+        self._http = PreviewHTTPServer((host, port), config.output_dir, config.base_path,
+                                       self._state)
+        self._stopping = threading.Event()
+        self._built = threading.Condition()
+        self._latest: BuildResult | None = None
+        self._threads = [threading.Thread(target=self._http.serve_forever, args=(0.1,),
+                                          name="sitegen-http", daemon=True),
+                         threading.Thread(target=self._watch_and_build, name="sitegen-watch",
+                                          daemon=True)]
+
+    @property
+    def port(self) -> int:
+        return self._http.server_address[1]
+
+    @property
+    def urls(self) -> list[str]:
+        """The addresses the site answers at: / and, with a base URL, its path as on Pages."""
+        root = f"http://{self._http.server_address[0]}:{self.port}/"
+        base = self.config.base_path.lstrip("/")
+        return [root, root + base] if base else [root]
+
+    def start(self) -> Server:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def wait_for_build(self, after: int = 0, timeout: float | None = None) -> BuildResult:
+        """The first build numbered above `after` (0: the first build); TimeoutError if none."""
+        with self._built:
+            if not self._built.wait_for(lambda: self._latest is not None
+                                        and self._latest.number > after, timeout):
+                raise TimeoutError(f"no build after build {after} within {timeout} s")
+            assert self._latest is not None
+            return self._latest
+
+    @property
+    def latest(self) -> BuildResult | None:
+        with self._built:
+            return self._latest
+
+    def stop(self) -> None:
+        """Stops watching (after the build under way, if any) and serving; open pages'
+        event streams end, and their pages reconnect once a server runs again."""
+        self._stopping.set()
+        self._state.close()
+        if self._threads[0].is_alive():
+            self._http.shutdown()
+        self._http.server_close()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
+
+    def _watch_and_build(self) -> None:
+        from watchfiles import watch
+
+        config = self.config
+        folders = [config.content_dir.absolute(), config.templates_dir.absolute()]
+        first = True
+        try:
+            for changes in watch(*folders, stop_event=self._stopping,
+                                 watch_filter=lambda _, path: is_source_change(path, config),
+                                 step=QUIET_MS, rust_timeout=WATCHER_TICK_MS,
+                                 yield_on_timeout=True):
+                # The first build waits for the watcher's first return, so that a save made
+                # while it runs is already seen and leads to another build.
+                if first or changes:
+                    self._rebuild(initial=first)
+                    first = False
+        except Exception as problem:  # noqa: BLE001 e.g. a folder removed, inotify's limit
+            self._record(None, (f"sitegen: error: cannot watch for changes any more: {problem} "
+                                "(hint: restart sitegen serve)",), 0.0, first)
+
+    def _rebuild(self, initial: bool) -> None:
+        started = time.perf_counter()
+        report, failure = None, None
+        try:
+            report = build(self.config)
+        except KeyboardInterrupt:
+            return  # from a card's worker process: Ctrl-C reached it, and is stopping us too
+        except Exception as problem:  # noqa: BLE001 (the server outlives any failed build)
+            failure = problem
+        # Ctrl-C also reaches the build's subprocesses (dot, card workers): a build cut short
+        # by it has nothing to report.
+        if not self._stopping.is_set():
+            errors = failure_lines(failure) if failure else ()
+            self._record(report, errors, time.perf_counter() - started, initial)
+
+    def _record(self, report: BuildReport | None, errors: tuple[str, ...], seconds: float,
+                initial: bool) -> None:
+        """Tells the terminal, the open pages and wait_for_build() how a build went."""
+        if report is not None:
+            self._state.publish_success(output_changed=not report.unchanged)
+            print(f"{'built' if initial else 'rebuilt'} in {seconds:.2f} s ({describe(report)})",
+                  flush=True)
+        else:
+            self._state.publish_failure(errors)
+            for line in errors:
+                print(line, file=sys.stderr)
+            kept = ("still serving the last good build"
+                    if (self.config.output_dir / MARKER).is_file()
+                    else "nothing to serve until a build succeeds")
+            print(f"{_plural(len(errors), 'error')}; {kept}", file=sys.stderr, flush=True)
+        with self._built:
+            number = self._latest.number + 1 if self._latest else 1
+            self._latest = BuildResult(number, report, errors)
+            self._built.notify_all()
+
+
+def is_source_change(path: str, config: BuildConfig) -> bool:
+    """Whether a changed file can alter the build: not an editor's temporary file, and not in
+    the output or cache folder (should either be inside a watched folder)."""
+    changed = Path(path)
+    if EDITOR_TEMP_FILE.search(changed.name):
+        return False
+    ours = [config.output_dir, config.cache_dir]
+    return not any(changed.is_relative_to(folder.absolute()) for folder in ours if folder)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def describe(report: BuildReport) -> str:
+    """What a good build holds and changed, e.g. "3 pages, 2 diagrams, 2 cards; 2 files written"."""
+    holds = (f"{_plural(report.pages, 'page')}, {_plural(report.diagrams, 'diagram')}, "
+             f"{_plural(report.cards, 'card')}")
+    if report.unchanged:
+        return f"{holds}; no file changed"
+    removed = f", {len(report.removed)} removed" if report.removed else ""
+    return f"{holds}; {_plural(len(report.written), 'file')} written{removed}"
+
+
+def failure_lines(problem: Exception) -> tuple[str, ...]:
+    """A failed build's error lines, worded as `sitegen build` words them."""
+    if isinstance(problem, BuildFailed):
+        return tuple(str(error) for error in problem.errors)
+    if isinstance(problem, (MissingTool, OutputNotOurs)):
+        return (f"sitegen: error: {problem}",)
+    from jinja2 import TemplateError  # already loaded: the build renders with it
+
+    if isinstance(problem, TemplateError):
+        where = f"{problem.filename}:{problem.lineno}: " if getattr(problem, "lineno", None) else ""
+        return (f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}",)
+    # A bug in sitegen: the traceback is for whoever fixes it; the page says where to look.
+    traceback.print_exception(problem)
+    return (f"sitegen: internal error: {type(problem).__name__}: {problem} "
+            "(hint: the traceback is in the terminal)",)
+
+
+def add_serve_arguments(subparser: argparse.ArgumentParser) -> None:
+    """The options `serve` has beyond those it shares with `build`."""
+    subparser.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this machine only)")
+    subparser.add_argument("--port", type=int, default=8000,
+                           help="port to listen on; 0 picks any free port (default: 8000)")
+
+
+def run_serve(config: BuildConfig, host: str, port: int) -> int:
+    """Serves until Ctrl-C; returns the exit code."""
+    try:
+        server = Server(config, host, port)
+    except OSError as problem:
+        from .cli import EXIT_ENVIRONMENT  # imported here: cli imports this module
+
+        print(f"sitegen: error: cannot listen on {host}:{port}: {problem.strerror or problem} "
+              "(hint: pass --port with another number, or 0 for any free port)", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    try:
+        _start_card_workers_deaf_to_ctrl_c()
+        server.start()
+        server.wait_for_build()
+        print(f"serving {config.output_dir}/ at {' and '.join(server.urls)}; rebuilding when "
+              f"{config.content_dir}/ or {config.templates_dir}/ change (Ctrl-C to stop)",
+              flush=True)
+        threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        try:
+            server.stop()
+        except KeyboardInterrupt:
+            pass  # a second Ctrl-C while the last build finishes: leave without waiting
+    print("stopped")
+    return 0
+
+
+def _start_card_workers_deaf_to_ctrl_c() -> None:
+    """Starts multiprocessing's fork server, which card.py's worker processes are forked from,
+    with Ctrl-C ignored; the workers inherit that. Ctrl-C reaches every process of the
+    terminal's group: without this, a worker busy with a card prints a KeyboardInterrupt
+    traceback, while here the build just finishes and the server stops after it."""
+    import multiprocessing.forkserver
+
+    # Python keeps SIGINT ignored in a child started while it is ignored (see the signal
+    # module's docs), and the fork server hands its own setting on to each worker.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,216 @@
+"""The HTTP side of `sitegen serve`: output/ as GitHub Pages serves it, plus live-reload events."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import secrets
+import sys
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from .output import MARKER
+from .serve_livereload import EVENTS_PATH, SCRIPT, SCRIPT_PATH
+
+KEEPALIVE_SECONDS = 15
+"""How often an idle event stream sends a comment, so a page that went away is noticed."""
+
+NO_BUILD_PAGE = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark">
+<title>sitegen serve: no build yet</title></head>
+<body><p>No build has succeeded yet. This page reloads by itself when one does.</p></body></html>
+"""
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What the open pages should show, as of one moment."""
+
+    version: int
+    """Increases whenever build_id or errors change."""
+    build_id: str
+    """Names the contents of output/: changes whenever a good build changed them."""
+    errors: tuple[str, ...]
+    """The error lines of the last build when it failed; empty when it succeeded."""
+
+
+class LiveState:
+    """The last build's outcome, published by the builder and awaited by every event stream."""
+
+    def __init__(self) -> None:
+        # New with every server run, so that pages left open across a restart reload.
+        self._run = secrets.token_hex(4)
+        self._builds = 0
+        self._changed = threading.Condition()
+        self._snapshot = LiveSnapshot(0, f"{self._run}-0", ())
+        self._closed = False
+
+    @property
+    def current(self) -> LiveSnapshot:
+        with self._changed:
+            return self._snapshot
+
+    def publish_success(self, output_changed: bool) -> None:
+        with self._changed:
+            # A good build after a failed one is news even when output/ came out the same:
+            # the pages must drop their error overlay.
+            if output_changed or self._snapshot.errors:
+                self._builds += 1
+                self._set(f"{self._run}-{self._builds}", ())
+
+    def publish_failure(self, errors: tuple[str, ...]) -> None:
+        with self._changed:
+            if errors != self._snapshot.errors:
+                self._set(self._snapshot.build_id, errors)
+
+    def _set(self, build_id: str, errors: tuple[str, ...]) -> None:
+        self._snapshot = LiveSnapshot(self._snapshot.version + 1, build_id, errors)
+        self._changed.notify_all()
+
+    def wait(self, seen_version: int, timeout: float) -> LiveSnapshot | None:
+        """The snapshot once it is newer than seen_version (or after timeout); None once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._snapshot.version != seen_version,
+                                   timeout)
+            return None if self._closed else self._snapshot
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+
+class PreviewHTTPServer(ThreadingHTTPServer):
+    """Serves a build folder at / and under the site's base path, with live reload."""
+
+    # An event stream stays open as long as its page: it must not keep the process alive.
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], site_dir: Path, base_path: str,
+                 state: LiveState) -> None:
+        super().__init__(address, _Handler)
+        self.site_dir = site_dir
+        self.base_path = base_path
+        self.state = state
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser that stops loading (a reload, a closed tab) cuts its connection: that is
+        # no fault worth a traceback in the terminal.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: PreviewHTTPServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path = unquote(urlsplit(self.path).path)
+        if path == EVENTS_PATH:
+            self._stream_events()
+        elif path == SCRIPT_PATH:
+            self._send(200, SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
+        else:
+            self._send_site_file(path)
+
+    def _send_site_file(self, url_path: str) -> None:
+        # The build id is read before the file: if a build lands in between, the page is
+        # newer than its id says and merely reloads once more.
+        build_id = self.server.state.current.build_id
+        site = self.server.site_dir.resolve()
+        if not (site / MARKER).is_file():
+            # No good build yet (or a folder sitegen did not make, which is never served).
+            return self._send(503, with_live_reload(NO_BUILD_PAGE, build_id),
+                              "text/html; charset=utf-8")
+        base = self.server.base_path
+        if base and url_path == base.rstrip("/"):
+            return self._redirect(base)  # /REPO -> /REPO/, as Pages does
+        relative = url_path[len(base):] if base and url_path.startswith(base) else url_path
+        file = _site_file(site, relative)
+        if file is not None and file.is_dir():
+            if not url_path.endswith("/"):
+                return self._redirect(quote(url_path) + "/")  # so that relative links resolve
+            file = file / "index.html"
+        status = 200
+        if file is None or not file.is_file():
+            status, file = 404, site / "404.html"
+        try:
+            body = file.read_bytes()
+        except OSError:  # removed by a build since it was looked up, or 404.html deleted by hand
+            return self._send(404, b"Not found\n", "text/plain; charset=utf-8")
+        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if content_type == "text/html":
+            body = with_live_reload(body, build_id)
+        if content_type.startswith("text/") or content_type.endswith(("javascript", "xml")):
+            content_type += "; charset=utf-8"
+        self._send(status, body, content_type)
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")  # a reload must fetch the new build
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _stream_events(self) -> None:
+        """Server-Sent Events: tells the page what differs from the build it shows, until
+        the page goes away or the server stops."""
+        shown_build = parse_qs(urlsplit(self.path).query).get("build", [""])[0]
+        shown_errors: tuple[str, ...] = ()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            self.wfile.write(b"retry: 1000\n\n")  # reconnect quickly after a restart
+            version = -1  # so that the current state is sent at once
+            while (snapshot := self.server.state.wait(version, KEEPALIVE_SECONDS)) is not None:
+                if snapshot.version == version:
+                    self.wfile.write(b": keepalive\n\n")
+                    continue
+                version = snapshot.version
+                # A page older than the last good build reloads first, errors or not; the
+                # reloaded page then gets the errors on its own stream.
+                if snapshot.build_id != shown_build:
+                    shown_build, shown_errors = snapshot.build_id, ()
+                    self._send_event("reload", snapshot.build_id)
+                if snapshot.errors and snapshot.errors != shown_errors:
+                    shown_errors = snapshot.errors
+                    self._send_event("errors", json.dumps(snapshot.errors))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the page was closed or reloaded
+
+    def _send_event(self, name: str, data: str) -> None:
+        # json.dumps output and build ids hold no newline, so one data line carries it all.
+        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode("utf-8"))
+
+    def log_message(self, format, *args) -> None:
+        pass  # one line per build is what the terminal shows, not one per request
+
+
+def _site_file(site: Path, relative: str) -> Path | None:
+    """The file or folder an address names in the site, found as GitHub Pages finds it."""
+    try:
+        found = (site / relative.lstrip("/")).resolve()
+    except ValueError:  # a NUL in the address
+        return None
+    if not found.exists() and not found.suffix:
+        found = found.with_suffix(".html")  # Pages serves /a/b.html at /a/b too
+    return found if found.exists() and found.is_relative_to(site) else None
+
+
+def with_live_reload(html: bytes, build_id: str) -> bytes:
+    """The page with the live-reload script before </body> (or at the end if it has none)."""
+    # build_id is ours (hex and digits), so it needs no escaping in the attribute.
+    tag = f'<script src="{SCRIPT_PATH}" data-build="{build_id}"></script>\n'.encode("ascii")
+    at = html.lower().rfind(b"</body>")
+    return html + tag if at < 0 else html[:at] + tag + html[at:]
