@@ -64,11 +64,18 @@ def become_subreaper() -> bool:
         return False
 
 
+# Python tools are timed as people run them, with compiled modules kept (.pyc): some
+# machines set PYTHONDONTWRITEBYTECODE, which makes every run compile every module anew.
+CHILD_ENVIRONMENT = {name: value for name, value in os.environ.items()
+                     if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(command: list[str], cwd: Path) -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MB and the last output line of one command."""
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                 env=CHILD_ENVIRONMENT)
         # wait4 rather than child.wait(): it also returns the child's resource usage.
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - started
