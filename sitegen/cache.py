@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -65,8 +66,13 @@ def folder_fingerprint(folder: Path) -> str:
 class Cache:
     """Bytes by kind and key, in a folder; with no folder, in memory for one build."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, generation: str = "") -> None:
+        """generation: the generator fingerprint every key includes. A folder filled by
+        another generation holds nothing this one can read, so it is emptied first; without
+        this, every upgrade or edit of sitegen would leave a full set of dead entries."""
         self.folder = folder
+        if folder is not None and generation:
+            _start_generation(folder, generation)
         self.memory: dict[tuple[str, str], bytes] = {}
         self.fresh: set[tuple[str, str]] = set()
         """Entries put by this build: reading them back is not a hit from an earlier build."""
@@ -116,3 +122,23 @@ class Cache:
         except BaseException:
             os.unlink(temporary)
             raise
+
+
+GENERATION_FILE = "generation"
+
+
+def _start_generation(folder: Path, generation: str) -> None:
+    marker = folder / GENERATION_FILE
+    try:
+        if marker.read_text(encoding="utf-8") == generation:
+            return
+    except OSError:
+        pass
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text(generation, encoding="utf-8")

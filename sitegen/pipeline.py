@@ -242,7 +242,7 @@ def _build(config: BuildConfig) -> BuildReport:
     from .diagrams import check_graphviz, render_diagrams
     from .pages import PageKeys, site_products
 
-    cache = Cache(config.cache_dir)
+    cache = Cache(config.cache_dir, inputs.generator)
     to_read = [slug for slug, key in inputs.topics.items() if not cache.has("topic", key)]
     long_build = config.progress is not None and len(to_read) >= LONG_BUILD_TOPICS
 

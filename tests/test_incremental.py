@@ -215,3 +215,13 @@ def test_only_a_long_build_says_what_it_is_doing(tmp_path, monkeypatch):
     build(BuildConfig(content, ROOT / "templates", tmp_path / "long", progress=stages.append))
     assert stages == ["reading 1 topic", "drawing diagrams", "rendering pages",
                       "laying out cards", "writing output"]
+
+
+def test_the_cache_keeps_only_the_current_generators_entries(tmp_path):
+    from sitegen.cache import Cache
+
+    folder = tmp_path / "cache"
+    Cache(folder, "one").put("page", "k" * 64, b"made by one")
+    assert Cache(folder, "one").get("page", "k" * 64) == b"made by one"
+    assert Cache(folder, "two").get("page", "k" * 64) is None
+    assert [p.name for p in folder.iterdir()] == ["generation"]
