@@ -63,6 +63,13 @@ def folder_fingerprint(folder: Path) -> str:
     return digest(*parts)
 
 
+# Entries the last build in this process used, of the kinds read by the thousand on every
+# build of a big guide: a process that builds again and again (sitegen serve) reads them
+# from memory instead of from a file each.
+REMEMBERED_KINDS = frozenset({"diagram", "search"})
+_remembered: tuple[Path | None, dict[tuple[str, str], bytes]] = (None, {})
+
+
 class Cache:
     """Bytes by kind and key, in a folder; with no folder, in memory for one build."""
 
@@ -78,6 +85,15 @@ class Cache:
         """Entries put by this build: reading them back is not a hit from an earlier build."""
         self.hits: Counter[str] = Counter()
         self.misses: Counter[str] = Counter()
+        self.used: dict[tuple[str, str], bytes] = {}
+        """Entries of the remembered kinds this build read or made."""
+        self.recent = _remembered[1] if folder is not None and _remembered[0] == folder else {}
+
+    def remember(self) -> None:
+        """Keeps what this (successful) build used for the next build in this process."""
+        global _remembered
+        if self.folder is not None:
+            _remembered = (self.folder, self.used)
 
     @property
     def compiled_templates(self) -> Path | None:
@@ -95,8 +111,8 @@ class Cache:
         return os.path.join(self.folder, kind, key[:2], key)
 
     def get(self, kind: str, key: str) -> bytes | None:
-        data = self.memory.get((kind, key))
-        if self.folder is not None:
+        data = self.memory.get((kind, key)) or self.recent.get((kind, key))
+        if self.folder is not None and data is None:
             try:
                 with open(self._path(kind, key), "rb") as file:
                     data = file.read()
@@ -104,10 +120,14 @@ class Cache:
                 pass
         if (kind, key) not in self.fresh:
             (self.hits if data is not None else self.misses)[kind] += 1
+        if data is not None and kind in REMEMBERED_KINDS:
+            self.used[(kind, key)] = data
         return data
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         self.fresh.add((kind, key))
+        if kind in REMEMBERED_KINDS:
+            self.used[(kind, key)] = data
         if self.folder is None:
             self.memory[(kind, key)] = data
             return

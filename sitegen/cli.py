@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--templates", type=Path, default=Path("templates"),
                              help="templates folder")
             sub.add_argument("--output", type=Path, default=Path("output"),
-                             help="output folder, replaced whole on success")
+                             help="output folder, updated only when the whole build succeeds")
             sub.add_argument("--base-url", default=os.environ.get(BASE_URL_VARIABLE, ""),
                              help="public address, e.g. https://user.github.io/repo/, for "
                                   f"canonical links and the sitemap (default: ${BASE_URL_VARIABLE})")

@@ -36,7 +36,7 @@ class BuildConfig:
     templates_dir: Path = Path("templates")
     """Folder with the Jinja templates and static assets."""
     output_dir: Path = Path("output")
-    """Folder the site and cards are written to (replaced whole)."""
+    """Folder the site and cards are written to (updated only when the whole build succeeds)."""
     base_url: str = ""
     """Public address of the site, e.g. https://user.github.io/repo/ (optional)."""
     cache_dir: Path | None = None
@@ -44,6 +44,9 @@ class BuildConfig:
     command line's default); None keeps nothing."""
     jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
     """How many diagrams or cards are made at once."""
+    resident: bool = False
+    """The process builds again and again (sitegen serve): cards are laid out here, where
+    WeasyPrint stays loaded, rather than in worker processes that load it anew each time."""
     progress: Callable[[str], None] | None = field(default=None, compare=False)
     """Told what a long build is doing, stage by stage (short builds say nothing)."""
 
@@ -260,7 +263,7 @@ def _build(config: BuildConfig) -> BuildReport:
     products = site_products(site, diagrams, config.templates_dir, config.site_url,
                              config.base_path, cache, keys, config.jobs)
     stage("laying out cards")
-    cards = render_cards(site, config.templates_dir, cache, config.jobs)
+    cards = render_cards(site, config.templates_dir, cache, 1 if config.resident else config.jobs)
     counts = {"pages": sum(path.endswith(".html") for path in products),
               "diagrams": len(diagrams), "cards": len(cards)}
     summary = {"generator": inputs.generator, "templates": inputs.templates,
@@ -269,6 +272,7 @@ def _build(config: BuildConfig) -> BuildReport:
                "signatures": inputs.signatures}
     stage("writing output")
     written = write_tree({**products, **cards}, config.output_dir, build_key, summary)
+    cache.remember()
     rendered = dict(Counter(kind for kind, _ in cache.fresh))
     return BuildReport(
         pages=counts["pages"], diagrams=counts["diagrams"], cards=counts["cards"],

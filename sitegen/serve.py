@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import BuildFailed, MissingTool
@@ -54,7 +54,7 @@ class Server:
         # Imported here, like watchfiles below: the CLI imports this module for every verb.
         from .serve_http import LiveState, PreviewHTTPServer
 
-        self.config = config
+        self.config = replace(config, resident=True)
         self._state = LiveState()
         # Binding here, not in start(), so that a port in use is reported before anything runs.
         self._http = PreviewHTTPServer((host, port), config.output_dir, config.base_path,
