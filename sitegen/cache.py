@@ -11,11 +11,12 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 from collections import Counter
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+
+from .output import write_file
 
 DEFAULT_FOLDER = Path(".sitegen-cache")
 # Libraries whose version can change the bytes of a page, a diagram or a card.
@@ -131,17 +132,7 @@ class Cache:
         if self.folder is None:
             self.memory[(kind, key)] = data
             return
-        path = self._path(kind, key)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        # Written aside and renamed, so a reader never sees half an entry.
-        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".new-")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_file(self._path(kind, key), data)
 
 
 GENERATION_FILE = "generation"

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import DEFAULT_FOLDER
-from .errors import BuildFailed, MissingTool
+from .errors import BuildFailed, MissingTool, template_error_line
 from .output import OutputNotOurs
 from .pipeline import BuildConfig, BuildReport, build, check
 
@@ -114,10 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         jinja2 = sys.modules.get("jinja2")
         if jinja2 is None or not isinstance(problem, jinja2.TemplateError):
             raise
-        # A mistake in templates/ (not in content): say where, without a Python traceback.
-        where = f"{problem.filename}:{problem.lineno}: " if getattr(problem, "lineno", None) else ""
-        print(f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}",
-              file=sys.stderr)
+        print(template_error_line(problem), file=sys.stderr)
         return EXIT_ENVIRONMENT
     print(summary_line(config, report))
     if args.verbose:

@@ -37,3 +37,9 @@ class BuildFailed(Exception):
 
 class MissingTool(Exception):
     """A system tool or font the build needs is not installed; names the Debian package."""
+
+
+def template_error_line(problem: Exception) -> str:
+    """A mistake in templates/ (not in content), said with its place and without a traceback."""
+    where = f"{problem.filename}:{problem.lineno}: " if getattr(problem, "lineno", None) else ""
+    return f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}"

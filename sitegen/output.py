@@ -148,22 +148,24 @@ def _update(products: dict[str, Product], folder: Path, build_key: str,
         target, entry = folder / path, old.get(path)
         digest = hashlib.sha256(data).hexdigest()
         if not (entry and entry[1] == digest and _stat_matches(target, entry)):
-            _write_file(target, data)
+            write_file(target, data)
             report.written.append(path)
         stat = target.stat()
         files[path] = [products[path].key, digest, stat.st_size, stat.st_mtime_ns]
     report.removed = _remove_others(folder, set(files) | {MARKER})
     manifest = {"format": MARKER_FORMAT, "build": build_key, "summary": summary or {},
                 "files": files}
-    _write_file(folder / MARKER, json.dumps(manifest, separators=(",", ":"),
+    write_file(folder / MARKER, json.dumps(manifest, separators=(",", ":"),
                                             sort_keys=True).encode("utf-8"))
     return report
 
 
-def _write_file(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Aside, then renamed: a reader (a browser, a web server) never sees half a file.
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".sitegen-")
+def write_file(target: Path | str, data: bytes) -> None:
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
+    # Aside, then renamed: a reader (a browser, a web server, another build) never sees
+    # half a file.
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".sitegen-")
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)

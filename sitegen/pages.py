@@ -197,8 +197,8 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
                                        **contexts[topic.slug])
     if keys:
-        _render_in_parallel(site, topic_pages, contexts, page_paths, templates_dir, base_url,
-                            cache, jobs)
+        _render_in_parallel(site, site_alone, topic_pages, contexts, page_paths, templates_dir,
+                            base_url, cache, jobs)
     static = templates_dir / "static"
     for name in ASSETS:
         outputs[f"assets/{name}"] = ready((static / name).read_bytes())
@@ -217,7 +217,8 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     return outputs
 
 
-def _render_in_parallel(site: m.Site, pages: dict[str, Product], contexts: dict[str, dict],
+def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Product],
+                        contexts: dict[str, dict],
                         page_paths: dict[str, str], templates_dir: Path, base_url: str,
                         cache: Cache, jobs: int) -> None:
     """Renders the topic pages not in the cache in worker processes, when there are many.
@@ -227,7 +228,6 @@ def _render_in_parallel(site: m.Site, pages: dict[str, Product], contexts: dict[
     """
     from .workers import PARALLEL_MINIMUM, spread, topic_page
 
-    site_alone = replace(site, topics=(), cards=())
     missing = [topic for topic in site.topics if not cache.has("page", pages[topic.slug].key)]
     if jobs < 2 or len(missing) < PARALLEL_MINIMUM:
         return

@@ -18,7 +18,7 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import BuildFailed, MissingTool
+from .errors import BuildFailed, MissingTool, template_error_line
 from .output import MARKER, OutputNotOurs
 from .pipeline import BuildConfig, BuildReport, build
 
@@ -198,8 +198,7 @@ def failure_lines(problem: Exception) -> tuple[str, ...]:
     from jinja2 import TemplateError  # already loaded: the build renders with it
 
     if isinstance(problem, TemplateError):
-        where = f"{problem.filename}:{problem.lineno}: " if getattr(problem, "lineno", None) else ""
-        return (f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}",)
+        return (template_error_line(problem),)
     # A bug in sitegen: the traceback is for whoever fixes it; the page says where to look.
     traceback.print_exception(problem)
     return (f"sitegen: internal error: {type(problem).__name__}: {problem} "
