@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +19,10 @@ MIN_FONT_PT = 7.0
 CARD_FONT = "DejaVu Sans"
 PX_PER_MM = 96 / 25.4
 PX_PER_PT = 96 / 72
+
+# fontTools stamps each font it rewrites (WeasyPrint rewrites the emoji font) with the current
+# time unless SOURCE_DATE_EPOCH fixes one: without it, the same card differs by the second.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Diagrams generated from model data as Graphviz DOT, and the one place that runs `dot`."""
+"""Diagrams generated from model data as Graphviz DOT, drawn as SVG files named by content."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ import hashlib
 import html
 import os
 import re
-import shutil
-import subprocess
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
 from . import model as m
 from .cache import Cache, digest, generator_fingerprint
-from .errors import MissingTool
+from .drawing import draw_all, draw_with_program, fingerprint as graphviz_fingerprint
 
 FONT = "DejaVu Sans"
 PARTS_PER_ROW = 4
@@ -192,42 +189,23 @@ def diagram_blocks(site: m.Site):
             if block.kind in DIAGRAM_BUILDERS]
 
 
-def check_graphviz() -> None:
-    if shutil.which("dot") is None:
-        raise MissingTool("Graphviz's `dot` is not installed (Debian package: graphviz)")
-
-
 _TITLES = re.compile(rb"<title>.*?</title>\n?", re.S)
 _SVG_OPEN = re.compile(rb"<svg\b[^>]*>\n?")
 
 
 def to_svg(dot: str, title: str) -> bytes:
-    """Render DOT to SVG with Graphviz; the only place sitegen starts `dot`.
+    """One graph drawn by a `dot` process of its own, titled."""
+    return titled(draw_with_program(dot), title)
 
-    One run per graph: `dot` can draw several graphs in one run, seven times faster, but
-    then lays out a graph differently depending on the graphs drawn before it, and a
-    diagram's bytes must not depend on which others changed with it.
+
+def titled(svg: bytes, title: str) -> bytes:
+    """The SVG with one title of its own.
 
     Graphviz titles every node and cluster with its internal name, which browsers show as a
     tooltip; those are dropped and the drawing gets one title of its own.
     """
-    result = subprocess.run(["dot", "-Tsvg"], input=dot.encode("utf-8"), capture_output=True,
-                            check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"dot failed: {result.stderr.decode(errors='replace')}")
-    svg = _TITLES.sub(b"", result.stdout)
     heading = f"<title>{html.escape(title)}</title>\n".encode("utf-8")
-    return _SVG_OPEN.sub(lambda match: match.group(0) + heading, svg, count=1)
-
-
-def dot_fingerprint() -> str:
-    """Which `dot` runs, told apart by its path, size and date: a new Graphviz draws anew."""
-    found = shutil.which("dot") or ""
-    try:
-        stat = os.stat(found)
-        return f"{found}:{stat.st_size}:{stat.st_mtime_ns}"
-    except OSError:
-        return found
+    return _SVG_OPEN.sub(lambda match: match.group(0) + heading, _TITLES.sub(b"", svg), count=1)
 
 
 def _encode(diagram: RenderedDiagram) -> bytes:
@@ -248,7 +226,7 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
     source, so `dot` runs only for a drawing that really changed; up to `jobs` run at once.
     """
     cache = cache or Cache(None)
-    tool = digest(generator_fingerprint(), dot_fingerprint())
+    tool = digest(generator_fingerprint(), graphviz_fingerprint())
     rendered: dict[tuple[str, str], RenderedDiagram] = {}
     by_topic: dict[tuple[str, str], str] = {}
     to_draw: list[tuple[tuple[str, str], str, str, str]] = []  # (slot, dot, title, svg key)
@@ -268,10 +246,9 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
         if svg is None:
             to_draw.append((slot, dot, block.title, svg_key))
         rendered[slot] = RenderedDiagram(name, svg or b"")
-    # `dot` is a separate process, so threads run as many drawings at once as there are cores.
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        drawings = list(pool.map(lambda job: to_svg(job[1], job[2]), to_draw))
-    for (slot, _, _, svg_key), svg in zip(to_draw, drawings):
+    drawings = draw_all([dot for _, dot, _, _ in to_draw], jobs)
+    for (slot, _, title, svg_key), drawing in zip(to_draw, drawings):
+        svg = titled(drawing, title)
         cache.put("svg", svg_key, svg)
         rendered[slot] = RenderedDiagram(rendered[slot].file_name, svg)
     for slot, key in by_topic.items():

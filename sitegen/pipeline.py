@@ -242,7 +242,8 @@ def _build(config: BuildConfig) -> BuildReport:
     reasons = _changes(previous, inputs)
 
     from .card import render_cards
-    from .diagrams import check_graphviz, render_diagrams
+    from .diagrams import render_diagrams
+    from .drawing import check_graphviz
     from .pages import PageKeys, site_products
 
     cache = Cache(config.cache_dir, inputs.generator)

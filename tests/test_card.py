@@ -160,3 +160,17 @@ def test_text_past_the_right_edge_is_refused(content_copy, tmp_path):
         build(BuildConfig(content_copy, templates, tmp_path / "out"))
     assert all(re.search(r"block 'exam-tips' is \d+\.\d mm too wide for its column or page", str(e))
                for e in failure.value.errors)
+
+
+def test_a_card_has_the_same_bytes_whenever_it_is_made(site, monkeypatch):
+    # WeasyPrint rewrites the emoji font with fontTools, which stamps it with the clock.
+    from fontTools.misc import timeTools
+    from sitegen.card import PAPER_SIZES, render_card
+    from sitegen.templating import make_environment
+
+    card, paper, env = site.cards[0], PAPER_SIZES[0], make_environment(TEMPLATES)
+    made = []
+    for clock in (1_600_000_000.0, 1_700_000_000.0):
+        monkeypatch.setattr(timeTools.time, "time", lambda clock=clock: clock)
+        made.append(render_card(card, paper, site, env))
+    assert made[0] == made[1]

@@ -1,0 +1,147 @@
+"""Graphviz itself: DOT in, SVG out, by its `dot` program or, for many graphs, its library.
+
+Starting `dot` costs about 10 ms a graph, ten times what the drawing takes, so a build with
+many diagrams to draw lays them out with Graphviz's C library (through ctypes) in worker
+processes instead. Both ways give the same bytes (tests/test_drawing.py checks), with one
+fix-up: Graphviz orders a graph's clusters by the memory addresses of their names, which
+depend on what the process did before, so the clusters are put back in the order the DOT
+source declares them (they are separate, flat groups in the SVG; only their order moves).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
+
+from .errors import MissingTool
+from .workers import PARALLEL_MINIMUM, spread
+
+
+def check_graphviz() -> None:
+    if shutil.which("dot") is None:
+        raise MissingTool("Graphviz's `dot` is not installed (Debian package: graphviz)")
+
+
+def draw_all(sources: list[str], jobs: int) -> list[bytes]:
+    """Every DOT source drawn as SVG, in order; up to `jobs` at once."""
+    if jobs >= 2 and len(sources) >= PARALLEL_MINIMUM and _library_path():
+        try:
+            return spread(draw_with_library, sources, jobs)
+        except BrokenProcessPool:
+            pass  # the library crashed a worker; the program reports what went wrong
+    # `dot` is a separate process, so threads run as many drawings at once as there are cores.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(draw_with_program, sources))
+
+
+def draw_with_program(dot: str) -> bytes:
+    """One graph drawn by a `dot` process of its own."""
+    result = subprocess.run(["dot", "-Tsvg"], input=dot.encode("utf-8"), capture_output=True,
+                            check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"dot failed: {result.stderr.decode(errors='replace')}")
+    return in_declared_order(result.stdout, dot)
+
+
+def draw_with_library(dot: str) -> bytes:
+    """One graph drawn by Graphviz's library, loaded once per process."""
+    return in_declared_order(_library().draw(dot.encode("utf-8")), dot)
+
+
+def fingerprint() -> str:
+    """Which Graphviz draws, told apart by path, size and date: a new Graphviz draws anew."""
+    return ";".join(_file_stamp(path) for path in (shutil.which("dot") or "", _library_path()))
+
+
+def _file_stamp(path: str) -> str:
+    try:
+        stat = os.stat(path)
+        return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        return path
+
+
+_CLUSTER_GROUP = re.compile(rb'<g id="[^"]*" class="cluster[^"]*">\n<title>(.*?)</title>\n'
+                            rb'.*?</g>\n', re.S)
+_CLUSTER_DECLARATION = re.compile(r'\bsubgraph\s+"?(cluster[^\s"{]*)')
+
+
+def in_declared_order(svg: bytes, dot: str) -> bytes:
+    """The SVG with its cluster groups in the order the DOT source declares the clusters.
+
+    Graphviz draws clusters one after another, parents first, before any node; the order it
+    picks varies with memory addresses, not with the drawing, which stays the same.
+    """
+    groups = list(_CLUSTER_GROUP.finditer(svg))
+    if len(groups) < 2:
+        return svg
+    start, end = groups[0].start(), groups[-1].end()
+    if sum(len(group.group(0)) for group in groups) != end - start:
+        return svg  # not one run of cluster groups: a layout this code does not know
+    declared = {name: index for index, name in enumerate(_CLUSTER_DECLARATION.findall(dot))}
+    ordered = sorted(groups, key=lambda group: declared.get(group.group(1).decode(), len(declared)))
+    return svg[:start] + b"".join(group.group(0) for group in ordered) + svg[end:]
+
+
+@lru_cache(maxsize=1)
+def _library_path() -> str:
+    return ctypes.util.find_library("gvc") or ""
+
+
+class _Graphviz:
+    """Graphviz's C library: a context with its plugins loaded, reused for every graph."""
+
+    def __init__(self) -> None:
+        self.gvc = ctypes.CDLL(_library_path())
+        self.cgraph = ctypes.CDLL(ctypes.util.find_library("cgraph"))
+        pointer, text = ctypes.c_void_p, ctypes.c_char_p
+        self.gvc.gvContext.restype = pointer
+        self.cgraph.agmemread.restype = pointer
+        self.cgraph.agmemread.argtypes = [text]
+        self.cgraph.agclose.argtypes = [pointer]
+        self.gvc.gvLayout.argtypes = [pointer, pointer, text]
+        self.gvc.gvRenderData.argtypes = [pointer, pointer, text, ctypes.POINTER(text),
+                                          ctypes.POINTER(ctypes.c_uint)]
+        self.gvc.gvFreeRenderData.argtypes = [text]
+        self.gvc.gvFreeLayout.argtypes = [pointer, pointer]
+        # Graphviz reports through a callback; kept on self so it outlives the library's use.
+        self.messages: list[str] = []
+        self._report = ctypes.CFUNCTYPE(ctypes.c_int, text)(self._collect)
+        self.cgraph.agseterrf(self._report)
+        self.context = self.gvc.gvContext()
+
+    def _collect(self, message: bytes) -> int:
+        self.messages.append(message.decode("utf-8", "replace"))
+        return 0
+
+    def draw(self, dot: bytes) -> bytes:
+        self.messages.clear()
+        graph = self.cgraph.agmemread(dot)
+        if not graph:
+            raise RuntimeError(f"dot failed: {''.join(self.messages)}")
+        try:
+            if self.gvc.gvLayout(self.context, graph, b"dot") != 0:
+                raise RuntimeError(f"dot failed: {''.join(self.messages)}")
+            data, size = ctypes.c_char_p(), ctypes.c_uint()
+            try:
+                if self.gvc.gvRenderData(self.context, graph, b"svg", ctypes.byref(data),
+                                         ctypes.byref(size)) != 0:
+                    raise RuntimeError(f"dot failed: {''.join(self.messages)}")
+                return ctypes.string_at(data, size.value)
+            finally:
+                self.gvc.gvFreeRenderData(data)
+                self.gvc.gvFreeLayout(self.context, graph)
+        finally:
+            self.cgraph.agclose(graph)
+
+
+@lru_cache(maxsize=1)
+def _library() -> _Graphviz:
+    return _Graphviz()

@@ -1,0 +1,76 @@
+"""Graphviz by its program and by its library: the same bytes, whatever was drawn before."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from sitegen import drawing
+from sitegen.diagrams import DIAGRAM_BUILDERS, diagram_blocks
+from sitegen.drawing import draw_all, draw_with_library, draw_with_program, in_declared_order
+from sitegen.workers import PARALLEL_MINIMUM
+
+needs_library = pytest.mark.skipif(not drawing._library_path(),
+                                   reason="Graphviz's library (libgvc) is not installed")
+
+
+@pytest.fixture(scope="module")
+def sources(site) -> list[str]:
+    """The shipped diagrams and variants of them: other cluster names, longer labels."""
+    shipped = [DIAGRAM_BUILDERS[block.kind](topic, block) for topic, block in diagram_blocks(site)]
+    variants = []
+    for i in range(PARALLEL_MINIMUM // len(shipped) + 2):
+        for dot in shipped:
+            variants.append(dot.replace("cluster_sm", f"cluster_{'v' * i}sm")
+                            .replace("Customer", "Customer" + " and partner" * (i % 3)))
+    return variants
+
+
+@pytest.fixture(scope="module")
+def by_program(sources) -> list[bytes]:
+    return [draw_with_program(dot) for dot in sources]
+
+
+@needs_library
+def test_many_graphs_are_drawn_by_the_library_in_workers_as_the_program_draws_them(
+        sources, by_program, monkeypatch):
+    spread, used = drawing.spread, []
+    monkeypatch.setattr(drawing, "spread", lambda function, items, jobs: used.append(
+        function.__name__) or spread(function, items, jobs))
+    assert draw_all(sources, jobs=2) == by_program
+    assert used == ["draw_with_library"]
+
+
+@needs_library
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_library_draws_a_graph_the_same_whatever_it_drew_before(sources, by_program, seed):
+    order = list(range(len(sources)))
+    random.Random(seed).shuffle(order)
+    drawn = {index: draw_with_library(sources[index]) for index in order}
+    assert [drawn[index] for index in range(len(sources))] == by_program
+
+
+def test_few_graphs_are_drawn_by_the_program(sources, by_program, monkeypatch):
+    monkeypatch.setattr(drawing, "spread", lambda *args: pytest.fail("no workers for two"))
+    assert draw_all(sources[:2], jobs=2) == by_program[:2]
+
+
+def test_clusters_are_put_in_the_order_the_source_declares_them():
+    dot = "digraph { subgraph cluster_b { x } subgraph cluster_a { subgraph cluster_c { y } } }"
+    group = '<g id="{0}" class="cluster">\n<title>{0}</title>\n<path d="M0,0"/>\n</g>\n'
+    svg = ('<svg>\n<g id="graph0" class="graph">\n' + group.format("cluster_c")
+           + group.format("cluster_a") + group.format("cluster_b")
+           + '<g id="node1" class="node">\n<title>x</title>\n</g>\n</g>\n</svg>\n')
+    ordered = in_declared_order(svg.encode(), dot).decode()
+    positions = [ordered.index(f'<g id="{name}"') for name in ("cluster_b", "cluster_a",
+                                                                "cluster_c", "node1")]
+    assert positions == sorted(positions)
+    assert sorted(ordered.splitlines()) == sorted(svg.splitlines())  # nothing else changed
+
+
+@pytest.mark.parametrize("draw", [draw_with_program,
+                                  pytest.param(draw_with_library, marks=needs_library)])
+def test_a_graph_graphviz_cannot_read_is_an_error_with_its_message(draw):
+    with pytest.raises(RuntimeError, match="dot failed: .*syntax error"):
+        draw("digraph { a -> }")
