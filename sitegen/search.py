@@ -15,7 +15,7 @@ import lxml.html
 
 from . import model as m
 from .cache import Cache, digest
-from .output import Product
+from .output import Product, ready
 
 # Elements whose text is not reading matter: drawings (their labels repeat the tables and
 # have a text version), navigation, and the interactive self-test controls. Elements hidden
@@ -102,20 +102,45 @@ def share_key(topic: m.Topic, page_key: str, page_path: str) -> str:
     return digest("search", page_key, topic.short_title, topic.title, topic.summary, page_path)
 
 
-def search_index_product(site: m.Site, pages: dict[str, Product], page_paths: dict[str, str],
-                         cache: Cache) -> Product:
-    """assets/search-index.js: every topic's documents, each share kept by its page's key."""
+SHARD_TOPICS = 50
+"""Topics per part of the index: an edit rewrites its topic's part, not the whole index."""
+INDEX_PATH = "assets/search-index.js"
+
+
+def shard_path(number: int) -> str:
+    return f"assets/search-index/{number}.js"
+
+
+def search_index_products(site: m.Site, pages: dict[str, Product], page_paths: dict[str, str],
+                          cache: Cache) -> dict[str, Product]:
+    """The index in parts of SHARD_TOPICS topics each, and the script that lists the parts.
+
+    Each topic's share of the index is kept by its page's key, so a part is joined anew only
+    when one of its topics changed.
+    """
     shares = {topic.slug: share_key(topic, pages[topic.slug].key, page_paths[topic.slug])
               for topic in site.topics}
 
-    def make() -> bytes:
-        fragments = []
-        for topic in site.topics:
-            fragment = cache.get("search", shares[topic.slug])
-            if fragment is None:
-                fragment = topic_share(topic, pages[topic.slug].make(), page_paths[topic.slug])
-                cache.put("search", shares[topic.slug], fragment)
-            fragments.append(fragment)
-        return b"window.sitegenSearchDocuments = [" + b",".join(fragments) + b"];\n"
+    def part(number: int, topics: tuple[m.Topic, ...]) -> Product:
+        def make() -> bytes:
+            fragments = []
+            for topic in topics:
+                fragment = cache.get("search", shares[topic.slug])
+                if fragment is None:
+                    fragment = topic_share(topic, pages[topic.slug].make(),
+                                           page_paths[topic.slug])
+                    cache.put("search", shares[topic.slug], fragment)
+                fragments.append(fragment)
+            return (f"window.sitegenSearchDocuments[{number}] = [".encode("utf-8")
+                    + b",".join(fragments) + b"];\n")
 
-    return Product(digest(*shares.values()), make)
+        return Product(digest(str(number), *[shares[topic.slug] for topic in topics]), make)
+
+    groups = [site.topics[start:start + SHARD_TOPICS]
+              for start in range(0, len(site.topics), SHARD_TOPICS)]
+    products = {shard_path(number): part(number, topics) for number, topics in enumerate(groups)}
+    # The parts load in any order; each fills its own slot, so documents keep the site's order.
+    listing = json.dumps(list(products), separators=(",", ":"))
+    products[INDEX_PATH] = ready(f"window.sitegenSearchParts = {listing};\n"
+                                 f"window.sitegenSearchDocuments = [];\n".encode("utf-8"))
+    return products

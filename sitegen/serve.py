@@ -9,6 +9,7 @@ good build keeps being served while the pages show the errors over it.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import signal
 import sys
@@ -215,6 +216,7 @@ def add_serve_arguments(subparser: argparse.ArgumentParser) -> None:
 
 def run_serve(config: BuildConfig, host: str, port: int) -> int:
     """Serves until Ctrl-C; returns the exit code."""
+    gc.enable()  # off for one-shot commands (cli.entry_point); this process runs for hours
     try:
         server = Server(config, host, port)
     except OSError as problem:

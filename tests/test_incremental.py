@@ -159,8 +159,28 @@ def test_an_unchanged_rebuild_does_nothing_and_an_edit_touches_only_its_files(tm
     (guide.content / "topics" / slug / "overview.md").open("a", encoding="utf-8").write("\nMore.\n")
     report = guide.incremental()
     assert report.reasons == (f"topic {slug} changed",)
-    assert set(report.written) == {f"topics/{slug}.html", "assets/search-index.js"}
+    assert set(report.written) == {f"topics/{slug}.html", "assets/search-index/0.js"}
     assert report.rendered.get("card", 0) == 0 and report.rendered.get("svg", 0) == 0
+
+
+def test_an_edit_rewrites_only_its_topics_part_of_the_search_index(tmp_path, monkeypatch):
+    from sitegen import search
+    from test_search_index import documents
+
+    monkeypatch.setattr(search, "SHARD_TOPICS", 2)
+    guide = Guide(tmp_path, random.Random(0))
+    while len(guide.topics()) < 5:
+        guide.count += 1
+        guide.add_topic()
+    guide.incremental()
+    order = guide.topics()  # the site's order, the one search results keep
+    pages = [document["url"] for document in documents(guide.base / "output") if "#" not in document["url"]]
+    assert pages == [f"topics/{slug}.html" for slug in order]
+    slug = order[2]
+    (guide.content / "topics" / slug / "overview.md").open("a", encoding="utf-8").write("\nMore.\n")
+    report = guide.incremental()
+    assert set(report.written) == {f"topics/{slug}.html", "assets/search-index/1.js"}
+    assert (guide.base / "output").joinpath("assets/search-index/2.js").exists()
 
 
 def test_a_file_changed_by_hand_in_the_output_is_made_again(tmp_path):

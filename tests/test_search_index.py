@@ -10,13 +10,19 @@ import lxml.html
 
 from source_data import displayed_texts, site_yaml, topic_yaml
 
-PREFIX = "window.sitegenSearchDocuments = "
-
-
 def documents(built: Path) -> list[dict]:
-    script = (built / "assets" / "search-index.js").read_text(encoding="utf-8")
-    assert script.startswith(PREFIX) and script.endswith(";\n")
-    return json.loads(script[len(PREFIX):-2])
+    """Every document of the index, from the parts search-index.js lists, in their order."""
+    listing = (built / "assets" / "search-index.js").read_text(encoding="utf-8")
+    match = re.fullmatch(r"window\.sitegenSearchParts = (\[.*?\]);\n"
+                         r"window\.sitegenSearchDocuments = \[\];\n", listing)
+    assert match, listing[:200]
+    found = []
+    for number, part in enumerate(json.loads(match.group(1))):
+        script = (built / part).read_text(encoding="utf-8")
+        prefix = f"window.sitegenSearchDocuments[{number}] = "
+        assert script.startswith(prefix) and script.endswith(";\n")
+        found += json.loads(script[len(prefix):-2])
+    return found
 
 
 def test_every_section_of_every_topic_is_a_document_pointing_at_it(built):

@@ -1,6 +1,7 @@
 // Full-text search over every section of every topic, with MiniSearch (vendor/). The
-// documents come from search-index.js, written by the build from the rendered pages. Both
-// load as <script>s on first use, which also works for pages opened from a local folder.
+// documents come from search-index.js and the parts it lists, written by the build from the
+// rendered pages. All load as <script>s on first use, which also works for pages opened
+// from a local folder.
 (function () {
   "use strict";
   var box = document.querySelector(".search");
@@ -30,7 +31,10 @@
     if (!loading) {
       loading = Promise.all([loadScript("assets/vendor/minisearch.min.js"),
                              loadScript("assets/search-index.js")]).then(function () {
-        var documents = window.sitegenSearchDocuments || [];
+        // The index comes in parts, each filling its own slot of sitegenSearchDocuments.
+        return Promise.all((window.sitegenSearchParts || []).map(loadScript));
+      }).then(function () {
+        var documents = [].concat.apply([], window.sitegenSearchDocuments || []);
         engine = new window.MiniSearch({
           fields: ["title", "topic", "text"],
           searchOptions: { boost: { title: 3, topic: 1.5 }, prefix: true, fuzzy: 0.2 }
