@@ -7,7 +7,7 @@ import html
 import os
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import model as m
@@ -35,6 +35,8 @@ class RenderedDiagram:
     """Name under diagrams/, derived from the DOT source's hash."""
     svg: bytes
     """The standalone SVG file."""
+    key: str
+    """Changes whenever svg does (the drawing tool, title and DOT source): the output key."""
 
 
 def label(text: str, wrap: int = 0) -> str:
@@ -209,12 +211,12 @@ def titled(svg: bytes, title: str) -> bytes:
 
 
 def _encode(diagram: RenderedDiagram) -> bytes:
-    return diagram.file_name.encode("utf-8") + b"\n" + diagram.svg
+    return f"{diagram.file_name}\n{diagram.key}\n".encode("utf-8") + diagram.svg
 
 
 def _decode(data: bytes) -> RenderedDiagram:
-    name, _, svg = data.partition(b"\n")
-    return RenderedDiagram(name.decode("utf-8"), svg)
+    name, key, svg = data.split(b"\n", 2)
+    return RenderedDiagram(name.decode("utf-8"), svg, key.decode("ascii"))
 
 
 def render_diagrams(site: m.Site, cache: Cache | None = None,
@@ -245,12 +247,12 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
         svg = cache.get("svg", svg_key)
         if svg is None:
             to_draw.append((slot, dot, block.title, svg_key))
-        rendered[slot] = RenderedDiagram(name, svg or b"")
+        rendered[slot] = RenderedDiagram(name, svg or b"", svg_key)
     drawings = draw_all([dot for _, dot, _, _ in to_draw], jobs)
     for (slot, _, title, svg_key), drawing in zip(to_draw, drawings):
         svg = titled(drawing, title)
         cache.put("svg", svg_key, svg)
-        rendered[slot] = RenderedDiagram(rendered[slot].file_name, svg)
+        rendered[slot] = replace(rendered[slot], svg=svg)
     for slot, key in by_topic.items():
         cache.put("diagram", key, _encode(rendered[slot]))
     return rendered

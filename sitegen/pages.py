@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from html import escape as html_escape
@@ -114,6 +114,8 @@ class PageKeys:
     """The generator and the templates."""
     topics: dict[str, str]
     """Each topic's key, from the files it is read from."""
+    in_output: dict[str, str] = field(default_factory=dict)
+    """The key of each file output/ holds now, by path: those pages need no rendering."""
 
 
 def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
@@ -199,7 +201,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
                                        **contexts[topic.slug])
     if keys:
         _render_in_parallel(site, site_alone, topic_pages, contexts, page_paths, templates_dir,
-                            base_url, cache, jobs)
+                            base_url, cache, keys, jobs)
     static = templates_dir / "static"
     for name in ASSETS:
         outputs[f"assets/{name}"] = ready((static / name).read_bytes())
@@ -209,7 +211,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path,
          css=Markup(outputs["assets/site.css"].make().decode("utf-8")))
     for diagram in diagrams.values():
-        outputs[diagram_path(diagram)] = ready(diagram.svg)
+        outputs[diagram_path(diagram)] = Product(diagram.key, lambda svg=diagram.svg: svg)
     if base_url:
         outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *page_paths.values()]))
         outputs["robots.txt"] = ready(robots_txt(base_url))
@@ -221,7 +223,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
 def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Product],
                         contexts: dict[str, dict],
                         page_paths: dict[str, str], templates_dir: Path, base_url: str,
-                        cache: Cache, jobs: int) -> None:
+                        cache: Cache, keys: PageKeys, jobs: int) -> None:
     """Renders the topic pages not in the cache in worker processes, when there are many.
 
     The pages and their shares of the search index go into the cache, where the products
@@ -229,7 +231,9 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
     """
     from .workers import PARALLEL_MINIMUM, spread, topic_page
 
-    missing = [topic for topic in site.topics if not cache.has("page", pages[topic.slug].key)]
+    missing = [topic for topic in site.topics
+               if keys.in_output.get(page_paths[topic.slug]) != pages[topic.slug].key
+               and not cache.has("page", pages[topic.slug].key)]
     if jobs < 2 or len(missing) < PARALLEL_MINIMUM:
         return
     jobs_list = []

@@ -247,7 +247,8 @@ def _build(config: BuildConfig) -> BuildReport:
     from .pages import PageKeys, site_products
 
     cache = Cache(config.cache_dir, inputs.generator)
-    to_read = [slug for slug, key in inputs.topics.items() if not cache.has("topic", key)]
+    to_read = [slug for slug, key in inputs.topics.items()
+               if key not in _recent_topics and not cache.has("topic", key)]
     long_build = config.progress is not None and len(to_read) >= LONG_BUILD_TOPICS
 
     def stage(text: str) -> None:
@@ -259,7 +260,8 @@ def _build(config: BuildConfig) -> BuildReport:
     check_graphviz()
     stage("drawing diagrams")
     diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
-    keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics)
+    keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics,
+                    {path: entry[0] for path, entry in previous["files"].items()})
     stage("rendering pages")
     products = site_products(site, diagrams, config.templates_dir, config.site_url,
                              config.base_path, cache, keys, config.jobs)

@@ -82,3 +82,10 @@ def test_write_tree_refuses_paths_outside_the_output(tmp_path, path):
     with pytest.raises(ValueError):
         write_tree({path: b"x"}, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("path", ["../outside.html", "/etc/passwd", "a/../../b", ""])
+def test_a_path_that_leaves_the_output_folder_is_refused(tmp_path, path):
+    with pytest.raises(ValueError, match="escapes the output folder"):
+        write_tree({"index.html": b"ok", path: b"x"}, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
