@@ -7,12 +7,15 @@ import html
 import os
 import re
 import textwrap
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import model as m
 from .cache import Cache, digest, generator_fingerprint
-from .drawing import draw_all, draw_with_program, fingerprint as graphviz_fingerprint
+from .drawing import (draw_all, draw_with_library, draw_with_program, library_available,
+                      fingerprint as graphviz_fingerprint)
+from .workers import PARALLEL_MINIMUM, spread
 
 FONT = "DejaVu Sans"
 PARTS_PER_ROW = 4
@@ -225,37 +228,87 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
     """Every diagram of the site as SVG, named by the hash of its DOT source.
 
     With a cache, a diagram is looked up by its topic's files (topic_keys), then by its DOT
-    source, so `dot` runs only for a drawing that really changed; up to `jobs` run at once.
+    source, so Graphviz runs only for a drawing that really changed. Many diagrams to make
+    (a new guide, a new sitegen) are made in `jobs` worker processes, DOT and drawing both.
     """
     cache = cache or Cache(None)
     tool = digest(generator_fingerprint(), graphviz_fingerprint())
     rendered: dict[tuple[str, str], RenderedDiagram] = {}
     by_topic: dict[tuple[str, str], str] = {}
-    to_draw: list[tuple[tuple[str, str], str, str, str]] = []  # (slot, dot, title, svg key)
+    pending: list[tuple[m.Topic, m.Block]] = []
     for topic, block in diagram_blocks(site):
         slot = (topic.slug, block.id)
         if topic_keys and topic.slug in topic_keys:
-            by_topic[slot] = digest(tool, topic_keys[topic.slug], block.id)
-            found = cache.get("diagram", by_topic[slot])
+            key = digest(tool, topic_keys[topic.slug], block.id)
+            found = cache.get("diagram", key)
             if found is not None:
                 rendered[slot] = _decode(found)
-                del by_topic[slot]  # nothing new to keep
                 continue
-        dot = DIAGRAM_BUILDERS[block.kind](topic, block)
-        name = f"{topic.slug}-{block.id}-{digest_name(block.title, dot)}.svg"
-        svg_key = digest(tool, block.title, dot)
-        svg = cache.get("svg", svg_key)
-        if svg is None:
-            to_draw.append((slot, dot, block.title, svg_key))
-        rendered[slot] = RenderedDiagram(name, svg or b"", svg_key)
-    drawings = draw_all([dot for _, dot, _, _ in to_draw], jobs)
-    for (slot, _, title, svg_key), drawing in zip(to_draw, drawings):
-        svg = titled(drawing, title)
-        cache.put("svg", svg_key, svg)
-        rendered[slot] = replace(rendered[slot], svg=svg)
+            by_topic[slot] = key
+        pending.append((topic, block))
+    made = None
+    if jobs >= 2 and len(pending) >= PARALLEL_MINIMUM and library_available():
+        try:
+            made = _make_in_workers(pending, tool, jobs)
+            for diagram in made:
+                cache.put("svg", diagram.key, diagram.svg)
+        except BrokenProcessPool:
+            pass  # Graphviz's library crashed a worker: the `dot` program says what went wrong
+    if made is None:
+        made = _make_here(pending, tool, cache, jobs)
+    for (topic, block), diagram in zip(pending, made):
+        rendered[(topic.slug, block.id)] = diagram
     for slot, key in by_topic.items():
         cache.put("diagram", key, _encode(rendered[slot]))
     return rendered
+
+
+def _make_here(pending: list[tuple[m.Topic, m.Block]], tool: str, cache: Cache,
+               jobs: int) -> list[RenderedDiagram]:
+    """Diagrams made in this process, drawn by `dot` unless the same DOT was drawn before;
+    what is drawn goes into the cache."""
+    made, to_draw = [], []
+    for topic, block in pending:
+        dot = DIAGRAM_BUILDERS[block.kind](topic, block)
+        diagram = RenderedDiagram(_file_name(topic, block, dot), b"", digest(tool, block.title, dot))
+        svg = cache.get("svg", diagram.key)
+        if svg is None:
+            to_draw.append((len(made), dot, block.title))
+        made.append(replace(diagram, svg=svg or b""))
+    drawings = draw_all([dot for _, dot, _ in to_draw], jobs)
+    for (index, _, title), drawing in zip(to_draw, drawings):
+        made[index] = replace(made[index], svg=titled(drawing, title))
+        cache.put("svg", made[index].key, made[index].svg)
+    return made
+
+
+def _make_in_workers(pending: list[tuple[m.Topic, m.Block]], tool: str,
+                     jobs: int) -> list[RenderedDiagram]:
+    # One job per topic, so each topic model is sent to a worker once.
+    topics: dict[str, tuple[m.Topic, list[m.Block]]] = {}
+    for topic, block in pending:
+        topics.setdefault(topic.slug, (topic, []))[1].append(block)
+    jobs_list = [(tool, topic, tuple(blocks)) for topic, blocks in topics.values()]
+    made = {}
+    for (_, topic, blocks), diagrams in zip(jobs_list, spread(topic_diagrams, jobs_list, jobs)):
+        made.update(((topic.slug, block.id), diagram) for block, diagram in zip(blocks, diagrams))
+    return [made[(topic.slug, block.id)] for topic, block in pending]
+
+
+def topic_diagrams(job: tuple[str, m.Topic, tuple[m.Block, ...]]) -> list[RenderedDiagram]:
+    """A topic's diagrams made in a worker process, drawn by Graphviz's library."""
+    tool, topic, blocks = job
+    made = []
+    for block in blocks:
+        dot = DIAGRAM_BUILDERS[block.kind](topic, block)
+        made.append(RenderedDiagram(_file_name(topic, block, dot),
+                                    titled(draw_with_library(dot), block.title),
+                                    digest(tool, block.title, dot)))
+    return made
+
+
+def _file_name(topic: m.Topic, block: m.Block, dot: str) -> str:
+    return f"{topic.slug}-{block.id}-{digest_name(block.title, dot)}.svg"
 
 
 def digest_name(title: str, dot: str) -> str:

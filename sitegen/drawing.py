@@ -2,7 +2,7 @@
 
 Starting `dot` costs about 10 ms a graph, ten times what the drawing takes, so a build with
 many diagrams to draw lays them out with Graphviz's C library (through ctypes) in worker
-processes instead. Both ways give the same bytes (tests/test_drawing.py checks), with one
+processes instead (diagrams.py decides). Both ways give the same bytes (tests/test_drawing.py checks), with one
 fix-up: Graphviz orders a graph's clusters by the memory addresses of their names, which
 depend on what the process did before, so the clusters are put back in the order the DOT
 source declares them (they are separate, flat groups in the SVG; only their order moves).
@@ -17,11 +17,9 @@ import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 
 from .errors import MissingTool
-from .workers import PARALLEL_MINIMUM, spread
 
 
 def check_graphviz() -> None:
@@ -30,15 +28,14 @@ def check_graphviz() -> None:
 
 
 def draw_all(sources: list[str], jobs: int) -> list[bytes]:
-    """Every DOT source drawn as SVG, in order; up to `jobs` at once."""
-    if jobs >= 2 and len(sources) >= PARALLEL_MINIMUM and _library_path():
-        try:
-            return spread(draw_with_library, sources, jobs)
-        except BrokenProcessPool:
-            pass  # the library crashed a worker; the program reports what went wrong
+    """Every DOT source drawn as SVG by the `dot` program, in order; up to `jobs` at once."""
     # `dot` is a separate process, so threads run as many drawings at once as there are cores.
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(draw_with_program, sources))
+
+
+def library_available() -> bool:
+    return bool(_library_path())
 
 
 def draw_with_program(dot: str) -> bytes:

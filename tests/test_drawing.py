@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from sitegen import drawing
-from sitegen.diagrams import DIAGRAM_BUILDERS, diagram_blocks
-from sitegen.drawing import draw_all, draw_with_library, draw_with_program, in_declared_order
+from sitegen.diagrams import DIAGRAM_BUILDERS, diagram_blocks, render_diagrams, titled
+from sitegen.drawing import draw_with_library, draw_with_program, in_declared_order
 from sitegen.workers import PARALLEL_MINIMUM
 
 needs_library = pytest.mark.skipif(not drawing._library_path(),
@@ -33,13 +34,20 @@ def by_program(sources) -> list[bytes]:
 
 
 @needs_library
-def test_many_graphs_are_drawn_by_the_library_in_workers_as_the_program_draws_them(
-        sources, by_program, monkeypatch):
-    spread, used = drawing.spread, []
-    monkeypatch.setattr(drawing, "spread", lambda function, items, jobs: used.append(
+def test_many_diagrams_are_made_in_workers_with_the_library_as_the_program_makes_them(
+        site, monkeypatch):
+    from sitegen import diagrams
+
+    topic = site.topics[0]
+    copies = [replace(topic, slug=f"{topic.slug}-{i}") for i in range(PARALLEL_MINIMUM // 2 + 1)]
+    many = replace(site, topics=tuple(copies))
+    spread, used = diagrams.spread, []
+    monkeypatch.setattr(diagrams, "spread", lambda function, items, jobs: used.append(
         function.__name__) or spread(function, items, jobs))
-    assert draw_all(sources, jobs=2) == by_program
-    assert used == ["draw_with_library"]
+    in_workers = render_diagrams(many, jobs=2)
+    assert used == ["topic_diagrams"]
+    assert in_workers == render_diagrams(many, jobs=1)  # drawn by `dot`, one process each
+    assert len(in_workers) == 2 * len(copies)
 
 
 @needs_library
@@ -51,9 +59,14 @@ def test_the_library_draws_a_graph_the_same_whatever_it_drew_before(sources, by_
     assert [drawn[index] for index in range(len(sources))] == by_program
 
 
-def test_few_graphs_are_drawn_by_the_program(sources, by_program, monkeypatch):
-    monkeypatch.setattr(drawing, "spread", lambda *args: pytest.fail("no workers for two"))
-    assert draw_all(sources[:2], jobs=2) == by_program[:2]
+def test_few_diagrams_are_drawn_by_the_program_in_this_process(site, monkeypatch):
+    from sitegen import diagrams
+
+    monkeypatch.setattr(diagrams, "spread", lambda *args: pytest.fail("no workers for two"))
+    made = render_diagrams(site, jobs=2)
+    assert [diagram.svg for diagram in made.values()] == [
+        titled(draw_with_program(DIAGRAM_BUILDERS[block.kind](topic, block)), block.title)
+        for topic, block in diagram_blocks(site)]
 
 
 def test_clusters_are_put_in_the_order_the_source_declares_them():
