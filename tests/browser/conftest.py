@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import search
 from sitegen.pipeline import BuildConfig, build
 
 from .pages_server import PagesServer
@@ -58,7 +59,11 @@ def pages_site(server, tmp_path_factory) -> Path:
         f"topics:\n  - {SHIPPED_TOPIC}\n",
         f"topics:\n  - practice-before\n  - {SHIPPED_TOPIC}\n  - practice-after\n"), encoding="utf-8")
     out = base / "output"
-    build(BuildConfig(content, ROOT / "templates", out, base_url=server.base_url))
+    # Two topics a part, so the search index comes in two parts, as a big guide's does.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_TOPICS", 2)
+        build(BuildConfig(content, ROOT / "templates", out, base_url=server.base_url))
+    assert (out / "assets" / "search-index" / "1.js").is_file()
     server.site_dir = out
     return out
 

@@ -158,6 +158,16 @@ def test_search_finds_a_word_and_opens_the_section_by_keyboard(new_page, server)
     expect(page.locator(f"#{section}")).to_contain_text(re.compile("hypervisor", re.I))
 
 
+def test_search_finds_topics_in_every_part_of_the_index(new_page, server):
+    page = new_page()
+    page.goto(server.base_url)
+    search = page.get_by_role("searchbox", name="Search the guide")
+    for title, slug in [("Practice Topic Before", "practice-before"),   # first part
+                        ("Practice Topic After", "practice-after")]:    # second part
+        search.fill(title)
+        expect(page.locator(f'#search-results a[href$="topics/{slug}.html"]')).to_be_visible()
+
+
 def test_search_says_when_nothing_matches_and_closes_with_escape(new_page, server):
     page = new_page()
     page.goto(server.base_url + TOPIC_PAGE)
