@@ -12,11 +12,12 @@ import os
 import shutil
 import sys
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from .output import write_file
+from .output import WRITERS, write_file
 
 DEFAULT_FOLDER = Path(".sitegen-cache")
 # Libraries whose version can change the bytes of a page, a diagram or a card.
@@ -66,7 +67,11 @@ def folder_fingerprint(folder: Path) -> str:
 # Entries the last build in this process used, of the kinds read by the thousand on every
 # build of a big guide: a process that builds again and again (sitegen serve) reads them
 # from memory instead of from a file each.
-REMEMBERED_KINDS = frozenset({"diagram", "search"})
+REMEMBERED_KINDS = frozenset({"diagrams", "search"})
+# Kinds held for one build only. A page renders in milliseconds, and output/ keeps its file
+# until its key changes; keeping pages too doubled what a new guide writes (55 MB at a
+# thousand topics), on disks where writing is most of a clean build's time.
+UNKEPT_KINDS = frozenset({"page"})
 _remembered: tuple[Path | None, dict[tuple[str, str], bytes]] = (None, {})
 
 
@@ -88,6 +93,11 @@ class Cache:
         self.used: dict[tuple[str, str], bytes] = {}
         """Entries of the remembered kinds this build read or made."""
         self.recent = _remembered[1] if folder is not None and _remembered[0] == folder else {}
+        self._writing: dict[tuple[str, str], bytes] = {}
+        """Entries put and not yet written, readable meanwhile: they are written by threads
+        while the build goes on (a new guide of a thousand topics makes 6000 of them)."""
+        self._writes: list[Future] = []
+        self._writer: ThreadPoolExecutor | None = None
 
     def remember(self) -> None:
         """Keeps what this (successful) build used for the next build in this process."""
@@ -101,9 +111,9 @@ class Cache:
         return self.folder / "jinja" if self.folder is not None else None
 
     def has(self, kind: str, key: str) -> bool:
-        if self.folder is None:
+        if self.folder is None or kind in UNKEPT_KINDS:
             return (kind, key) in self.memory
-        return os.path.isfile(self._path(kind, key))
+        return (kind, key) in self._writing or os.path.isfile(self._path(kind, key))
 
     def _path(self, kind: str, key: str) -> str:
         assert self.folder is not None
@@ -111,8 +121,9 @@ class Cache:
         return os.path.join(self.folder, kind, key[:2], key)
 
     def get(self, kind: str, key: str) -> bytes | None:
-        data = self.memory.get((kind, key)) or self.recent.get((kind, key))
-        if self.folder is not None and data is None:
+        data = (self.memory.get((kind, key)) or self._writing.get((kind, key))
+                or self.recent.get((kind, key)))
+        if self.folder is not None and data is None and kind not in UNKEPT_KINDS:
             try:
                 with open(self._path(kind, key), "rb") as file:
                     data = file.read()
@@ -128,10 +139,26 @@ class Cache:
         self.fresh.add((kind, key))
         if kind in REMEMBERED_KINDS:
             self.used[(kind, key)] = data
-        if self.folder is None:
+        if self.folder is None or kind in UNKEPT_KINDS:
             self.memory[(kind, key)] = data
             return
+        self._writing[(kind, key)] = data
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(WRITERS, thread_name_prefix="sitegen-cache")
+        self._writes.append(self._writer.submit(self._write, kind, key, data))
+
+    def _write(self, kind: str, key: str, data: bytes) -> None:
         write_file(self._path(kind, key), data)
+        self._writing.pop((kind, key), None)
+
+    def flush(self) -> None:
+        """Waits until every entry put is written; raises the first error."""
+        writes, self._writes = self._writes, []
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
+        for write in writes:
+            write.result()
 
 
 GENERATION_FILE = "generation"

@@ -8,7 +8,8 @@ import os
 import re
 import textwrap
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 from . import model as m
@@ -32,14 +33,26 @@ PARTY_STYLES = (
 
 @dataclass(frozen=True)
 class RenderedDiagram:
-    """One diagram ready to place on a page."""
+    """One diagram ready to place on a page; its SVG is read only when something needs it."""
 
     file_name: str
     """Name under diagrams/, derived from the DOT source's hash."""
-    svg: bytes
-    """The standalone SVG file."""
     key: str
-    """Changes whenever svg does (the drawing tool, title and DOT source): the output key."""
+    """Changes whenever the SVG does (the drawing tool, title and DOT source)."""
+    source: Callable[[], bytes] = field(compare=False, repr=False)
+    """Gives the standalone SVG file: a rebuild that keeps a diagram never reads it."""
+
+    @property
+    def svg(self) -> bytes:
+        return self.source()
+
+    def __reduce__(self):
+        # Sent to a worker process with its bytes: the source may read a cache.
+        return (_with_svg, (self.file_name, self.key, self.svg))
+
+
+def _with_svg(file_name: str, key: str, svg: bytes) -> RenderedDiagram:
+    return RenderedDiagram(file_name, key, partial(bytes, svg))
 
 
 def label(text: str, wrap: int = 0) -> str:
@@ -213,13 +226,18 @@ def titled(svg: bytes, title: str) -> bytes:
     return _SVG_OPEN.sub(lambda match: match.group(0) + heading, _TITLES.sub(b"", svg), count=1)
 
 
-def _encode(diagram: RenderedDiagram) -> bytes:
-    return f"{diagram.file_name}\n{diagram.key}\n".encode("utf-8") + diagram.svg
+def _encode(diagrams: dict[str, RenderedDiagram]) -> bytes:
+    """A topic's diagrams, one line each: block id, file name, SVG key."""
+    return "".join(f"{block_id} {diagram.file_name} {diagram.key}\n"
+                   for block_id, diagram in diagrams.items()).encode("utf-8")
 
 
-def _decode(data: bytes) -> RenderedDiagram:
-    name, key, svg = data.split(b"\n", 2)
-    return RenderedDiagram(name.decode("utf-8"), svg, key.decode("ascii"))
+def _decode(data: bytes) -> dict[str, tuple[str, str]]:
+    found = {}
+    for line in data.decode("utf-8").splitlines():
+        block_id, file_name, key = line.split(" ")
+        found[block_id] = (file_name, key)
+    return found
 
 
 def render_diagrams(site: m.Site, cache: Cache | None = None,
@@ -234,18 +252,24 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
     cache = cache or Cache(None)
     tool = digest(generator_fingerprint(), graphviz_fingerprint())
     rendered: dict[tuple[str, str], RenderedDiagram] = {}
-    by_topic: dict[tuple[str, str], str] = {}
+    records: dict[str, str] = {}  # key of each topic's record of its diagrams, to write
     pending: list[tuple[m.Topic, m.Block]] = []
-    for topic, block in diagram_blocks(site):
-        slot = (topic.slug, block.id)
+    for topic in site.topics:
+        blocks = [block for block in topic.blocks if block.kind in DIAGRAM_BUILDERS]
+        if not blocks:
+            continue
         if topic_keys and topic.slug in topic_keys:
-            key = digest(tool, topic_keys[topic.slug], block.id)
-            found = cache.get("diagram", key)
-            if found is not None:
-                rendered[slot] = _decode(found)
+            record = digest(tool, topic_keys[topic.slug])
+            found = cache.get("diagrams", record)
+            known = _decode(found) if found is not None else {}
+            if all(block.id in known for block in blocks):
+                for block in blocks:
+                    file_name, key = known[block.id]
+                    rendered[(topic.slug, block.id)] = RenderedDiagram(
+                        file_name, key, partial(_svg_from_cache, cache, key, topic, block))
                 continue
-            by_topic[slot] = key
-        pending.append((topic, block))
+            records[topic.slug] = record
+        pending += [(topic, block) for block in blocks]
     made = None
     if jobs >= 2 and len(pending) >= PARALLEL_MINIMUM and library_available():
         try:
@@ -258,9 +282,21 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
         made = _make_here(pending, tool, cache, jobs)
     for (topic, block), diagram in zip(pending, made):
         rendered[(topic.slug, block.id)] = diagram
-    for slot, key in by_topic.items():
-        cache.put("diagram", key, _encode(rendered[slot]))
+    for topic in site.topics:
+        if topic.slug in records:
+            cache.put("diagrams", records[topic.slug], _encode(
+                {block.id: rendered[(topic.slug, block.id)] for block in topic.blocks
+                 if block.kind in DIAGRAM_BUILDERS}))
     return rendered
+
+
+def _svg_from_cache(cache: Cache, key: str, topic: m.Topic, block: m.Block) -> bytes:
+    """A kept diagram's SVG; drawn again if its file was deleted from the cache."""
+    svg = cache.get("svg", key)
+    if svg is None:
+        svg = titled(draw_with_program(DIAGRAM_BUILDERS[block.kind](topic, block)), block.title)
+        cache.put("svg", key, svg)
+    return svg
 
 
 def _make_here(pending: list[tuple[m.Topic, m.Block]], tool: str, cache: Cache,
@@ -270,15 +306,16 @@ def _make_here(pending: list[tuple[m.Topic, m.Block]], tool: str, cache: Cache,
     made, to_draw = [], []
     for topic, block in pending:
         dot = DIAGRAM_BUILDERS[block.kind](topic, block)
-        diagram = RenderedDiagram(_file_name(topic, block, dot), b"", digest(tool, block.title, dot))
-        svg = cache.get("svg", diagram.key)
+        key = digest(tool, block.title, dot)
+        svg = cache.get("svg", key)
         if svg is None:
             to_draw.append((len(made), dot, block.title))
-        made.append(replace(diagram, svg=svg or b""))
+        made.append(_with_svg(_file_name(topic, block, dot), key, svg or b""))
     drawings = draw_all([dot for _, dot, _ in to_draw], jobs)
     for (index, _, title), drawing in zip(to_draw, drawings):
-        made[index] = replace(made[index], svg=titled(drawing, title))
-        cache.put("svg", made[index].key, made[index].svg)
+        svg = titled(drawing, title)
+        made[index] = _with_svg(made[index].file_name, made[index].key, svg)
+        cache.put("svg", made[index].key, svg)
     return made
 
 
@@ -301,9 +338,9 @@ def topic_diagrams(job: tuple[str, m.Topic, tuple[m.Block, ...]]) -> list[Render
     made = []
     for block in blocks:
         dot = DIAGRAM_BUILDERS[block.kind](topic, block)
-        made.append(RenderedDiagram(_file_name(topic, block, dot),
-                                    titled(draw_with_library(dot), block.title),
-                                    digest(tool, block.title, dot)))
+        made.append(_with_svg(_file_name(topic, block, dot),
+                              digest(tool, block.title, dot),
+                              titled(draw_with_library(dot), block.title)))
     return made
 
 

@@ -274,6 +274,7 @@ def _build(config: BuildConfig) -> BuildReport:
                "site_yaml": digest(inputs.site_yaml), "topics": inputs.topics, "counts": counts,
                "signatures": inputs.signatures}
     stage("writing output")
+    cache.flush()  # a cache that cannot be written fails the build before output/ changes
     written = write_tree({**products, **cards}, config.output_dir, build_key, summary)
     cache.remember()
     rendered = dict(Counter(kind for kind, _ in cache.fresh))

@@ -242,7 +242,25 @@ def test_the_cache_keeps_only_the_current_generators_entries(tmp_path):
     from sitegen.cache import Cache
 
     folder = tmp_path / "cache"
-    Cache(folder, "one").put("page", "k" * 64, b"made by one")
-    assert Cache(folder, "one").get("page", "k" * 64) == b"made by one"
-    assert Cache(folder, "two").get("page", "k" * 64) is None
+    cache = Cache(folder, "one")
+    cache.put("svg", "k" * 64, b"made by one")
+    cache.flush()
+    assert Cache(folder, "one").get("svg", "k" * 64) == b"made by one"
+    assert Cache(folder, "two").get("svg", "k" * 64) is None
     assert [p.name for p in folder.iterdir()] == ["generation"]
+
+
+def test_a_diagram_whose_drawing_was_deleted_from_the_cache_is_drawn_again(tmp_path, monkeypatch):
+    from sitegen import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_remembered", (None, {}))  # nothing kept in memory
+    guide = Guide(tmp_path, random.Random(0))
+    guide.incremental()
+    out = tmp_path / "output"
+    before = files(out)
+    shutil.rmtree(tmp_path / "cache" / "svg")
+    for diagram in (out / "diagrams").iterdir():
+        diagram.unlink()
+    report = guide.incremental()
+    assert sorted(report.written) == sorted(p for p in before if p.startswith("diagrams/"))
+    assert files(out) == before
