@@ -11,9 +11,11 @@ and peak memory (max RSS of the child or of the largest process it waited for, f
 are recorded. Cases run round by round, so machine noise hits all of them alike; the ratios
 are medians of per-round ratios. A peer that is not installed is skipped with a note.
 
-A clean sitegen build of 1000 topics takes about a minute on two cores (1000 pages, 2000
-Graphviz diagrams), MkDocs with its default nav a little less: `--sizes 1,100,1000 --runs 3`
-takes about eight minutes, `--quick` about one.
+Then bench/serve_latency.py measures `sitegen serve` on the same size: save to reloaded page.
+
+A clean sitegen build of 1000 topics (1000 pages, 2000 Graphviz diagrams) takes about ten
+seconds on two cores, MkDocs with its default nav about twenty: `--sizes 1,100,1000 --runs 3`
+takes about six minutes, `--quick` about one.
 """
 
 from __future__ import annotations
@@ -173,6 +175,23 @@ def print_size(summary: dict, runs: int) -> None:
               f"{c['peak_rss_mb']:9.0f}{rate}  {c['last_line'][:60]}")
     for name, ratio in summary["ratios"].items():
         print(f"  ratio {name:<46}{ratio:8.2f}x")
+    serve = summary.get("serve")
+    if serve:
+        print(f"  sitegen serve, save to reloaded page: {serve['median_to_page_ms']:.0f} ms median "
+              f"of {serve['saves']} saves (to the reload event {serve['median_to_reload_event_ms']:.0f} ms)")
+
+
+def serve_latency(n: int, saves: int, scratch: Path) -> dict | None:
+    """bench/serve_latency.py on its own guide of n topics, in a process of its own."""
+    result = scratch / f"serve-{n}.json"
+    print(f"N={n}: sitegen serve, {saves} saves", file=sys.stderr)
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("serve_latency.py")),
+                           "--topics", str(n), "--saves", str(saves), "--json", str(result)],
+                          capture_output=True, text=True, env=CHILD_ENVIRONMENT)
+    if done.returncode != 0:
+        print(f"note: serve latency failed: {done.stderr.strip()[-500:]}", file=sys.stderr)
+        return None
+    return json.loads(result.read_text(encoding="utf-8"))
 
 
 def main() -> None:
@@ -226,6 +245,7 @@ def main() -> None:
                 # Edits write revision r+1: never seen before, so no cache entry can serve it.
                 project.round(r + 1, results)
             summary = summarise(n, results)
+            summary["serve"] = serve_latency(n, max(5, 2 * args.runs), Path(scratch))
             report["sizes"][str(n)] = summary
             print_size(summary, args.runs)
             sys.stdout.flush()
