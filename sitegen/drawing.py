@@ -34,8 +34,18 @@ def draw_all(sources: list[str], jobs: int) -> list[bytes]:
         return list(pool.map(draw_with_program, sources))
 
 
+@lru_cache(maxsize=1)
 def library_available() -> bool:
-    return bool(_library_path())
+    """Whether Graphviz's library is installed and is the same version as `dot`: both ways
+    must draw alike, or an edited topic's diagrams would differ from a new build's."""
+    if not _library_path():
+        return False
+    try:
+        library = _library().version()
+        program = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr
+    except (OSError, AttributeError):
+        return False
+    return f"version {library} " in program
 
 
 def draw_with_program(dot: str) -> bytes:
@@ -89,6 +99,9 @@ def in_declared_order(svg: bytes, dot: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _library_path() -> str:
+    """libgvc's, when libcgraph is there too; "" otherwise."""
+    if not ctypes.util.find_library("cgraph"):
+        return ""
     return ctypes.util.find_library("gvc") or ""
 
 
@@ -113,6 +126,11 @@ class _Graphviz:
         self._report = ctypes.CFUNCTYPE(ctypes.c_int, text)(self._collect)
         self.cgraph.agseterrf(self._report)
         self.context = self.gvc.gvContext()
+
+    def version(self) -> str:
+        self.gvc.gvcVersion.restype = ctypes.c_char_p
+        self.gvc.gvcVersion.argtypes = [ctypes.c_void_p]
+        return self.gvc.gvcVersion(self.context).decode("ascii", "replace")
 
     def _collect(self, message: bytes) -> int:
         self.messages.append(message.decode("utf-8", "replace"))

@@ -87,3 +87,21 @@ def test_clusters_are_put_in_the_order_the_source_declares_them():
 def test_a_graph_graphviz_cannot_read_is_an_error_with_its_message(draw):
     with pytest.raises(RuntimeError, match="dot failed: .*syntax error"):
         draw("digraph { a -> }")
+
+
+@needs_library
+def test_the_library_is_used_only_when_it_is_the_version_of_dot(monkeypatch):
+    import subprocess
+
+    class OtherDot:
+        stderr = "dot - graphviz version 99.1.0 (20990101.0000)\n"
+
+    drawing.library_available.cache_clear()
+    assert drawing.library_available()
+    drawing.library_available.cache_clear()
+    monkeypatch.setattr(drawing.subprocess, "run", lambda *args, **kwargs: OtherDot())
+    try:
+        assert not drawing.library_available()
+    finally:
+        monkeypatch.setattr(drawing.subprocess, "run", subprocess.run)
+        drawing.library_available.cache_clear()
