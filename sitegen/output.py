@@ -97,9 +97,10 @@ def _stat_matches(path: Path | str, entry: list) -> bool:
     return [stat.st_size, stat.st_mtime_ns] == entry[2:4]
 
 
-def is_current(out_dir: Path, build_key: str) -> bool:
-    """Whether output/ holds, untouched, exactly what a build with this key made."""
-    manifest = read_manifest(out_dir)
+def is_current(out_dir: Path, build_key: str, manifest: dict | None = None) -> bool:
+    """Whether output/ holds, untouched, exactly what a build with this key made
+    (manifest: its marker's record, when already read)."""
+    manifest = read_manifest(out_dir) if manifest is None else manifest
     if manifest.get("build") != build_key:
         return False
     on_disk = sum(len(names) for _, _, names in os.walk(out_dir))

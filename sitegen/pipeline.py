@@ -234,7 +234,7 @@ def _build(config: BuildConfig) -> BuildReport:
     previous = read_manifest(config.output_dir)
     inputs = _read_inputs(config, previous)
     build_key = inputs.build_key
-    if is_current(config.output_dir, build_key):
+    if is_current(config.output_dir, build_key, previous):
         counts = previous.get("summary", {}).get("counts", {})
         return BuildReport(pages=counts.get("pages", 0), diagrams=counts.get("diagrams", 0),
                            cards=counts.get("cards", 0), files=len(previous["files"]),
