@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
-from .sources import SITE_FILE, TOPIC_FILE, prose_files, topic_folders
+from .sources import SITE_FILE, TOPIC_FILE, TOPICS_DIR, prose_files, topic_names
 
 ALIAS_TAG = "!sitegen/alias"
 """Tag of the placeholder that stands where an alias was (aliases are refused)."""
@@ -92,11 +92,12 @@ class RawContent:
     """Problems met while reading (encoding, YAML syntax, duplicate keys, anchors)."""
 
 
-def load_content(content_dir: Path, known: frozenset[str] = frozenset()) -> RawContent:
+def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
+                 names: list[str] | None = None) -> RawContent:
     """Read site.yaml and every topic folder; never raises for a content mistake.
 
     Topics named in known are already validated from the same files (see the cache), so
-    their files are not read again.
+    their files are not read again. names: the topic folders, when already listed.
     """
     errors: list[ContentError] = []
     site_path = content_dir / SITE_FILE
@@ -105,12 +106,12 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset()) -> RawC
         errors.append(ContentError(str(site_path), 0, 0, "site.yaml is missing",
                                    "every content folder needs a site.yaml with the site title and topic list"))
     topics = {}
-    for folder in topic_folders(content_dir):
-        topic_path = folder / TOPIC_FILE
-        if folder.name in known:
-            topics[folder.name] = RawTopic(folder.name, None, str(topic_path), {})
+    topics_dir = content_dir / TOPICS_DIR
+    for name in topic_names(content_dir) if names is None else names:
+        if name in known:
+            topics[name] = RawTopic(name, None, f"{topics_dir}/{name}/{TOPIC_FILE}", {})
         else:
-            topics[folder.name] = load_topic(folder, errors)
+            topics[name] = load_topic(topics_dir / name, errors)
     return RawContent(site, str(site_path), topics, tuple(errors))
 
 

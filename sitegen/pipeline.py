@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from .cache import Cache, digest, folder_fingerprint, generator_fingerprint
-from .sources import SITE_FILE, TOPICS_DIR, topic_folders, topic_signature, topic_sources
+from .sources import (SITE_FILE, TOPICS_DIR, settled, topic_names, topic_signature,
+                      topic_sources)
 from .output import is_current, read_manifest, write_tree
 
 if TYPE_CHECKING:
@@ -141,17 +142,22 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
     known = before.get("signatures", {}) if before.get("generator") == generator else {}
     old_keys = before.get("topics", {})
     topics, signatures = {}, {}
-    for folder in topic_folders(config.content_dir):
-        signature = topic_signature(folder)
-        signatures[folder.name] = signature
-        if signature and known.get(folder.name) == signature and folder.name in old_keys:
-            topics[folder.name] = old_keys[folder.name]
+    topics_dir = str(config.content_dir / TOPICS_DIR)
+    now = time.time_ns()
+    for name in topic_names(config.content_dir):
+        folder = os.path.join(topics_dir, name)
+        trusted = known.get(name)
+        signature = topic_signature(folder, trusted)
+        if settled(signature, now):
+            signatures[name] = signature
+        if signature and trusted == signature and name in old_keys:
+            topics[name] = old_keys[name]
             continue
         sources = topic_sources(folder)
         # An unreadable folder gets a key of its own; loading it will say what is wrong.
-        topics[folder.name] = digest(generator, folder.name, *[part for name, data in sources
-                                                                for part in (name, data)],
-                                     "" if sources else str(time.time_ns()))
+        topics[name] = digest(generator, name, *[part for file_name, data in sources
+                                                 for part in (file_name, data)],
+                              "" if sources else str(time.time_ns()))
     return _Inputs(generator, folder_fingerprint(config.templates_dir), config.base_url,
                    site_yaml, topics, signatures)
 
@@ -207,7 +213,8 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache) -> model
         if found is not None:  # a topic with mistakes is left to validate() to report
             known[slug] = pickle.loads(found)
             cache.put("topic", inputs.topics[slug], found)
-    site = validate(load_content(config.content_dir, frozenset(known)), known)
+    site = validate(load_content(config.content_dir, frozenset(known), list(inputs.topics)),
+                    known)
     for topic in site.topics:
         if topic.slug not in known:  # validated without errors: kept for the next build
             cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))

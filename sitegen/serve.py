@@ -26,7 +26,7 @@ from .pipeline import BuildConfig, BuildReport, build
 # Files editors write beside the real one: Emacs lock files (.#name) and backups (name~),
 # Vim swap files (.name.swp, .swo, .swx, ...) and the file Vim writes to test a folder (4913).
 EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
-QUIET_MS = 20
+QUIET_MS = 10
 """A burst of saves is built once, when no file has changed for this long. Editors write a
 save (a temporary file, a rename, a backup) within a few milliseconds; this wait is part of
 every reload, so it is kept short."""

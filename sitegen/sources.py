@@ -27,10 +27,10 @@ def _entries(folder: Path, suffix: str = ""):
     return sorted(entries, key=lambda entry: entry.name)
 
 
-def topic_folders(content_dir: Path) -> list[Path]:
-    """The topic folders; hidden ones (.git, editor settings) are not topics."""
-    topics_dir = content_dir / TOPICS_DIR
-    return [topics_dir / e.name for e in _entries(topics_dir) if e.is_dir()]
+def topic_names(content_dir: Path) -> list[str]:
+    """The names of the topic folders, sorted; hidden ones (.git, editor settings) are not
+    topics."""
+    return [e.name for e in _entries(content_dir / TOPICS_DIR) if e.is_dir()]
 
 
 def prose_files(folder: Path) -> list[Path]:
@@ -38,7 +38,7 @@ def prose_files(folder: Path) -> list[Path]:
     return [folder / e.name for e in _entries(folder, ".md") if e.is_file()]
 
 
-def topic_sources(folder: Path) -> list[tuple[str, bytes]]:
+def topic_sources(folder: Path | str) -> list[tuple[str, bytes]]:
     """(name, bytes) of every file a topic is read from, or [] if one cannot be read."""
     base = str(folder)
     names = [TOPIC_FILE] + [e.name for e in _entries(folder, ".md") if e.is_file()]
@@ -52,14 +52,42 @@ def topic_sources(folder: Path) -> list[tuple[str, bytes]]:
         return []
 
 
-def topic_signature(folder: Path) -> list:
-    """[name, size, modification time] of each file a topic is read from; [] if one is missing."""
-    names = [TOPIC_FILE] + [e.name for e in _entries(folder, ".md") if e.is_file()]
-    signature = []
+def topic_signature(folder: Path | str, previous: list | None = None) -> list:
+    """The folder's modification time, then [name, size, modification time] of each file a
+    topic is read from; [] if one is missing.
+
+    With the signature taken last time: when the folder's own time is unchanged, no file was
+    added, removed or renamed in it since, so only the files listed then are looked at."""
+    base = str(folder)
+    try:
+        folder_time = os.stat(base).st_mtime_ns
+    except OSError:
+        return []
+    if previous and previous[0] == folder_time:
+        names = [entry[0] for entry in previous[1:]]
+    else:
+        names = [TOPIC_FILE] + [e.name for e in _entries(folder, ".md") if e.is_file()]
+    signature: list = [folder_time]
     for name in names:
         try:
-            stat = os.stat(os.path.join(folder, name))
+            stat = os.stat(os.path.join(base, name))
         except OSError:
             return []
         signature.append([name, stat.st_size, stat.st_mtime_ns])
     return signature
+
+
+SETTLE_NS = 2_000_000_000
+"""How long ago a signature's newest time must be for the signature to be trusted later.
+File systems stamp times at the kernel's clock tick, not to the nanosecond: a file written
+again within the tick it was read in keeps its time, and, at the same size, its signature.
+A folder changed that recently is read again at the next build (git's index calls such
+entries racy, and does the same)."""
+
+
+def settled(signature: list, now_ns: int) -> bool:
+    """Whether a signature taken at now_ns can stand for its files' contents next time."""
+    if not signature:
+        return False
+    newest = max([signature[0]] + [entry[2] for entry in signature[1:]])
+    return newest < now_ns - SETTLE_NS
