@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import traceback
 from dataclasses import dataclass
 
 
@@ -41,5 +43,27 @@ class MissingTool(Exception):
 
 def template_error_line(problem: Exception) -> str:
     """A mistake in templates/ (not in content), said with its place and without a traceback."""
-    where = f"{problem.filename}:{problem.lineno}: " if getattr(problem, "lineno", None) else ""
+    place = _template_place(problem)
+    where = f"{place[0]}:{place[1]}: " if place else ""
     return f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}"
+
+
+_TRACEBACK_PLACE = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+def _template_place(problem: BaseException) -> tuple[str, int] | None:
+    """Template file and line of a Jinja error: a syntax error carries them; for a mistake met
+    while rendering (an undefined name), Jinja puts the template's own lines in the traceback,
+    which for a page rendered in a worker process comes as text."""
+    if getattr(problem, "lineno", None):
+        return problem.filename, problem.lineno  # type: ignore[attr-defined]
+    place = None
+    for frame, line in traceback.walk_tb(problem.__traceback__):
+        if not frame.f_code.co_filename.endswith(".py"):
+            place = frame.f_code.co_filename, line
+    remote = getattr(problem.__cause__, "tb", None)  # concurrent.futures' _RemoteTraceback
+    if place is None and isinstance(remote, str):
+        for name, line in _TRACEBACK_PLACE.findall(remote):
+            if not name.endswith(".py"):
+                place = name, int(line)
+    return place

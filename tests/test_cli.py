@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from sitegen.cli import main
 
@@ -93,18 +94,35 @@ def test_an_output_path_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     assert exit_.value.code == 2 and "is a file" in capsys.readouterr().err
 
 
-def test_a_template_mistake_is_reported_without_a_traceback(tmp_path, capsys):
+# A syntax error is met when the templates are loaded; a name topic.html does not have only
+# when the pages are rendered, while the cards are being laid out in other processes, which
+# the failed build then stops. A page rendered in a worker process fails there.
+@pytest.mark.parametrize("template, before, mistake, in_worker", [
+    ("blocks/tips.html", "", "{% if %}", False),
+    ("topic.html", '<p class="lede">', "{{ no_such_name.title }}", False),
+    ("topic.html", '<p class="lede">', "{{ no_such_name.title }}", True),
+])
+def test_a_template_mistake_is_reported_without_a_traceback(tmp_path, capsys, monkeypatch,
+                                                            template, before, mistake, in_worker):
     import shutil
 
+    from sitegen import workers
+
+    if in_worker:
+        monkeypatch.setattr(workers, "PARALLEL_MINIMUM", 1)
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    tips = templates / "blocks" / "tips.html"
-    tips.write_text(tips.read_text(encoding="utf-8") + "{% if %}\n", encoding="utf-8")
+    broken = templates / template
+    text = broken.read_text(encoding="utf-8")
+    assert before in text
+    text = text.replace(before, mistake + before, 1) if before else text + mistake + "\n"
+    broken.write_text(text, encoding="utf-8")
     code = main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
-                 "--output", str(tmp_path / "out")])
+                 "--output", str(tmp_path / "out"), "--jobs", "2", "--no-cache"])
     err = capsys.readouterr().err
     assert code == 3
-    assert "sitegen: error in the templates:" in err and "tips.html" in err and "Traceback" not in err
+    assert "sitegen: error in the templates:" in err and "Traceback" not in err
+    assert re.search(rf"{re.escape(template)}:\d+: ", err), err  # the file and line to look at
     assert not (tmp_path / "out").exists()
 
 
