@@ -181,43 +181,73 @@ def _render_job(job: tuple[m.Card, Paper, m.Site, Path]) -> tuple[bytes, list]:
 def render_cards(site: m.Site, templates_dir: Path, cache: Cache | None = None,
                  jobs: int = 1) -> dict[str, bytes]:
     """Every card on every paper size, keyed by output path; all failures reported together.
+    Cards not in the cache are laid out in up to `jobs` processes at once."""
+    layout = CardLayout(site, templates_dir, cache, jobs if jobs > 1 else 0)
+    try:
+        return layout.result()
+    finally:
+        layout.close()
+
+
+class CardLayout:
+    """The cards of a build, started as soon as the site is validated and collected when the
+    rest of the build is done: laying out a card is independent of the pages and diagrams.
 
     A card is keyed by its full HTML (content, templates and styles) and the generator
-    (which covers the WeasyPrint version), so WeasyPrint is not even loaded when no card changed. Cards that
-    did change are laid out in up to `jobs` processes at once.
+    (which covers the WeasyPrint version), so WeasyPrint is not even loaded when no card
+    changed. With processes=0 the cards that did change are laid out in this process by
+    result() (where WeasyPrint may already be loaded); otherwise in up to that many worker
+    processes, started here.
     """
-    cache = cache or Cache(None)
-    env = make_environment(templates_dir, cache.compiled_templates)
-    outputs: dict[str, bytes] = {}
-    to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)
-    for card in site.cards:
-        # A worker needs only the card's own topic.
-        own = replace(site, topics=(card.topic,), cards=(card,))
-        for paper in PAPER_SIZES:
-            path = card_path(card, paper)
-            key = digest(generator_fingerprint(), paper.slug,
-                         card_html(card, paper, site, env))
-            found = cache.get("card", key)
-            if found is not None:
-                outputs[path] = found
-            else:
-                to_render.append((path, key, (card, paper, own, templates_dir)))
-    if to_render:
-        check_card_font()
-    if len(to_render) > 1 and jobs > 1:
-        # WeasyPrint is pure Python: only processes lay out two cards at once.
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(to_render)), mp_context=context) as pool:
-            results = list(pool.map(_render_job, [job for _, _, job in to_render]))
-    else:
-        results = [_render_job(job) for _, _, job in to_render]
-    errors = []
-    for (path, key, _), (pdf, problems) in zip(to_render, results):
-        if problems:
-            errors.extend(problems)
-            continue
-        cache.put("card", key, pdf)
-        outputs[path] = pdf
-    if errors:
-        raise BuildFailed(errors)
-    return {path: outputs[path] for path in sorted(outputs)}
+
+    def __init__(self, site: m.Site, templates_dir: Path, cache: Cache | None,
+                 processes: int) -> None:
+        self._cache = cache or Cache(None)
+        env = make_environment(templates_dir, self._cache.compiled_templates)
+        self._found: dict[str, bytes] = {}
+        self._to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)
+        for card in site.cards:
+            # A worker needs only the card's own topic.
+            own = replace(site, topics=(card.topic,), cards=(card,))
+            for paper in PAPER_SIZES:
+                path = card_path(card, paper)
+                key = digest(generator_fingerprint(), paper.slug,
+                             card_html(card, paper, site, env))
+                found = self._cache.get("card", key)
+                if found is not None:
+                    self._found[path] = found
+                else:
+                    self._to_render.append((path, key, (card, paper, own, templates_dir)))
+        if self._to_render:
+            check_card_font()
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list = []
+        if self._to_render and processes > 0:
+            # WeasyPrint is pure Python: only processes lay out cards beside the build.
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(max_workers=min(processes, len(self._to_render)),
+                                             mp_context=context)
+            self._futures = [self._pool.submit(_render_job, job) for _, _, job in self._to_render]
+
+    def result(self) -> dict[str, bytes]:
+        """The cards by output path; BuildFailed listing every card that did not fit."""
+        if self._pool is not None:
+            results = [future.result() for future in self._futures]
+        else:
+            results = [_render_job(job) for _, _, job in self._to_render]
+        outputs, errors = dict(self._found), []
+        for (path, key, _), (pdf, problems) in zip(self._to_render, results):
+            if problems:
+                errors.extend(problems)
+                continue
+            self._cache.put("card", key, pdf)
+            outputs[path] = pdf
+        if errors:
+            raise BuildFailed(errors)
+        return {path: outputs[path] for path in sorted(outputs)}
+
+    def close(self) -> None:
+        """Stops the workers; cards not yet started are dropped (a failed build's)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

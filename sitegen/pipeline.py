@@ -248,10 +248,11 @@ def _build(config: BuildConfig) -> BuildReport:
                            seconds=time.perf_counter() - started, reasons=("nothing changed",))
     reasons = _changes(previous, inputs)
 
-    from .card import render_cards
+    from .card import CardLayout
     from .diagrams import render_diagrams
     from .drawing import check_graphviz
     from .pages import PageKeys, site_products
+    from .workers import PARALLEL_MINIMUM
 
     cache = Cache(config.cache_dir, inputs.generator)
     to_read = [slug for slug, key in inputs.topics.items()
@@ -265,15 +266,24 @@ def _build(config: BuildConfig) -> BuildReport:
     stage(f"reading {len(to_read)} topic{'' if len(to_read) == 1 else 's'}")
     site = _validated_site(config, inputs, cache)
     check_graphviz()
-    stage("drawing diagrams")
-    diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
-    keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics,
-                    {path: entry[0] for path, entry in previous["files"].items()})
-    stage("rendering pages")
-    products = site_products(site, diagrams, config.templates_dir, config.site_url,
-                             config.base_path, cache, keys, config.jobs)
-    stage("laying out cards")
-    cards = render_cards(site, config.templates_dir, cache, 1 if config.resident else config.jobs)
+    # Cards are laid out in worker processes beside the diagrams and pages, in one of them
+    # when those will keep the other cores busy; in this process with one job, or when it
+    # keeps WeasyPrint loaded (serve).
+    card_processes = (0 if config.resident or config.jobs < 2
+                      else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
+    card_layout = CardLayout(site, config.templates_dir, cache, card_processes)
+    try:
+        stage("drawing diagrams")
+        diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
+        keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics,
+                        {path: entry[0] for path, entry in previous["files"].items()})
+        stage("rendering pages")
+        products = site_products(site, diagrams, config.templates_dir, config.site_url,
+                                 config.base_path, cache, keys, config.jobs)
+        stage("laying out cards")
+        cards = card_layout.result()
+    finally:
+        card_layout.close()
     counts = {"pages": sum(path.endswith(".html") for path in products),
               "diagrams": len(diagrams), "cards": len(cards)}
     summary = {"generator": inputs.generator, "templates": inputs.templates,
