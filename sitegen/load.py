@@ -93,16 +93,21 @@ class RawContent:
 
 
 def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
-                 names: list[str] | None = None) -> RawContent:
+                 names: list[str] | None = None,
+                 sources: dict[str, list[tuple[str, bytes]]] | None = None,
+                 site_yaml: bytes | None = None) -> RawContent:
     """Read site.yaml and every topic folder; never raises for a content mistake.
 
     Topics named in known are already validated from the same files (see the cache), so
     their files are not read again. names: the topic folders, when already listed.
+    sources: files already read, by topic (see load_topic); site_yaml: site.yaml's bytes,
+    when already read.
     """
     errors: list[ContentError] = []
     site_path = content_dir / SITE_FILE
-    site = _load_yaml(site_path, errors) if site_path.is_file() else None
-    if not site_path.is_file():
+    has_site = bool(site_yaml) or site_path.is_file()
+    site = _load_yaml(site_path, errors, site_yaml or None) if has_site else None
+    if not has_site:
         errors.append(ContentError(str(site_path), 0, 0, "site.yaml is missing",
                                    "every content folder needs a site.yaml with the site title and topic list"))
     topics = {}
@@ -111,29 +116,43 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
         if name in known:
             topics[name] = RawTopic(name, None, f"{topics_dir}/{name}/{TOPIC_FILE}", {})
         else:
-            topics[name] = load_topic(topics_dir / name, errors)
+            topics[name] = load_topic(topics_dir / name, errors, (sources or {}).get(name))
     return RawContent(site, str(site_path), topics, tuple(errors))
 
 
-def load_topic(folder: Path, errors: list[ContentError]) -> RawTopic:
-    """Read one topic folder; problems are added to errors."""
+def load_topic(folder: Path, errors: list[ContentError],
+               sources: list[tuple[str, bytes]] | None = None) -> RawTopic:
+    """Read one topic folder; problems are added to errors.
+
+    sources: the folder's files as sources.topic_sources read them. A build that hashed
+    those bytes parses them rather than the files, which the author may have saved again
+    since: the model must be of the bytes its cache key names.
+    """
     topic_path = folder / TOPIC_FILE
-    if not topic_path.is_file():
+    given = dict(sources) if sources else None
+    if given is None and not topic_path.is_file():
         errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
                                    "each topic folder needs a topic.yaml"))
-    texts = {md.name: _read_text(md, errors) for md in prose_files(folder)}
+    if given is None:
+        texts = {md.name: _read_text(md, errors) for md in prose_files(folder)}
+    else:
+        texts = {name: _read_text(folder / name, errors, data)
+                 for name, data in given.items() if name != TOPIC_FILE}
+    has_yaml = given is not None or topic_path.is_file()
     return RawTopic(
         slug=folder.name,
-        yaml=_load_yaml(topic_path, errors) if topic_path.is_file() else None,
+        yaml=_load_yaml(topic_path, errors, given and given[TOPIC_FILE]) if has_yaml else None,
         yaml_path=str(topic_path),
         texts={name: TextFile(str(folder / name), text) if text is not None else None
                for name, text in texts.items()},
     )
 
 
-def _read_text(path: Path, errors: list[ContentError]) -> str | None:
+def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None) -> str | None:
+    """The file's text (data: its bytes, when already read); None after adding an error."""
     try:
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except OSError as exc:
         errors.append(ContentError(str(path), 0, 0, f"cannot read the file: {exc.strerror}",
                                    "check that it is a readable file"))
@@ -208,8 +227,8 @@ def _fast_compose(text: str) -> yaml.Node | None | bool:
         return False
 
 
-def _load_yaml(path: Path, errors: list[ContentError]) -> Node | None:
-    text = _read_text(path, errors)
+def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None) -> Node | None:
+    text = _read_text(path, errors, data)
     if text is None:
         return None
     root = _fast_compose(text)

@@ -123,6 +123,9 @@ class _Inputs:
     """Key of each topic folder's files, by folder name."""
     signatures: dict[str, list]
     """Names, sizes and times of each topic folder's files."""
+    sources: dict[str, list[tuple[str, bytes]]]
+    """The files of each topic folder read to make its key: the build parses these bytes,
+    not the files again, which a save during the build may have changed since."""
 
     @property
     def build_key(self) -> str:
@@ -141,7 +144,7 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
     before = previous.get("summary", {})
     known = before.get("signatures", {}) if before.get("generator") == generator else {}
     old_keys = before.get("topics", {})
-    topics, signatures = {}, {}
+    topics, signatures, read = {}, {}, {}
     topics_dir = str(config.content_dir / TOPICS_DIR)
     now = time.time_ns()
     for name in topic_names(config.content_dir):
@@ -153,13 +156,17 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
         if signature and trusted == signature and name in old_keys:
             topics[name] = old_keys[name]
             continue
-        sources = topic_sources(folder)
-        # An unreadable folder gets a key of its own; loading it will say what is wrong.
-        topics[name] = digest(generator, name, *[part for file_name, data in sources
-                                                 for part in (file_name, data)],
-                              "" if sources else str(time.time_ns()))
+        read[name] = topic_sources(folder)
+        topics[name] = _topic_key(generator, name, read[name])
     return _Inputs(generator, folder_fingerprint(config.templates_dir), config.base_url,
-                   site_yaml, topics, signatures)
+                   site_yaml, topics, signatures, read)
+
+
+def _topic_key(generator: str, name: str, sources: list[tuple[str, bytes]]) -> str:
+    # An unreadable folder gets a key of its own; loading it will say what is wrong.
+    return digest(generator, name, *[part for file_name, data in sources
+                                     for part in (file_name, data)],
+                  "" if sources else str(time.time_ns()))
 
 
 def _changes(previous: dict, inputs: _Inputs) -> list[str]:
@@ -208,15 +215,25 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache) -> model
             known[slug] = pickle.loads(found)
     unread = [slug for slug in inputs.topics if slug not in known]
     folders = config.content_dir / TOPICS_DIR
-    for slug, found in zip(unread, spread(validated_topic, [folders / s for s in unread],
+    sources = dict(inputs.sources)
+    for slug in unread:
+        if slug not in sources:  # trusted by its signature, but not in the cache
+            sources[slug] = topic_sources(folders / slug)
+    # Kept only under the key of the bytes it was made from: a folder trusted by its
+    # signature may have been saved again since.
+    keepable = {slug for slug in unread if sources[slug]
+                and _topic_key(inputs.generator, slug, sources[slug]) == inputs.topics[slug]}
+    for slug, found in zip(unread, spread(validated_topic,
+                                          [(folders / s, sources[s]) for s in unread],
                                           config.jobs)):
         if found is not None:  # a topic with mistakes is left to validate() to report
             known[slug] = pickle.loads(found)
-            cache.put("topic", inputs.topics[slug], found)
-    site = validate(load_content(config.content_dir, frozenset(known), list(inputs.topics)),
-                    known)
+            if slug in keepable:
+                cache.put("topic", inputs.topics[slug], found)
+    site = validate(load_content(config.content_dir, frozenset(known), list(inputs.topics),
+                                 sources, inputs.site_yaml), known)
     for topic in site.topics:
-        if topic.slug not in known:  # validated without errors: kept for the next build
+        if topic.slug not in known and topic.slug in keepable:  # validated without errors
             cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))
     _recent_topics.clear()
     _recent_topics.update((inputs.topics[topic.slug], topic) for topic in site.topics)

@@ -32,13 +32,15 @@ def spread(function: Callable[[Item], Result], items: list[Item], jobs: int) -> 
         return list(pool.map(function, items, chunksize=chunk))
 
 
-def validated_topic(folder: Path) -> bytes | None:
-    """A topic folder read and validated on its own: the pickled model, or None on any mistake."""
+def validated_topic(job: tuple[Path, list[tuple[str, bytes]]]) -> bytes | None:
+    """A topic folder validated on its own from its files' bytes (see load.load_topic):
+    the pickled model, or None on any mistake."""
     from .load import load_topic
     from .validate import validate_topic
 
+    folder, sources = job
     errors: list = []
-    raw = load_topic(folder, errors)
+    raw = load_topic(folder, errors, sources)
     topic = None if errors else validate_topic(raw)
     return pickle.dumps(topic, protocol=5) if topic is not None else None
 

@@ -308,3 +308,45 @@ def test_a_diagram_whose_drawing_was_deleted_from_the_cache_is_drawn_again(tmp_p
     report = guide.incremental()
     assert sorted(report.written) == sorted(p for p in before if p.startswith("diagrams/"))
     assert files(out) == before
+
+
+def test_a_file_added_long_ago_to_a_trusted_folder_is_watched_afterwards(tmp_path):
+    guide = Guide(tmp_path, random.Random(0))
+    guide.age()
+    guide.incremental()  # signatures of every folder trusted
+    folder = guide.content / "topics" / SHIPPED
+    (folder / "extra.md").write_text("Extra words.\n", encoding="utf-8")
+    guide.age()  # added a while before the next build
+    assert guide.incremental().reasons == (f"topic {SHIPPED} changed",)
+    (folder / "extra.md").write_text("Other words, longer.\n", encoding="utf-8")
+    assert guide.incremental().reasons == (f"topic {SHIPPED} changed",)
+
+
+@pytest.mark.parametrize("edited", ["topic.yaml", "site.yaml"])
+def test_a_save_during_a_build_does_not_leave_a_stale_page_after_an_undo(
+        tmp_path, monkeypatch, edited):
+    """The build makes its pages from the bytes it hashed, not from files saved since: a
+    model kept under the old bytes' key would be shown again when the author undoes."""
+    from sitegen import pipeline
+
+    guide = Guide(tmp_path, random.Random(0))
+    guide.incremental()
+    path = guide.topic_yaml(SHIPPED) if edited == "topic.yaml" else guide.content / "site.yaml"
+    old = "title: Understanding" if edited == "topic.yaml" else "title: Cloud"
+    guide.replace_in(path, old, old + "First ")
+    validated_site = pipeline._validated_site
+
+    def saved_meanwhile(*args):  # the author saves again just after the inputs were read
+        guide.replace_in(path, old + "First ", old + "Second ")
+        return validated_site(*args)
+
+    monkeypatch.setattr(pipeline, "_validated_site", saved_meanwhile)
+    guide.incremental()
+    page = tmp_path / "output" / "topics" / f"{SHIPPED}.html"
+    assert b"First " in page.read_bytes()  # the bytes the build's record names
+    monkeypatch.setattr(pipeline, "_validated_site", validated_site)
+    guide.incremental()  # sees the second save
+    assert b"Second " in page.read_bytes()
+    guide.replace_in(path, old + "Second ", old + "First ")  # undo
+    guide.incremental()
+    assert files(tmp_path / "output") == guide.clean()
