@@ -56,14 +56,6 @@ def generator_fingerprint() -> str:
     return digest(*parts)
 
 
-def folder_fingerprint(folder: Path) -> str:
-    """Every file under the folder, by relative path and contents."""
-    parts: list[str | bytes] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    return digest(*parts)
-
-
 # Entries the last build in this process used, of the kinds read by the thousand on every
 # build of a big guide: a process that builds again and again (sitegen serve) reads them
 # from memory instead of from a file each.

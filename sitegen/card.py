@@ -13,6 +13,7 @@ from pathlib import Path
 from . import model as m
 from .cache import Cache, digest, generator_fingerprint
 from .errors import BuildFailed, ContentError, MissingTool
+from .sources import Templates
 from .templating import make_environment
 
 MIN_FONT_PT = 7.0
@@ -69,11 +70,13 @@ def card_html(card: m.Card, paper: Paper, site: m.Site, env) -> str:
                                                 topic=card.topic)
 
 
-def render_card(card: m.Card, paper: Paper, site: m.Site, env) -> bytes:
-    """The card as a one-page PDF, or BuildFailed naming what overflows and by how much."""
+def render_card(card: m.Card, paper: Paper, site: m.Site, env, html: str | None = None) -> bytes:
+    """The card as a one-page PDF, or BuildFailed naming what overflows and by how much.
+    html: the card's HTML, when already rendered (it is what the card is cached by)."""
     from weasyprint import HTML  # imported here: it is slow to load and only cards need it
 
-    html = card_html(card, paper, site, env)
+    if html is None:
+        html = card_html(card, paper, site, env)
     document = HTML(string=html, url_fetcher=_refuse_fetch).render()
     problems = _legibility_problems(document)
     if len(document.pages) != 1:
@@ -169,20 +172,21 @@ def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, 
     return problems or [("the card does not fit on one page", "shorten the card's blocks")]
 
 
-def _render_job(job: tuple[m.Card, Paper, m.Site, Path]) -> tuple[bytes, list]:
-    """One card on one paper, in a worker process: its PDF, or the errors found."""
-    card, paper, site, templates_dir = job
+def _render_job(job: tuple[m.Card, Paper, m.Site, Templates, str]) -> tuple[bytes, list]:
+    """One card on one paper, possibly in a worker process: the PDF of the HTML the card is
+    keyed by, or the errors found."""
+    card, paper, site, templates, html = job
     try:
-        return render_card(card, paper, site, make_environment(templates_dir)), []
+        return render_card(card, paper, site, make_environment(templates), html), []
     except BuildFailed as failure:
         return b"", failure.errors
 
 
-def render_cards(site: m.Site, templates_dir: Path, cache: Cache | None = None,
+def render_cards(site: m.Site, templates: Templates | Path, cache: Cache | None = None,
                  jobs: int = 1) -> dict[str, bytes]:
     """Every card on every paper size, keyed by output path; all failures reported together.
     Cards not in the cache are laid out in up to `jobs` processes at once."""
-    layout = CardLayout(site, templates_dir, cache, jobs if jobs > 1 else 0)
+    layout = CardLayout(site, templates, cache, jobs if jobs > 1 else 0)
     try:
         return layout.result()
     finally:
@@ -200,10 +204,12 @@ class CardLayout:
     processes, started here.
     """
 
-    def __init__(self, site: m.Site, templates_dir: Path, cache: Cache | None,
+    def __init__(self, site: m.Site, templates: Templates | Path, cache: Cache | None,
                  processes: int) -> None:
         self._cache = cache or Cache(None)
-        env = make_environment(templates_dir, self._cache.compiled_templates)
+        if not isinstance(templates, Templates):
+            templates = Templates.read(templates)
+        env = make_environment(templates, self._cache.compiled_templates)
         self._found: dict[str, bytes] = {}
         self._to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)
         for card in site.cards:
@@ -211,13 +217,13 @@ class CardLayout:
             own = replace(site, topics=(card.topic,), cards=(card,))
             for paper in PAPER_SIZES:
                 path = card_path(card, paper)
-                key = digest(generator_fingerprint(), paper.slug,
-                             card_html(card, paper, site, env))
+                html = card_html(card, paper, site, env)
+                key = digest(generator_fingerprint(), paper.slug, html)
                 found = self._cache.get("card", key)
                 if found is not None:
                     self._found[path] = found
                 else:
-                    self._to_render.append((path, key, (card, paper, own, templates_dir)))
+                    self._to_render.append((path, key, (card, paper, own, templates, html)))
         if self._to_render:
             check_card_font()
         self._pool: ProcessPoolExecutor | None = None

@@ -15,6 +15,7 @@ from .diagrams import RenderedDiagram, inline_svg
 from .cache import Cache, digest
 from .output import Product, ready
 from .search import search_index_products, share_key
+from .sources import Templates
 from .templating import make_environment
 
 # Copied from templates/static/ to assets/ as they are.
@@ -118,14 +119,15 @@ class PageKeys:
 
 
 def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
-                templates_dir: Path, base_url: str = "", base_path: str = "") -> dict[str, bytes]:
+                templates: Templates | Path, base_url: str = "",
+                base_path: str = "") -> dict[str, bytes]:
     """Every page, asset and diagram file of the site as bytes, keyed by output path."""
-    products = site_products(site, diagrams, templates_dir, base_url, base_path)
+    products = site_products(site, diagrams, templates, base_url, base_path)
     return {path: product.make() for path, product in products.items()}
 
 
 def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
-                  templates_dir: Path, base_url: str = "", base_path: str = "",
+                  templates: Templates | Path, base_url: str = "", base_path: str = "",
                   cache: Cache | None = None, keys: PageKeys | None = None,
                   jobs: int = 1) -> dict[str, Product]:
     """Every page, asset and diagram file of the site, keyed by output path.
@@ -139,11 +141,13 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     page rendered before under the same key is read back instead of rendered.
     """
     cache = cache or Cache(None)
+    if not isinstance(templates, Templates):
+        templates = Templates.read(templates)
     environment: list = []  # made on first use: an unchanged site never loads Jinja
 
     def env():
         if not environment:
-            environment.append(make_environment(templates_dir, cache.compiled_templates))
+            environment.append(make_environment(templates, cache.compiled_templates))
         return environment[0]
 
     cards_by_topic = _card_links(site)
@@ -199,11 +203,10 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
                                        **contexts[topic.slug])
     if keys:
-        _render_in_parallel(site, site_alone, topic_pages, contexts, page_paths, templates_dir,
+        _render_in_parallel(site, site_alone, topic_pages, contexts, page_paths, templates,
                             base_url, cache, keys, jobs)
-    static = templates_dir / "static"
     for name in ASSETS:
-        outputs[f"assets/{name}"] = ready((static / name).read_bytes())
+        outputs[f"assets/{name}"] = ready(templates.file(f"static/{name}"))
     outputs.update(search_index_products(site, topic_pages, page_paths, cache))
     # Without a base path the 404 page can only work at the top level, so it then links
     # relatively; with one, every link is absolute and it works at any depth.
@@ -221,7 +224,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
 
 def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Product],
                         contexts: dict[str, dict],
-                        page_paths: dict[str, str], templates_dir: Path, base_url: str,
+                        page_paths: dict[str, str], templates: Templates, base_url: str,
                         cache: Cache, keys: PageKeys, jobs: int) -> None:
     """Renders the topic pages not in the cache in worker processes, when there are many.
 
@@ -240,7 +243,7 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
         path = page_paths[topic.slug]
         context = dict(contexts[topic.slug], site=site_alone, root="../" * path.count("/"),
                        page_url=public_url(base_url, path) if base_url else "")
-        jobs_list.append((templates_dir, context, path))
+        jobs_list.append((templates, context, path))
     for topic, (html, share) in zip(missing, spread(topic_page, jobs_list, jobs)):
         key = pages[topic.slug].key
         cache.put("page", key, html)

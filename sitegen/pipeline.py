@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
-from .cache import Cache, digest, folder_fingerprint, generator_fingerprint
-from .sources import (SITE_FILE, TOPICS_DIR, settled, topic_names, topic_signature,
+from .cache import Cache, digest, generator_fingerprint
+from .sources import (SITE_FILE, TOPICS_DIR, Templates, settled, topic_names, topic_signature,
                       topic_sources)
 from .output import is_current, read_manifest, write_tree
 
@@ -116,7 +116,7 @@ class _Inputs:
     """Keys of everything a build reads."""
 
     generator: str
-    templates: str
+    templates: Templates
     base_url: str
     site_yaml: bytes
     topics: dict[str, str]
@@ -129,7 +129,7 @@ class _Inputs:
 
     @property
     def build_key(self) -> str:
-        return digest(self.generator, self.templates, self.base_url, self.site_yaml,
+        return digest(self.generator, self.templates.fingerprint, self.base_url, self.site_yaml,
                       *[part for slug, key in sorted(self.topics.items()) for part in (slug, key)])
 
 
@@ -158,7 +158,7 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
             continue
         read[name] = topic_sources(folder)
         topics[name] = _topic_key(generator, name, read[name])
-    return _Inputs(generator, folder_fingerprint(config.templates_dir), config.base_url,
+    return _Inputs(generator, Templates.read(config.templates_dir), config.base_url,
                    site_yaml, topics, signatures, read)
 
 
@@ -179,7 +179,7 @@ def _changes(previous: dict, inputs: _Inputs) -> list[str]:
         reasons.append("sitegen or its libraries changed")
     if before.get("base_url") != inputs.base_url:
         reasons.append("the base URL changed")
-    if before.get("templates") != inputs.templates:
+    if before.get("templates") != inputs.templates.fingerprint:
         reasons.append("templates changed")
     if before.get("site_yaml") != digest(inputs.site_yaml):
         reasons.append("site.yaml changed")
@@ -288,14 +288,14 @@ def _build(config: BuildConfig) -> BuildReport:
     # keeps WeasyPrint loaded (serve).
     card_processes = (0 if config.resident or config.jobs < 2
                       else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
-    card_layout = CardLayout(site, config.templates_dir, cache, card_processes)
+    card_layout = CardLayout(site, inputs.templates, cache, card_processes)
     try:
         stage("drawing diagrams")
         diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
-        keys = PageKeys(digest(inputs.generator, inputs.templates), inputs.topics,
+        keys = PageKeys(digest(inputs.generator, inputs.templates.fingerprint), inputs.topics,
                         {path: entry[0] for path, entry in previous["files"].items()})
         stage("rendering pages")
-        products = site_products(site, diagrams, config.templates_dir, config.site_url,
+        products = site_products(site, diagrams, inputs.templates, config.site_url,
                                  config.base_path, cache, keys, config.jobs)
         stage("laying out cards")
         cards = card_layout.result()
@@ -303,7 +303,7 @@ def _build(config: BuildConfig) -> BuildReport:
         card_layout.close()
     counts = {"pages": sum(path.endswith(".html") for path in products),
               "diagrams": len(diagrams), "cards": len(cards)}
-    summary = {"generator": inputs.generator, "templates": inputs.templates,
+    summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
                "base_url": inputs.base_url,
                "site_yaml": digest(inputs.site_yaml), "topics": inputs.topics, "counts": counts,
                "signatures": inputs.signatures}

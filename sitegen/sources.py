@@ -1,4 +1,4 @@
-"""Where content lives on disk: which files make up the site and each topic.
+"""Where content and templates live on disk: which files make up the site and each topic.
 
 Kept apart from load.py (which parses them) so that a build can hash its inputs, to see
 whether anything changed, without loading the YAML parser.
@@ -6,7 +6,9 @@ whether anything changed, without loading the YAML parser.
 
 from __future__ import annotations
 
+import errno
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 SITE_FILE = "site.yaml"
@@ -91,3 +93,35 @@ def settled(signature: list, now_ns: int) -> bool:
         return False
     newest = max([signature[0]] + [entry[2] for entry in signature[1:]])
     return newest < now_ns - SETTLE_NS
+
+
+@dataclass(frozen=True, eq=False)
+class Templates:
+    """The templates folder as one build read it: every file's bytes and their fingerprint.
+
+    The build renders from these bytes, in every process, and never from the folder again:
+    a template saved during a build would otherwise be rendered under the fingerprint of
+    the one it replaced, and shown again from the cache after an undo."""
+
+    folder: Path
+    """Where the files were read from, as named in error messages."""
+    files: dict[str, bytes]
+    """Each file's bytes, by path relative to the folder ("blocks/tips.html")."""
+    fingerprint: str
+    """Hash of every path and its bytes."""
+
+    @classmethod
+    def read(cls, folder: Path) -> Templates:
+        from .cache import digest
+
+        files = {path.relative_to(folder).as_posix(): path.read_bytes()
+                 for path in sorted(folder.rglob("*")) if path.is_file()}
+        return cls(folder, files, digest(*[part for item in files.items() for part in item]))
+
+    def file(self, name: str) -> bytes:
+        """One file's bytes; FileNotFoundError, naming its path, when it is not there."""
+        try:
+            return self.files[name]
+        except KeyError:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT),
+                                    str(self.folder / name)) from None

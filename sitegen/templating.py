@@ -7,16 +7,37 @@ from pathlib import Path
 import jinja2
 
 from .prose import to_html
+from .sources import Templates
 
 
-def make_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
-    """compiled_dir keeps the templates compiled to Python between builds (Jinja checks each
-    against its source), which saves most of a small rebuild's time."""
+class _TemplatesLoader(jinja2.BaseLoader):
+    """Templates from the bytes a build read (see sources.Templates), named by their paths."""
+
+    def __init__(self, templates: Templates) -> None:
+        self.templates = templates
+
+    def get_source(self, environment, template):
+        data = self.templates.files.get(template)
+        if data is None:
+            raise jinja2.TemplateNotFound(template)
+        return data.decode("utf-8"), str(self.templates.folder / template), lambda: True
+
+    def list_templates(self):
+        return sorted(self.templates.files)
+
+
+def make_environment(templates: Templates | Path,
+                     compiled_dir: Path | None = None) -> jinja2.Environment:
+    """templates: as read by the build, or a folder to read them from. compiled_dir keeps the
+    templates compiled to Python between builds (Jinja checks each against its source),
+    which saves most of a small rebuild's time."""
+    if not isinstance(templates, Templates):
+        templates = Templates.read(Path(templates))
     if compiled_dir is not None:
         compiled_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=_TemplatesLoader(templates),
         # Content is untrusted text: escape everything that is not already Markup. The card
         # stylesheet (.css) is rendered through the same environment and holds no content.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),

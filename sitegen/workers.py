@@ -12,9 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TypeVar
+
+from .sources import Templates
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -45,17 +46,23 @@ def validated_topic(job: tuple[Path, list[tuple[str, bytes]]]) -> bytes | None:
     return pickle.dumps(topic, protocol=5) if topic is not None else None
 
 
-@lru_cache(maxsize=4)
-def _environment(templates_dir: Path):
+_environments: dict[str, object] = {}
+"""This worker's Jinja environment by templates fingerprint: made once, not for each page."""
+
+
+def _environment(templates: Templates):
     from .templating import make_environment
 
-    return make_environment(templates_dir)
+    if templates.fingerprint not in _environments:
+        _environments.clear()
+        _environments[templates.fingerprint] = make_environment(templates)
+    return _environments[templates.fingerprint]
 
 
-def topic_page(job: tuple[Path, dict, str]) -> tuple[bytes, bytes]:
+def topic_page(job: tuple[Templates, dict, str]) -> tuple[bytes, bytes]:
     """A topic page rendered from its context, and its share of the search index."""
     from .search import topic_share
 
-    templates_dir, context, page_path = job
-    html = _environment(templates_dir).get_template("topic.html").render(**context).encode("utf-8")
+    templates, context, page_path = job
+    html = _environment(templates).get_template("topic.html").render(**context).encode("utf-8")
     return html, topic_share(context["topic"], html, page_path)

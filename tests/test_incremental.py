@@ -322,17 +322,18 @@ def test_a_file_added_long_ago_to_a_trusted_folder_is_watched_afterwards(tmp_pat
     assert guide.incremental().reasons == (f"topic {SHIPPED} changed",)
 
 
-@pytest.mark.parametrize("edited", ["topic.yaml", "site.yaml"])
+@pytest.mark.parametrize("edited", ["topic.yaml", "site.yaml", "topic.html"])
 def test_a_save_during_a_build_does_not_leave_a_stale_page_after_an_undo(
         tmp_path, monkeypatch, edited):
     """The build makes its pages from the bytes it hashed, not from files saved since: a
-    model kept under the old bytes' key would be shown again when the author undoes."""
+    page kept under the old bytes' key would be shown again when the author undoes."""
     from sitegen import pipeline
 
     guide = Guide(tmp_path, random.Random(0))
     guide.incremental()
-    path = guide.topic_yaml(SHIPPED) if edited == "topic.yaml" else guide.content / "site.yaml"
-    old = "title: Understanding" if edited == "topic.yaml" else "title: Cloud"
+    path, old = {"topic.yaml": (guide.topic_yaml(SHIPPED), "title: Understanding"),
+                 "site.yaml": (guide.content / "site.yaml", "title: Cloud"),
+                 "topic.html": (guide.templates / "topic.html", '"toc-title">On')}[edited]
     guide.replace_in(path, old, old + "First ")
     validated_site = pipeline._validated_site
 
