@@ -134,8 +134,8 @@ class _Inputs:
 
 
 def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
-    """Keys of the inputs. A topic folder whose files have the same names, sizes and times
-    (to the nanosecond) as at the last build keeps its key unread, as git's index does."""
+    """Keys of the inputs. A topic folder whose files have the same names, sizes, times and
+    inodes (to the nanosecond) as at the last build keeps its key unread, as git's index does."""
     generator = generator_fingerprint()
     try:
         site_yaml = (config.content_dir / SITE_FILE).read_bytes()

@@ -54,35 +54,41 @@ def topic_sources(folder: Path | str) -> list[tuple[str, bytes]]:
         return []
 
 
-def topic_signature(folder: Path | str, previous: list | None = None) -> list:
-    """The folder's modification time, then [name, size, modification time] of each file a
-    topic is read from; [] if one is missing.
+def _stamp(stat: os.stat_result) -> list[int]:
+    # The change time too, which no program can set: tar, rsync -a and cp -p give a file
+    # the modification time it had elsewhere, and reproducible archives give every version
+    # of it the same one. The inode number tells a file replaced by another apart.
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
-    With the signature taken last time: when the folder's own time is unchanged, no file was
+
+def topic_signature(folder: Path | str, previous: list | None = None) -> list:
+    """The folder's own stamp, then [name, size, modification time, change time, inode] of
+    each file a topic is read from; [] if one is missing.
+
+    With the signature taken last time: when the folder's stamp is unchanged, no file was
     added, removed or renamed in it since, so only the files listed then are looked at."""
     base = str(folder)
     try:
-        folder_time = os.stat(base).st_mtime_ns
+        folder_stamp = _stamp(os.stat(base))
     except OSError:
         return []
-    if previous and previous[0] == folder_time:
+    if previous and previous[0] == folder_stamp:
         names = [entry[0] for entry in previous[1:]]
     else:
         names = [TOPIC_FILE] + [e.name for e in _entries(folder, ".md") if e.is_file()]
-    signature: list = [folder_time]
+    signature: list = [folder_stamp]
     for name in names:
         try:
-            stat = os.stat(os.path.join(base, name))
+            signature.append([name, *_stamp(os.stat(os.path.join(base, name)))])
         except OSError:
             return []
-        signature.append([name, stat.st_size, stat.st_mtime_ns])
     return signature
 
 
 SETTLE_NS = 2_000_000_000
 """How long ago a signature's newest time must be for the signature to be trusted later.
 File systems stamp times at the kernel's clock tick, not to the nanosecond: a file written
-again within the tick it was read in keeps its time, and, at the same size, its signature.
+again within the tick it was read in keeps its times, and, at the same size, its signature.
 A folder changed that recently is read again at the next build (git's index calls such
 entries racy, and does the same)."""
 
@@ -91,8 +97,8 @@ def settled(signature: list, now_ns: int) -> bool:
     """Whether a signature taken at now_ns can stand for its files' contents next time."""
     if not signature:
         return False
-    newest = max([signature[0]] + [entry[2] for entry in signature[1:]])
-    return newest < now_ns - SETTLE_NS
+    stamps = [signature[0][1:3]] + [entry[2:4] for entry in signature[1:]]
+    return max(time for stamp in stamps for time in stamp) < now_ns - SETTLE_NS
 
 
 @dataclass(frozen=True, eq=False)
