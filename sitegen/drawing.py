@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -64,7 +65,35 @@ def draw_with_library(dot: str) -> bytes:
 
 def fingerprint() -> str:
     """Which Graphviz draws, told apart by path, size and date: a new Graphviz draws anew."""
-    return ";".join(_file_stamp(path) for path in (shutil.which("dot") or "", _library_path()))
+    return ";".join(_file_stamp(path) for path in _installed_files())
+
+
+@lru_cache(maxsize=1)
+def _installed_files() -> tuple[str, ...]:
+    """`dot`, the libraries it and the library way draw with, and the plugin list beside
+    them (which names the layout and render plugins): an upgrade of any changes a stamp."""
+    linked = _library_files()
+    libraries = [linked.get(name, name) for name in (_library_path(), _cgraph_name()) if name]
+    plugins = os.path.join(os.path.dirname(libraries[0]), "graphviz") if libraries else ""
+    configs = sorted(os.path.join(plugins, name) for name in
+                     (os.listdir(plugins) if os.path.isdir(plugins) else ())
+                     if name.startswith("config"))
+    return (shutil.which("dot") or "", *libraries, *configs)
+
+
+def _library_files() -> dict[str, str]:
+    """The file each Graphviz library name (libgvc.so.6) stands for, looked for where the
+    dynamic linker finds system libraries (asking `ldconfig -p` takes ten times longer)."""
+    arch = getattr(sys.implementation, "_multiarch", "")
+    folders = [f"/usr/local/lib/{arch}", "/usr/local/lib", f"/usr/lib/{arch}", f"/lib/{arch}",
+               "/usr/lib", "/lib", "/usr/lib64", "/lib64"]
+    found = {}
+    for name in (_library_path(), _cgraph_name()):
+        for folder in folders:
+            if name and os.path.exists(os.path.join(folder, name)):
+                found[name] = os.path.realpath(os.path.join(folder, name))
+                break
+    return found
 
 
 def _file_stamp(path: str) -> str:
@@ -98,11 +127,17 @@ def in_declared_order(svg: bytes, dot: str) -> bytes:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _library_path() -> str:
-    """libgvc's, when libcgraph is there too; "" otherwise."""
-    if not ctypes.util.find_library("cgraph"):
+    """libgvc's name, when libcgraph is there too; "" otherwise."""
+    if not _cgraph_name():
         return ""
     return ctypes.util.find_library("gvc") or ""
+
+
+@lru_cache(maxsize=1)
+def _cgraph_name() -> str:
+    return ctypes.util.find_library("cgraph") or ""
 
 
 class _Graphviz:
@@ -110,7 +145,7 @@ class _Graphviz:
 
     def __init__(self) -> None:
         self.gvc = ctypes.CDLL(_library_path())
-        self.cgraph = ctypes.CDLL(ctypes.util.find_library("cgraph"))
+        self.cgraph = ctypes.CDLL(_cgraph_name())
         pointer, text = ctypes.c_void_p, ctypes.c_char_p
         self.gvc.gvContext.restype = pointer
         self.cgraph.agmemread.restype = pointer

@@ -105,3 +105,18 @@ def test_the_library_is_used_only_when_it_is_the_version_of_dot(monkeypatch):
     finally:
         monkeypatch.setattr(drawing.subprocess, "run", subprocess.run)
         drawing.library_available.cache_clear()
+
+
+@needs_library
+def test_the_graphviz_fingerprint_stamps_the_installed_files_by_path():
+    """An upgrade of the libraries or plugins alone must draw anew too: the stamps are of
+    the files themselves, not of the names the linker knows them by."""
+    import os
+
+    installed = drawing._installed_files()
+    names = [os.path.basename(path) for path in installed]
+    assert all(os.path.isabs(path) and os.path.isfile(path) for path in installed), installed
+    for prefix in ("dot", "libgvc.so", "libcgraph.so", "config"):
+        assert any(name.startswith(prefix) for name in names), (prefix, installed)
+    stamp = drawing.fingerprint()
+    assert all(f"{path}:{os.stat(path).st_size}:" in stamp for path in installed)
