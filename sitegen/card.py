@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -238,7 +239,10 @@ class CardLayout:
     def result(self) -> dict[str, bytes]:
         """The cards by output path; BuildFailed listing every card that did not fit."""
         if self._pool is not None:
-            results = [future.result() for future in self._futures]
+            try:
+                results = [future.result() for future in self._futures]
+            except BrokenProcessPool:  # a worker was killed (out of memory, say): lay out here
+                results = [_render_job(job) for _, _, job in self._to_render]
         else:
             results = [_render_job(job) for _, _, job in self._to_render]
         outputs, errors = dict(self._found), []

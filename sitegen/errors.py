@@ -59,11 +59,16 @@ def _template_place(problem: BaseException) -> tuple[str, int] | None:
         return problem.filename, problem.lineno  # type: ignore[attr-defined]
     place = None
     for frame, line in traceback.walk_tb(problem.__traceback__):
-        if not frame.f_code.co_filename.endswith(".py"):
+        if _is_template(frame.f_code.co_filename):
             place = frame.f_code.co_filename, line
     remote = getattr(problem.__cause__, "tb", None)  # concurrent.futures' _RemoteTraceback
     if place is None and isinstance(remote, str):
         for name, line in _TRACEBACK_PLACE.findall(remote):
-            if not name.endswith(".py"):
+            if _is_template(name):
                 place = name, int(line)
     return place
+
+
+def _is_template(file_name: str) -> bool:
+    # Python's own frames are .py files, or "<frozen runpy>", "<string>" and the like.
+    return not file_name.endswith(".py") and not file_name.startswith("<")

@@ -174,3 +174,16 @@ def test_a_card_has_the_same_bytes_whenever_it_is_made(site, monkeypatch):
         monkeypatch.setattr(timeTools.time, "time", lambda clock=clock: clock)
         made.append(render_card(card, paper, site, env))
     assert made[0] == made[1]
+
+
+def test_the_cards_are_laid_out_here_when_a_card_worker_is_killed(site):
+    """Out of memory, the kernel kills a process: the build goes on without it."""
+    from sitegen.card import CardLayout, render_cards
+
+    layout = CardLayout(site, TEMPLATES, None, processes=2)
+    try:
+        for process in list(layout._pool._processes.values()):
+            process.kill()  # long before a worker has loaded WeasyPrint
+        assert layout.result() == render_cards(site, TEMPLATES)
+    finally:
+        layout.close()

@@ -126,6 +126,22 @@ def test_a_template_mistake_is_reported_without_a_traceback(tmp_path, capsys, mo
     assert not (tmp_path / "out").exists()
 
 
+def test_a_template_mistake_in_a_worker_is_placed_in_the_template_not_in_python():
+    from concurrent.futures.process import _RemoteTraceback
+
+    from sitegen.errors import template_error_line
+
+    problem = NameError("no_such_name is undefined")
+    problem.__cause__ = _RemoteTraceback(
+        'Traceback (most recent call last):\n'
+        '  File "/usr/lib/python3.11/concurrent/futures/process.py", line 256, in _process_worker\n'
+        '  File "/site/templates/topic.html", line 33, in top-level template code\n'
+        '  File "<frozen importlib._bootstrap>", line 1178, in _find_and_load\n'
+        '  File "<string>", line 1, in <module>\n')
+    assert template_error_line(problem).startswith(
+        "sitegen: error in the templates: /site/templates/topic.html:33: NameError")
+
+
 def test_base_path_comes_from_the_base_url():
     from sitegen.pipeline import BuildConfig
 
