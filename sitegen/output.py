@@ -109,6 +109,21 @@ def is_current(out_dir: Path, build_key: str, manifest: dict | None = None) -> b
         _stat_matches(os.path.join(base, path), entry) for path, entry in manifest["files"].items())
 
 
+def record_summary(out_dir: Path, build_key: str, summary: dict) -> None:
+    """Replaces the summary in the marker of an output still current for build_key."""
+    with _locked(out_dir.absolute().parent):
+        manifest = read_manifest(out_dir)
+        if manifest.get("build") != build_key:  # another build came in between
+            return
+        manifest["summary"] = summary
+        _write_manifest(out_dir, manifest)
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    write_file(folder / MARKER, json.dumps(manifest, separators=(",", ":"),
+                                            sort_keys=True).encode("utf-8"))
+
+
 def write_tree(outputs: dict[str, bytes | Product], out_dir: Path, build_key: str = "",
                summary: dict | None = None) -> WriteReport:
     """Make out_dir hold exactly outputs (and the marker), writing only what changed."""
@@ -166,8 +181,7 @@ def _update(products: dict[str, Product], folder: Path, build_key: str,
     report.removed = _remove_others(folder, set(files) | {MARKER})
     manifest = {"format": MARKER_FORMAT, "build": build_key, "summary": summary or {},
                 "files": files}
-    write_file(folder / MARKER, json.dumps(manifest, separators=(",", ":"),
-                                            sort_keys=True).encode("utf-8"))
+    _write_manifest(folder, manifest)
     return report
 
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from .cache import Cache, digest, generator_fingerprint
 from .sources import (SITE_FILE, TOPICS_DIR, Templates, settled, topic_names, topic_signature,
                       topic_sources)
-from .output import is_current, read_manifest, write_tree
+from .output import is_current, read_manifest, record_summary, write_tree
 
 if TYPE_CHECKING:
     from . import model
@@ -259,7 +259,12 @@ def _build(config: BuildConfig) -> BuildReport:
     inputs = _read_inputs(config, previous)
     build_key = inputs.build_key
     if is_current(config.output_dir, build_key, previous):
-        counts = previous.get("summary", {}).get("counts", {})
+        before = previous.get("summary", {})
+        if before.get("signatures") != inputs.signatures:
+            # Folders changed just before the last build have settled since: from now on
+            # they are judged by their stamps, not read.
+            record_summary(config.output_dir, build_key, {**before, "signatures": inputs.signatures})
+        counts = before.get("counts", {})
         return BuildReport(pages=counts.get("pages", 0), diagrams=counts.get("diagrams", 0),
                            cards=counts.get("cards", 0), files=len(previous["files"]),
                            seconds=time.perf_counter() - started, reasons=("nothing changed",))

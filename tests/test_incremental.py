@@ -361,3 +361,18 @@ def test_a_save_during_a_build_does_not_leave_a_stale_page_after_an_undo(
     guide.replace_in(path, old + "Second ", old + "First ")  # undo
     guide.incremental()
     assert files(tmp_path / "output") == guide.clean()
+
+
+def test_folders_that_settle_after_a_build_are_trusted_from_the_next_unchanged_one(
+        tmp_path, monkeypatch):
+    from sitegen import pipeline, sources
+
+    guide = Guide(tmp_path, random.Random(0))
+    guide.incremental()  # every folder just written: none trusted yet
+    monkeypatch.setattr(sources, "SETTLE_NS", -60 * 10**9)  # a while later
+    assert guide.incremental().reasons == ("nothing changed",)
+    read, topic_sources = [], pipeline.topic_sources
+    monkeypatch.setattr(pipeline, "topic_sources",
+                        lambda folder: read.append(folder) or topic_sources(folder))
+    assert guide.incremental().reasons == ("nothing changed",)
+    assert read == []
