@@ -65,9 +65,12 @@ def _usage_problem(args: argparse.Namespace) -> str:
     if not args.content.is_dir():
         return f"content folder not found: {args.content}/ (run from the project folder or pass --content)"
     if args.verb in ("build", "serve"):
-        if not (args.templates / "topic.html").is_file():
+        if not args.templates.is_dir():
             return (f"templates folder not found: {args.templates}/ (run from the project folder "
                     "or pass --templates)")
+        if not (args.templates / "topic.html").is_file():
+            return (f"not a templates folder: {args.templates}/ has no topic.html (run from the "
+                    "project folder or pass --templates)")
         if args.output.exists() and not args.output.is_dir():
             return f"--output must be a folder, but {args.output} is a file"
         address = urlsplit(args.base_url)

@@ -127,7 +127,6 @@ def in_declared_order(svg: bytes, dot: str) -> bytes:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def _library_path() -> str:
     """libgvc's name, when libcgraph is there too; "" otherwise."""
     if not _cgraph_name():

@@ -106,7 +106,8 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
     errors: list[ContentError] = []
     site_path = content_dir / SITE_FILE
     has_site = bool(site_yaml) or site_path.is_file()
-    site = _load_yaml(site_path, errors, site_yaml or None) if has_site else None
+    # The bytes hashed, even none: the file may have been written since.
+    site = _load_yaml(site_path, errors, site_yaml) if has_site else None
     if not has_site:
         errors.append(ContentError(str(site_path), 0, 0, "site.yaml is missing",
                                    "every content folder needs a site.yaml with the site title and topic list"))

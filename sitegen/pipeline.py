@@ -14,7 +14,7 @@ import os
 import pickle
 from collections import Counter
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
@@ -199,8 +199,10 @@ def _changes(previous: dict, inputs: _Inputs) -> list[str]:
 _recent_topics: dict[str, model.Topic] = {}
 
 
-def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache) -> model.Site:
-    """The site, with each topic's model from the cache when its files are unchanged."""
+def _validated_site(config: BuildConfig, inputs: _Inputs,
+                    cache: Cache) -> tuple[model.Site, _Inputs]:
+    """The site, with each topic's model from the cache when its files are unchanged; and the
+    inputs, with the keys of any folder read only now (see _read_late)."""
     from .load import load_content
     from .validate import validate
     from .workers import spread, validated_topic
@@ -214,30 +216,40 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache) -> model
         if found is not None:
             known[slug] = pickle.loads(found)
     unread = [slug for slug in inputs.topics if slug not in known]
+    inputs = _read_late(config, inputs, unread)
     folders = config.content_dir / TOPICS_DIR
-    sources = dict(inputs.sources)
-    for slug in unread:
-        if slug not in sources:  # trusted by its signature, but not in the cache
-            sources[slug] = topic_sources(folders / slug)
-    # Kept only under the key of the bytes it was made from: a folder trusted by its
-    # signature may have been saved again since.
-    keepable = {slug for slug in unread if sources[slug]
-                and _topic_key(inputs.generator, slug, sources[slug]) == inputs.topics[slug]}
     for slug, found in zip(unread, spread(validated_topic,
-                                          [(folders / s, sources[s]) for s in unread],
+                                          [(folders / s, inputs.sources[s]) for s in unread],
                                           config.jobs)):
         if found is not None:  # a topic with mistakes is left to validate() to report
             known[slug] = pickle.loads(found)
-            if slug in keepable:
-                cache.put("topic", inputs.topics[slug], found)
+            cache.put("topic", inputs.topics[slug], found)
     site = validate(load_content(config.content_dir, frozenset(known), list(inputs.topics),
-                                 sources, inputs.site_yaml), known)
+                                 inputs.sources, inputs.site_yaml), known)
     for topic in site.topics:
-        if topic.slug not in known and topic.slug in keepable:  # validated without errors
+        if topic.slug not in known:  # validated without errors: kept for the next build
             cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))
     _recent_topics.clear()
     _recent_topics.update((inputs.topics[topic.slug], topic) for topic in site.topics)
-    return site
+    return site, inputs
+
+
+def _read_late(config: BuildConfig, inputs: _Inputs, unread: list[str]) -> _Inputs:
+    """The inputs with the files of every folder to validate, reading those trusted by their
+    stamps but not in the cache. Such a folder may have been saved since its stamps were
+    taken: it is then keyed by the bytes read now, and its stamps are not kept, so that
+    nothing made from those bytes is filed under the old bytes' key."""
+    late = [slug for slug in unread if slug not in inputs.sources]
+    if not late:
+        return inputs
+    sources, topics, signatures = dict(inputs.sources), dict(inputs.topics), dict(inputs.signatures)
+    for slug in late:
+        sources[slug] = topic_sources(config.content_dir / TOPICS_DIR / slug)
+        key = _topic_key(inputs.generator, slug, sources[slug])
+        if key != topics[slug]:
+            topics[slug] = key
+            signatures.pop(slug, None)
+    return replace(inputs, sources=sources, topics=topics, signatures=signatures)
 
 
 def build(config: BuildConfig) -> BuildReport:
@@ -263,7 +275,11 @@ def _build(config: BuildConfig) -> BuildReport:
         if before.get("signatures") != inputs.signatures:
             # Folders changed just before the last build have settled since: from now on
             # they are judged by their stamps, not read.
-            record_summary(config.output_dir, build_key, {**before, "signatures": inputs.signatures})
+            try:
+                record_summary(config.output_dir, build_key,
+                               {**before, "signatures": inputs.signatures})
+            except OSError:  # a read-only output: they are read again next time, that is all
+                pass
         counts = before.get("counts", {})
         return BuildReport(pages=counts.get("pages", 0), diagrams=counts.get("diagrams", 0),
                            cards=counts.get("cards", 0), files=len(previous["files"]),
@@ -286,7 +302,8 @@ def _build(config: BuildConfig) -> BuildReport:
             config.progress(text)
 
     stage(f"reading {len(to_read)} topic{'' if len(to_read) == 1 else 's'}")
-    site = _validated_site(config, inputs, cache)
+    site, inputs = _validated_site(config, inputs, cache)
+    build_key = inputs.build_key  # a folder read late may have a new key
     check_graphviz()
     # Cards are laid out in worker processes beside the diagrams and pages, in one of them
     # when those will keep the other cores busy; in this process with one job, or when it

@@ -6,7 +6,6 @@ whether anything changed, without loading the YAML parser.
 
 from __future__ import annotations
 
-import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,9 +124,13 @@ class Templates:
         return cls(folder, files, digest(*[part for item in files.items() for part in item]))
 
     def file(self, name: str) -> bytes:
-        """One file's bytes; FileNotFoundError, naming its path, when it is not there."""
-        try:
-            return self.files[name]
-        except KeyError:
-            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT),
-                                    str(self.folder / name)) from None
+        """One file's bytes; when it is not there, the error a missing template gives."""
+        if name not in self.files:
+            raise self.missing(name)
+        return self.files[name]
+
+    def missing(self, name: str) -> Exception:
+        """Jinja's TemplateNotFound, naming where the file was looked for."""
+        from jinja2 import TemplateNotFound
+
+        return TemplateNotFound(name, f"{self.folder / name} is missing")

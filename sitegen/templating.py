@@ -17,10 +17,8 @@ class _TemplatesLoader(jinja2.BaseLoader):
         self.templates = templates
 
     def get_source(self, environment, template):
-        data = self.templates.files.get(template)
-        if data is None:
-            raise jinja2.TemplateNotFound(template)
-        return data.decode("utf-8"), str(self.templates.folder / template), lambda: True
+        return (self.templates.file(template).decode("utf-8"), str(self.templates.folder / template),
+                lambda: True)
 
     def list_templates(self):
         return sorted(self.templates.files)

@@ -71,8 +71,10 @@ def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
 
     cases = [
         (["check", "--content", str(tmp_path / "nowhere")], "content folder not found"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(tmp_path)],
+        (["build", "--content", str(ROOT / "content"), "--templates", str(tmp_path / "nowhere")],
          "templates folder not found"),
+        (["build", "--content", str(ROOT / "content"), "--templates", str(tmp_path)],
+         f"not a templates folder: {tmp_path}/ has no topic.html"),
         (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
           "--base-url", "user.github.io/repo"], "--base-url must be a full address"),
     ]
@@ -149,3 +151,18 @@ def test_base_path_comes_from_the_base_url():
     assert BuildConfig(base_url="https://user.github.io").base_path == "/"
     assert BuildConfig(base_url="https://user.github.io/repo").base_path == "/repo/"
     assert BuildConfig(base_url="https://user.github.io/repo/").base_path == "/repo/"
+
+
+@pytest.mark.parametrize("missing", ["static/site.css", "blocks/tips.html"])
+def test_a_missing_template_or_asset_is_named_without_a_traceback(tmp_path, capsys, missing):
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / missing).unlink()
+    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+                 "--output", str(tmp_path / "out"), "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 3 and "Traceback" not in err, err
+    assert f"{templates / missing} is missing" in err, err  # where it was looked for
+    assert not (tmp_path / "out").exists()

@@ -66,8 +66,11 @@ class Guide:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     def change_a_cell(self) -> None:
+        self.change_a_cell_of(self.rng.choice(self.topics()))
+
+    def change_a_cell_of(self, slug: str) -> None:
         """Flips who owns Network Traffic on SaaS: a matrix cell, and so a diagram too."""
-        path = self.topic_yaml(self.rng.choice(self.topics()))
+        path = self.topic_yaml(slug)
         row = re.compile(r"(component: Network Traffic\n\s+owners: \{iaas: \w+, paas: \w+, saas: )(\w+)")
         text = path.read_text(encoding="utf-8")
         flipped = {"customer": "aws", "aws": "customer"}
@@ -376,3 +379,61 @@ def test_folders_that_settle_after_a_build_are_trusted_from_the_next_unchanged_o
                         lambda folder: read.append(folder) or topic_sources(folder))
     assert guide.incremental().reasons == ("nothing changed",)
     assert read == []
+
+
+def test_a_save_during_a_build_of_a_trusted_topic_missing_from_the_cache_leaves_nothing_stale(
+        long_after, tmp_path, monkeypatch):
+    """A topic trusted by its stamps but not in the cache (deleted, as it safely may be) is
+    read after its key was taken: a save in between must not file its drawings, page or
+    search share under the old bytes' key, to be shown again after an undo."""
+    from sitegen import cache as cache_module, pipeline
+
+    guide = Guide(tmp_path, random.Random(0))
+    guide.incremental()  # every folder trusted by its stamps
+    shutil.rmtree(tmp_path / "cache")
+    monkeypatch.setattr(pipeline, "_recent_topics", {})  # as in a new process
+    monkeypatch.setattr(cache_module, "_remembered", (None, {}))
+    guide.edit_prose()  # some other change, so that the build does not stop early
+    path = guide.topic_yaml(SHIPPED)
+    original = path.read_bytes()
+    validated_site = pipeline._validated_site
+
+    def saved_meanwhile(*args):
+        guide.change_a_cell_of(SHIPPED)
+        return validated_site(*args)
+
+    monkeypatch.setattr(pipeline, "_validated_site", saved_meanwhile)
+    guide.incremental()
+    monkeypatch.setattr(pipeline, "_validated_site", validated_site)
+    guide.incremental()
+    path.write_bytes(original)  # undo
+    guide.incremental()
+    assert files(tmp_path / "output") == guide.clean()
+
+
+def test_a_site_yaml_empty_when_hashed_is_parsed_empty(tmp_path, monkeypatch):
+    """An editor that truncates, then writes, leaves site.yaml empty for a moment: a build
+    that hashed it empty must not parse the full file saved since under the empty one's key."""
+    from sitegen import pipeline
+    from sitegen.errors import BuildFailed
+
+    guide = Guide(tmp_path, random.Random(0))
+    site = guide.content / "site.yaml"
+    full = site.read_bytes()
+    read_inputs = pipeline._read_inputs
+
+    def truncated_while_hashed(*args):
+        site.write_bytes(b"")
+        try:
+            return read_inputs(*args)
+        finally:
+            site.write_bytes(full)
+
+    monkeypatch.setattr(pipeline, "_read_inputs", truncated_while_hashed)
+    with pytest.raises(BuildFailed, match="site.yaml"):
+        guide.incremental()
+    monkeypatch.setattr(pipeline, "_read_inputs", read_inputs)
+    guide.incremental()
+    site.write_bytes(b"")
+    with pytest.raises(BuildFailed, match="site.yaml"):
+        guide.incremental()
