@@ -194,6 +194,35 @@ def render_cards(site: m.Site, templates: Templates | Path, cache: Cache | None 
         layout.close()
 
 
+_kept_workers: ProcessPoolExecutor | None = None
+"""Card workers that stay between the builds of a process that builds again and again
+(sitegen serve), WeasyPrint loaded: the two paper sizes of an edited card are then laid out
+at once, without a second of start-up each time."""
+
+
+def keep_card_workers(processes: int) -> None:
+    """Starts the kept card workers, each loading WeasyPrint before its first card."""
+    global _kept_workers
+    if _kept_workers is not None or processes < 2:
+        return
+    context = multiprocessing.get_context("forkserver")
+    _kept_workers = ProcessPoolExecutor(max_workers=processes, mp_context=context,
+                                        initializer=_load_weasyprint)
+    for _ in range(processes):  # workers start on demand: one job each starts them all
+        _kept_workers.submit(_load_weasyprint)
+
+
+def stop_card_workers() -> None:
+    global _kept_workers
+    if _kept_workers is not None:
+        _kept_workers.shutdown(wait=True, cancel_futures=True)
+        _kept_workers = None
+
+
+def _load_weasyprint() -> None:
+    import weasyprint  # noqa: F401
+
+
 class CardLayout:
     """The cards of a build, started as soon as the site is validated and collected when the
     rest of the build is done: laying out a card is independent of the pages and diagrams.
@@ -231,9 +260,12 @@ class CardLayout:
         self._futures: list = []
         if self._to_render and processes > 0:
             # WeasyPrint is pure Python: only processes lay out cards beside the build.
-            context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(max_workers=min(processes, len(self._to_render)),
-                                             mp_context=context)
+            if _kept_workers is not None:
+                self._pool = _kept_workers
+            else:
+                context = multiprocessing.get_context("forkserver")
+                self._pool = ProcessPoolExecutor(
+                    max_workers=min(processes, len(self._to_render)), mp_context=context)
             self._futures = [self._pool.submit(_render_job, job) for _, _, job in self._to_render]
 
     def result(self) -> dict[str, bytes]:
@@ -242,6 +274,9 @@ class CardLayout:
             try:
                 results = [future.result() for future in self._futures]
             except BrokenProcessPool:  # a worker was killed (out of memory, say): lay out here
+                if self._pool is _kept_workers:
+                    stop_card_workers()
+                self._pool = None
                 results = [_render_job(job) for _, _, job in self._to_render]
         else:
             results = [_render_job(job) for _, _, job in self._to_render]
@@ -257,7 +292,11 @@ class CardLayout:
         return {path: outputs[path] for path in sorted(outputs)}
 
     def close(self) -> None:
-        """Stops the workers; cards not yet started are dropped (a failed build's)."""
-        if self._pool is not None:
+        """Stops the workers, or leaves the kept ones to the next build; cards not yet
+        started are dropped (a failed build's)."""
+        if self._pool is _kept_workers:
+            for future in self._futures:
+                future.cancel()
+        elif self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._pool = None

@@ -45,9 +45,6 @@ class BuildConfig:
     command line's default); None keeps nothing."""
     jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
     """How many diagrams or cards are made at once."""
-    resident: bool = False
-    """The process builds again and again (sitegen serve): cards are laid out here, where
-    WeasyPrint stays loaded, rather than in worker processes that load it anew each time."""
     progress: Callable[[str], None] | None = field(default=None, compare=False)
     """Told what a long build is doing, stage by stage (short builds say nothing)."""
 
@@ -306,9 +303,9 @@ def _build(config: BuildConfig) -> BuildReport:
     build_key = inputs.build_key  # a folder read late may have a new key
     check_graphviz()
     # Cards are laid out in worker processes beside the diagrams and pages, in one of them
-    # when those will keep the other cores busy; in this process with one job, or when it
-    # keeps WeasyPrint loaded (serve).
-    card_processes = (0 if config.resident or config.jobs < 2
+    # when those will keep the other cores busy (sitegen serve keeps its own, see
+    # card.keep_card_workers); in this process with one job.
+    card_processes = (0 if config.jobs < 2
                       else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
     card_layout = CardLayout(site, inputs.templates, cache, card_processes)
     try:

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildFailed, MissingTool, template_error_line
@@ -57,7 +57,7 @@ class Server:
         # Imported here, like watchfiles below: the CLI imports this module for every verb.
         from .serve_http import LiveState, PreviewHTTPServer
 
-        self.config = replace(config, resident=True)
+        self.config = config
         self._state = LiveState()
         # Binding here, not in start(), so that a port in use is reported before anything runs.
         self._http = PreviewHTTPServer((host, port), config.output_dir, config.base_path,
@@ -82,6 +82,9 @@ class Server:
         return [root, root + base] if base else [root]
 
     def start(self) -> Server:
+        """Starts the card workers (from the main thread: see _start_card_workers_deaf_to_ctrl_c),
+        then watching, building and serving."""
+        _start_card_workers_deaf_to_ctrl_c(self.config)
         for thread in self._threads:
             thread.start()
         return self
@@ -111,6 +114,9 @@ class Server:
         for thread in self._threads:
             if thread.is_alive():
                 thread.join()
+        from .card import stop_card_workers
+
+        stop_card_workers()
 
     def _watch_and_build(self) -> None:
         from watchfiles import watch
@@ -228,7 +234,6 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
               "(hint: pass --port with another number, or 0 for any free port)", file=sys.stderr)
         return EXIT_ENVIRONMENT
     try:
-        _start_card_workers_deaf_to_ctrl_c()
         server.start()
         server.wait_for_build()
         print(f"serving {config.output_dir}/ at {' and '.join(server.urls)}; rebuilding when "
@@ -246,12 +251,15 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
     return 0
 
 
-def _start_card_workers_deaf_to_ctrl_c() -> None:
+def _start_card_workers_deaf_to_ctrl_c(config: BuildConfig) -> None:
     """Starts multiprocessing's fork server, which card.py's worker processes are forked from,
-    with Ctrl-C ignored; the workers inherit that. Ctrl-C reaches every process of the
-    terminal's group: without this, a worker busy with a card prints a KeyboardInterrupt
-    traceback, while here the build just finishes and the server stops after it."""
+    with Ctrl-C ignored, then the card workers kept for every build; they inherit that.
+    Ctrl-C reaches every process of the terminal's group: without this, a worker busy with a
+    card prints a KeyboardInterrupt traceback, while here the build just finishes and the
+    server stops after it."""
     import multiprocessing.forkserver
+
+    from .card import keep_card_workers
 
     # Python keeps SIGINT ignored in a child started while it is ignored (see the signal
     # module's docs), and the fork server hands its own setting on to each worker.
@@ -260,3 +268,4 @@ def _start_card_workers_deaf_to_ctrl_c() -> None:
         multiprocessing.forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
+    keep_card_workers(config.jobs)

@@ -187,3 +187,25 @@ def test_the_cards_are_laid_out_here_when_a_card_worker_is_killed(site):
         assert layout.result() == render_cards(site, TEMPLATES)
     finally:
         layout.close()
+
+
+def test_kept_card_workers_serve_one_build_after_another(site):
+    """sitegen serve keeps its card workers, WeasyPrint loaded, for every build."""
+    from sitegen import card as card_module
+    from sitegen.card import CardLayout, keep_card_workers, render_cards, stop_card_workers
+
+    keep_card_workers(2)
+    try:
+        kept = card_module._kept_workers
+        expected = render_cards(site, TEMPLATES, jobs=1)
+        for _ in range(2):
+            layout = CardLayout(site, TEMPLATES, None, processes=2)
+            try:
+                assert layout._pool is kept
+                assert layout.result() == expected
+            finally:
+                layout.close()
+        assert card_module._kept_workers is kept and not kept._shutdown_thread
+    finally:
+        stop_card_workers()
+    assert card_module._kept_workers is None
