@@ -327,7 +327,10 @@ def _make_in_workers(pending: list[tuple[m.Topic, m.Block]], tool: str,
         topics.setdefault(topic.slug, (topic, []))[1].append(block)
     jobs_list = [(tool, topic, tuple(blocks)) for topic, blocks in topics.values()]
     made = {}
-    for (_, topic, blocks), diagrams in zip(jobs_list, spread(topic_diagrams, jobs_list, jobs)):
+    # A worker killed here may have been crashed by Graphviz itself: not retried in this
+    # process, which it would crash too (the caller draws with `dot` instead).
+    drawn = spread(topic_diagrams, jobs_list, jobs, here_if_killed=False)
+    for (_, topic, blocks), diagrams in zip(jobs_list, drawn):
         made.update(((topic.slug, block.id), diagram) for block, diagram in zip(blocks, diagrams))
     return [made[(topic.slug, block.id)] for topic, block in pending]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -23,14 +24,24 @@ Result = TypeVar("Result")
 PARALLEL_MINIMUM = 24
 
 
-def spread(function: Callable[[Item], Result], items: list[Item], jobs: int) -> list[Result]:
-    """function over items, in up to `jobs` processes when there are enough items."""
+def spread(function: Callable[[Item], Result], items: list[Item], jobs: int,
+           here_if_killed: bool = True) -> list[Result]:
+    """function over items, in up to `jobs` processes when there are enough items.
+
+    If the kernel kills a worker (out of memory, say), the work is done in this process,
+    unless here_if_killed is False: then BrokenProcessPool is raised, for work that may
+    itself have crashed the worker."""
     if jobs < 2 or len(items) < PARALLEL_MINIMUM:
         return [function(item) for item in items]
     context = multiprocessing.get_context("forkserver")
     chunk = max(1, len(items) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(function, items, chunksize=chunk))
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return list(pool.map(function, items, chunksize=chunk))
+    except BrokenProcessPool:
+        if not here_if_killed:
+            raise
+        return [function(item) for item in items]
 
 
 def validated_topic(job: tuple[Path, list[tuple[str, bytes]]]) -> bytes | None:

@@ -42,8 +42,8 @@ def test_many_diagrams_are_made_in_workers_with_the_library_as_the_program_makes
     copies = [replace(topic, slug=f"{topic.slug}-{i}") for i in range(PARALLEL_MINIMUM // 2 + 1)]
     many = replace(site, topics=tuple(copies))
     spread, used = diagrams.spread, []
-    monkeypatch.setattr(diagrams, "spread", lambda function, items, jobs: used.append(
-        function.__name__) or spread(function, items, jobs))
+    monkeypatch.setattr(diagrams, "spread", lambda function, items, jobs, **options: used.append(
+        function.__name__) or spread(function, items, jobs, **options))
     in_workers = render_diagrams(many, jobs=2)
     assert used == ["topic_diagrams"]
     assert in_workers == render_diagrams(many, jobs=1)  # drawn by `dot`, one process each

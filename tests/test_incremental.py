@@ -262,8 +262,8 @@ def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path,
     monkeypatch.setattr(pipeline, "_recent_topics", {})  # no models from earlier tests' builds
 
     spread, calls = workers.spread, []
-    monkeypatch.setattr(workers, "spread", lambda function, items, jobs: calls.append(
-        (function.__name__, len(items), jobs)) or spread(function, items, jobs))
+    monkeypatch.setattr(workers, "spread", lambda function, items, jobs, **options: calls.append(
+        (function.__name__, len(items), jobs)) or spread(function, items, jobs, **options))
 
     guide = Guide(tmp_path, random.Random(0))
     while len(guide.topics()) < PARALLEL_MINIMUM + 2:

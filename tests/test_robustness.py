@@ -47,3 +47,23 @@ def test_random_edits_never_crash_validation(content_copy, seed):
         for error in failure.errors:
             assert Path(error.path).is_relative_to(content_copy)
             assert error.line >= 0 and error.message
+
+
+def _dies_in_a_worker(item: int) -> int:
+    import multiprocessing
+    import os
+
+    if multiprocessing.parent_process() is not None:
+        os._exit(1)  # as when the kernel kills a worker that ran out of memory
+    return item * 2
+
+
+def test_work_spread_over_processes_is_done_here_when_a_worker_dies():
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sitegen.workers import PARALLEL_MINIMUM, spread
+
+    items = list(range(PARALLEL_MINIMUM))
+    assert spread(_dies_in_a_worker, items, 2) == [item * 2 for item in items]
+    with pytest.raises(BrokenProcessPool):  # work that may have crashed the worker itself
+        spread(_dies_in_a_worker, items, 2, here_if_killed=False)
