@@ -274,8 +274,10 @@ class CardLayout:
             try:
                 results = [future.result() for future in self._futures]
             except BrokenProcessPool:  # a worker was killed (out of memory, say): lay out here
-                if self._pool is _kept_workers:
+                if self._pool is _kept_workers:  # new ones for the next build
+                    processes = self._pool._max_workers
                     stop_card_workers()
+                    keep_card_workers(processes)
                 self._pool = None
                 results = [_render_job(job) for _, _, job in self._to_render]
         else:

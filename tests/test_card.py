@@ -209,3 +209,23 @@ def test_kept_card_workers_serve_one_build_after_another(site):
     finally:
         stop_card_workers()
     assert card_module._kept_workers is None
+
+
+def test_a_killed_kept_card_worker_is_replaced_for_the_next_build(site):
+    from sitegen import card as card_module
+    from sitegen.card import CardLayout, keep_card_workers, render_cards, stop_card_workers
+
+    keep_card_workers(2)
+    try:
+        kept = card_module._kept_workers
+        layout = CardLayout(site, TEMPLATES, None, processes=2)
+        try:
+            for process in list(kept._processes.values()):
+                process.kill()
+            assert layout.result() == render_cards(site, TEMPLATES)
+        finally:
+            layout.close()
+        assert card_module._kept_workers not in (None, kept)
+        assert CardLayout(site, TEMPLATES, None, processes=2).result() == render_cards(site, TEMPLATES)
+    finally:
+        stop_card_workers()
