@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import re
 import signal
 import sys
 import threading
@@ -22,10 +21,8 @@ from pathlib import Path
 from .errors import BuildFailed, MissingTool, template_error_line
 from .output import MARKER, OutputNotOurs
 from .pipeline import BuildConfig, BuildReport, build
+from .sources import EDITOR_TEMP_FILE
 
-# Files editors write beside the real one: Emacs lock files (.#name) and backups (name~),
-# Vim swap files (.name.swp, .swo, .swx, ...) and the file Vim writes to test a folder (4913).
-EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
 QUIET_MS = 10
 """A burst of saves is built once, when no file has changed for this long. Editors write a
 save (a temporary file, a rename, a backup) within a few milliseconds; this wait is part of

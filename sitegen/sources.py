@@ -7,8 +7,13 @@ whether anything changed, without loading the YAML parser.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Files editors write beside the real one: Emacs lock files (.#name) and backups (name~),
+# Vim swap files (.name.swp, .swo, .swx, ...) and the file Vim writes to test a folder (4913).
+EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
 
 SITE_FILE = "site.yaml"
 TOPICS_DIR = "topics"
@@ -119,8 +124,11 @@ class Templates:
     def read(cls, folder: Path) -> Templates:
         from .cache import digest
 
+        # Not an editor's temporary files: Vim rewrites a swap file every few seconds while a
+        # template is open, which would otherwise render every page again at each build.
         files = {path.relative_to(folder).as_posix(): path.read_bytes()
-                 for path in sorted(folder.rglob("*")) if path.is_file()}
+                 for path in sorted(folder.rglob("*"))
+                 if path.is_file() and not EDITOR_TEMP_FILE.search(path.name)}
         return cls(folder, files, digest(*[part for item in files.items() for part in item]))
 
     def file(self, name: str) -> bytes:

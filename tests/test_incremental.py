@@ -437,3 +437,12 @@ def test_a_site_yaml_empty_when_hashed_is_parsed_empty(tmp_path, monkeypatch):
     site.write_bytes(b"")
     with pytest.raises(BuildFailed, match="site.yaml"):
         guide.incremental()
+
+
+def test_an_editors_temporary_files_in_the_templates_change_nothing(tmp_path):
+    """Vim rewrites its swap file every few seconds while a template is open."""
+    guide = Guide(tmp_path, random.Random(0))
+    guide.incremental()
+    (guide.templates / ".topic.html.swp").write_bytes(os.urandom(64))
+    (guide.templates / "blocks" / "tips.html~").write_text("old tips\n", encoding="utf-8")
+    assert guide.incremental().reasons == ("nothing changed",)
