@@ -13,6 +13,7 @@ from functools import partial
 from typing import Callable
 
 from . import model as m
+from .dot import Digraph, Html
 from .cache import Cache, digest, generator_fingerprint
 from .drawing import (draw_all, draw_with_library, draw_with_program, library_available,
                       fingerprint as graphviz_fingerprint)
@@ -73,10 +74,8 @@ def _party_style(party: m.Party) -> dict:
     return PARTY_STYLES[party.index - 1]  # validation allows no more parties than styles
 
 
-def _new_graph(name: str):
-    import graphviz
-
-    graph = graphviz.Digraph(name)
+def _new_graph(name: str) -> Digraph:
+    graph = Digraph(name)
     # The graph id prefixes every generated SVG id, so two inline diagrams never clash.
     graph.attr(id=name, fontname=FONT, bgcolor="transparent", newrank="true",
                nodesep="0.15", ranksep="0.25", margin="0")
@@ -122,7 +121,7 @@ def _layer_label(layer: m.Layer, style: dict) -> str:
                  + _cells(group.parts, group_columns, fill, line).replace("<TD ", '<TD BORDER="1" ')
                  + "</TABLE>")
         rows.append(f'<TR><TD COLSPAN="{columns}" COLOR="{line}" STYLE="{style["style"]}">{inner}</TD></TR>')
-    return (f'<<TABLE BORDER="2" STYLE="rounded,{style["style"]}" COLOR="{line}" BGCOLOR="white" CELLBORDER="1" '
+    return Html(f'<<TABLE BORDER="2" STYLE="rounded,{style["style"]}" COLOR="{line}" BGCOLOR="white" CELLBORDER="1" '
             f'CELLSPACING="6" CELLPADDING="6">{"".join(rows)}</TABLE>>')
 
 
