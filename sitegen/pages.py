@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from html import escape as html_escape
 
@@ -243,8 +243,10 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
         path = page_paths[topic.slug]
         context = dict(contexts[topic.slug], site=site_alone, root="../" * path.count("/"),
                        page_url=public_url(base_url, path) if base_url else "")
-        jobs_list.append((templates, context, path))
-    for topic, (html, share) in zip(missing, spread(topic_page, jobs_list, jobs)):
+        jobs_list.append((context, path))
+    # The templates go with each batch of pages rather than with each page (72 KB each).
+    for topic, (html, share) in zip(missing, spread(partial(topic_page, templates), jobs_list,
+                                                    jobs)):
         key = pages[topic.slug].key
         cache.put("page", key, html)
         cache.put("search", share_key(topic, key, page_paths[topic.slug]), share)

@@ -70,10 +70,10 @@ def _environment(templates: Templates):
     return _environments[templates.fingerprint]
 
 
-def topic_page(job: tuple[Templates, dict, str]) -> tuple[bytes, bytes]:
+def topic_page(templates: Templates, job: tuple[dict, str]) -> tuple[bytes, bytes]:
     """A topic page rendered from its context, and its share of the search index."""
     from .search import topic_share
 
-    templates, context, page_path = job
+    context, page_path = job
     html = _environment(templates).get_template("topic.html").render(**context).encode("utf-8")
     return html, topic_share(context["topic"], html, page_path)

@@ -256,14 +256,19 @@ def test_a_file_changed_by_hand_in_the_output_is_made_again(tmp_path):
 
 def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path, monkeypatch):
     """Past PARALLEL_MINIMUM topics, topics are read and pages rendered in other processes."""
-    from sitegen import pipeline, workers
+    from sitegen import diagrams, pipeline, workers
+    from sitegen.drawing import library_available
     from sitegen.workers import PARALLEL_MINIMUM
 
     monkeypatch.setattr(pipeline, "_recent_topics", {})  # no models from earlier tests' builds
 
     spread, calls = workers.spread, []
-    monkeypatch.setattr(workers, "spread", lambda function, items, jobs, **options: calls.append(
-        (function.__name__, len(items), jobs)) or spread(function, items, jobs, **options))
+
+    def noted(function, items, jobs, **options):
+        calls.append((getattr(function, "func", function).__name__, len(items), jobs))
+        return spread(function, items, jobs, **options)
+    monkeypatch.setattr(workers, "spread", noted)
+    monkeypatch.setattr(diagrams, "spread", noted)
 
     guide = Guide(tmp_path, random.Random(0))
     while len(guide.topics()) < PARALLEL_MINIMUM + 2:
@@ -278,8 +283,9 @@ def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path,
         outputs.append(files(out))
     assert outputs[0] == outputs[1]
     topics = len(guide.topics())
+    drawn = [("topic_diagrams", topics, 2)] if library_available() else []  # else `dot`
     assert calls == [("validated_topic", topics, 1),  # one process renders pages itself
-                     ("validated_topic", topics, 2), ("topic_page", topics, 2)]
+                     ("validated_topic", topics, 2), *drawn, ("topic_page", topics, 2)]
 
 
 def test_only_a_long_build_says_what_it_is_doing(tmp_path, monkeypatch):
