@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Iterable
 
 import lxml.html
 
@@ -89,8 +90,15 @@ def topic_documents(topic: m.Topic, page_html: bytes, page_path: str) -> list[di
     return documents
 
 
-def topic_share(topic: m.Topic, page_html: bytes, page_path: str) -> bytes:
-    """A topic's documents as JSON list items, without the brackets, safe inside a <script>."""
+def topic_share(topic: m.Topic, page_html: bytes, page_path: str,
+                drawings: Iterable[bytes] = ()) -> bytes:
+    """A topic's documents as JSON list items, without the brackets, safe inside a <script>.
+
+    drawings: the inline SVG elements the page shows. Search skips drawings, so they are cut
+    out before the page is parsed, which then has a third less to read.
+    """
+    for drawing in drawings:
+        page_html = page_html.replace(drawing, b"")
     documents = topic_documents(topic, page_html, page_path)
     text = json.dumps(documents, ensure_ascii=False, separators=(",", ":"))[1:-1]
     # "</" cannot end the script early even if a text contains "</script>".
