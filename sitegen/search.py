@@ -12,7 +12,7 @@ import json
 import re
 from typing import Iterable
 
-import lxml.html
+import lxml.etree
 
 from . import model as m
 from .cache import Cache, digest
@@ -31,10 +31,15 @@ BOUNDARY = "\u2029"
 
 
 def _skipped(element) -> bool:
-    return (not isinstance(element.tag, str)  # comments and processing instructions
-            or element.tag in SKIPPED_ELEMENTS or element.get("hidden") is not None
-            or element.get("aria-hidden") == "true"
-            or bool(set((element.get("class") or "").split()) & SKIPPED_CLASSES))
+    if not isinstance(element.tag, str):  # comments and processing instructions
+        return True
+    if element.tag in SKIPPED_ELEMENTS:
+        return True
+    attributes = element.attrib
+    if not attributes:
+        return False
+    return ("hidden" in attributes or attributes.get("aria-hidden") == "true"
+            or not SKIPPED_CLASSES.isdisjoint((attributes.get("class") or "").split()))
 
 
 def _text(element, parts: list[str]) -> list[str]:
@@ -49,19 +54,29 @@ def _text(element, parts: list[str]) -> list[str]:
     return parts
 
 
+# Runs of white space other than the boundary, which is white space to a regular expression.
+_SPACES = re.compile(r"[^\S\u2029]+")
+
+
 def _words(parts: list[str]) -> str:
-    pieces = [re.sub(r"\s+", " ", piece).strip() for piece in "".join(parts).split(BOUNDARY)]
     text = ""
-    for piece in filter(None, pieces):
+    for piece in _SPACES.sub(" ", "".join(parts)).split(BOUNDARY):
+        piece = piece.strip(" ")
+        if not piece:
+            continue
         if text:
             text += " " if text[-1] in ".!?:;…" else " · "
         text += piece
     return text
 
 
+# A plain parser: lxml.html's element classes cost more than they give here.
+_PARSER = lxml.etree.HTMLParser()
+
+
 def page_sections(page_html: bytes) -> list[tuple[str, str, str]]:
     """(anchor, heading, text) of each top-level <section id> of a rendered page, in order."""
-    page = lxml.html.fromstring(page_html)
+    page = lxml.etree.fromstring(page_html, _PARSER)
     sections = []
     for section in page.xpath("//section[@id][not(ancestor::section[@id])]"):
         heading, text = [], []
