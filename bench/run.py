@@ -13,9 +13,9 @@ are medians of per-round ratios. A peer that is not installed is skipped with a 
 
 Then bench/serve_latency.py measures `sitegen serve` on the same size: save to reloaded page.
 
-A clean sitegen build of 1000 topics (1000 pages, 2000 Graphviz diagrams) takes about ten
-seconds on two cores, MkDocs with its default nav about twenty: `--sizes 1,100,1000 --runs 3`
-takes about six minutes, `--quick` about one.
+A clean sitegen build of 1000 topics (1000 pages, 2000 Graphviz diagrams) takes five to
+seven seconds on two cores, MkDocs with its default nav about eleven: `--sizes 1,100,1000
+--runs 3` takes about six minutes, `--quick` about one.
 """
 
 from __future__ import annotations
