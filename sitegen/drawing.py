@@ -70,30 +70,37 @@ def fingerprint() -> str:
 
 @lru_cache(maxsize=1)
 def _installed_files() -> tuple[str, ...]:
-    """`dot`, the libraries it and the library way draw with, and the plugin list beside
-    them (which names the layout and render plugins): an upgrade of any changes a stamp."""
-    linked = _library_files()
-    libraries = [linked.get(name, name) for name in (_library_path(), _cgraph_name()) if name]
-    plugins = os.path.join(os.path.dirname(libraries[0]), "graphviz") if libraries else ""
-    configs = sorted(os.path.join(plugins, name) for name in
-                     (os.listdir(plugins) if os.path.isdir(plugins) else ())
-                     if name.startswith("config"))
+    """`dot`, the libraries it and the library way draw with, and the plugin lists beside
+    them (which name the layout and render plugins): an upgrade of any changes a stamp."""
+    libraries = [path for name in (_library_path(), _cgraph_name()) if name
+                 for path in _library_files(name)]
+    configs = []
+    for folder in dict.fromkeys(os.path.join(os.path.dirname(path), "graphviz")
+                                for path in libraries):
+        if os.path.isdir(folder):
+            configs += sorted(os.path.join(folder, name) for name in os.listdir(folder)
+                              if name.startswith("config"))
     return (shutil.which("dot") or "", *libraries, *configs)
 
 
-def _library_files() -> dict[str, str]:
-    """The file each Graphviz library name (libgvc.so.6) stands for, looked for where the
-    dynamic linker finds system libraries (asking `ldconfig -p` takes ten times longer)."""
+def _library_files(name: str) -> list[str]:
+    """The files a Graphviz library name (libgvc.so.6) stands for, wherever the dynamic
+    linker may take it from: LD_LIBRARY_PATH, the system's folders, and the lib folder
+    beside `dot` (a Graphviz under /opt or in a Nix store). Every copy is stamped, since
+    which one the program or the library way loads depends on how each was linked; asking
+    `ldconfig -p` takes ten times longer."""
     arch = getattr(sys.implementation, "_multiarch", "")
-    folders = [f"/usr/local/lib/{arch}", "/usr/local/lib", f"/usr/lib/{arch}", f"/lib/{arch}",
-               "/usr/lib", "/lib", "/usr/lib64", "/lib64"]
-    found = {}
-    for name in (_library_path(), _cgraph_name()):
-        for folder in folders:
-            if name and os.path.exists(os.path.join(folder, name)):
-                found[name] = os.path.realpath(os.path.join(folder, name))
-                break
-    return found
+    folders = [folder for folder in os.environ.get("LD_LIBRARY_PATH", "").split(":") if folder]
+    folders += [f"/usr/local/lib/{arch}", "/usr/local/lib", f"/usr/lib/{arch}", f"/lib/{arch}",
+                "/usr/lib", "/lib", "/usr/lib64", "/lib64"]
+    program = shutil.which("dot")
+    if program:
+        prefix = os.path.dirname(os.path.dirname(os.path.realpath(program)))
+        folders += [os.path.join(prefix, "lib", arch), os.path.join(prefix, "lib"),
+                    os.path.join(prefix, "lib64")]
+    found = (os.path.realpath(os.path.join(folder, name)) for folder in folders
+             if os.path.exists(os.path.join(folder, name)))
+    return list(dict.fromkeys(found))
 
 
 def _file_stamp(path: str) -> str:

@@ -120,3 +120,31 @@ def test_the_graphviz_fingerprint_stamps_the_installed_files_by_path():
         assert any(name.startswith(prefix) for name in names), (prefix, installed)
     stamp = drawing.fingerprint()
     assert all(f"{path}:{os.stat(path).st_size}:" in stamp for path in installed)
+
+
+def test_a_graphviz_outside_the_system_folders_is_stamped_by_its_files(tmp_path, monkeypatch):
+    """Graphviz under /opt or in a Nix store keeps its libraries beside `dot`, not where the
+    system's are: those files are stamped too, so upgrading them draws anew."""
+    import os
+
+    prefix = tmp_path / "opt" / "graphviz"
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "lib" / "graphviz").mkdir(parents=True)
+    program = prefix / "bin" / "dot"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    for name in ("libgvc.so.6", "libcgraph.so.6", "graphviz/config6a"):
+        (prefix / "lib" / name).write_bytes(b"v1")
+    monkeypatch.setenv("PATH", f"{prefix / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(drawing, "_library_path", lambda: "libgvc.so.6")
+    monkeypatch.setattr(drawing, "_cgraph_name", lambda: "libcgraph.so.6")
+    drawing._installed_files.cache_clear()
+    try:
+        installed = drawing._installed_files()
+        for name in ("bin/dot", "lib/libgvc.so.6", "lib/libcgraph.so.6", "lib/graphviz/config6a"):
+            assert str(prefix / name) in installed, (name, installed)
+        before = drawing.fingerprint()
+        (prefix / "lib" / "libgvc.so.6").write_bytes(b"v2, a library-only upgrade")
+        assert drawing.fingerprint() != before
+    finally:
+        drawing._installed_files.cache_clear()
