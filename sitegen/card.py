@@ -198,16 +198,19 @@ _kept_workers: ProcessPoolExecutor | None = None
 """Card workers that stay between the builds of a process that builds again and again
 (sitegen serve), WeasyPrint loaded: the two paper sizes of an edited card are then laid out
 at once, without a second of start-up each time."""
+_kept_processes = 0
+"""How many kept card workers were asked for: a killed one is replaced by as many."""
 
 
 def keep_card_workers(processes: int) -> None:
     """Starts the kept card workers, each loading WeasyPrint before its first card."""
-    global _kept_workers
+    global _kept_workers, _kept_processes
     if _kept_workers is not None or processes < 2:
         return
     context = multiprocessing.get_context("forkserver")
     _kept_workers = ProcessPoolExecutor(max_workers=processes, mp_context=context,
                                         initializer=_load_weasyprint)
+    _kept_processes = processes
     for _ in range(processes):  # workers start on demand: one job each starts them all
         _kept_workers.submit(_load_weasyprint)
 
@@ -275,9 +278,8 @@ class CardLayout:
                 results = [future.result() for future in self._futures]
             except BrokenProcessPool:  # a worker was killed (out of memory, say): lay out here
                 if self._pool is _kept_workers:  # new ones for the next build
-                    processes = self._pool._max_workers
                     stop_card_workers()
-                    keep_card_workers(processes)
+                    keep_card_workers(_kept_processes)
                 self._pool = None
                 results = [_render_job(job) for _, _, job in self._to_render]
         else:
