@@ -139,6 +139,8 @@ def load_topic(folder: Path, errors: list[ContentError],
     else:
         texts = {name: _read_text(folder / name, errors, data)
                  for name, data in given.items() if name != TOPIC_FILE}
+    texts = {name: text if text is None or _refuse_controls(str(folder / name), text, errors)
+             else None for name, text in texts.items()}
     has_yaml = given is not None or topic_path.is_file()
     return RawTopic(
         slug=folder.name,
@@ -196,6 +198,25 @@ _YAML_PROBLEMS = {
                                            "or is it text with ': ' that needs quotes?)",
     "found character '\\t' that cannot start any token": "a tab character; indent with spaces",
 }
+
+
+# Characters that are no author's text: C0 controls but tab and line feed, DEL, C1 controls,
+# lone surrogates and the two non-characters. YAML escapes ("\0", "\e", "\x01") make
+# them; a NUL ends Graphviz's reading of a label, the rest make a drawing invalid XML.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _refuse_controls(path: str, text: str, errors: list[ContentError]) -> bool:
+    """Whether text is free of _NOT_TEXT; else the first such character is reported."""
+    found = _NOT_TEXT.search(text)
+    if found is None:
+        return True
+    before = text[:found.start()]
+    errors.append(ContentError(path, before.count("\n") + 1,
+                               found.start() - (before.rfind("\n") + 1) + 1,
+                               f"character U+{ord(found.group()):04X} is not allowed in text",
+                               "delete it; it is usually an invisible control character"))
+    return False
 
 
 _UNCLOSED = {
@@ -296,6 +317,11 @@ def _convert(node: yaml.Node, path: str, errors: list[ContentError]) -> Node:
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.ScalarNode):
         kind = "str" if node.style else _IMPLICIT_TYPES.get(node.tag, "str")
+        found = _NOT_TEXT.search(node.value)
+        if found is not None:  # written as an escape: the raw character is refused on reading
+            errors.append(ContentError(
+                path, line, col, f"character U+{ord(found.group()):04X} is not allowed in text",
+                "remove the escape that writes it, such as \\0, \\e or \\x01, from this quoted text"))
         return Scalar(path, line, col, text=node.value, implicit_type=kind)
     if isinstance(node, yaml.SequenceNode):
         return Sequence(path, line, col, items=tuple(_convert(item, path, errors) for item in node.value))

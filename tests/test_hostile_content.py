@@ -83,3 +83,29 @@ def test_search_index_carries_content_as_data_only(hostile_build):
     assert any(SCRIPT in document["text"] for document in documents(hostile_build))
     for script in (hostile_build / "assets").rglob("search-index*.js"):
         assert "</script" not in script.read_text(encoding="utf-8").lower()
+
+
+@pytest.mark.parametrize("escape, code", [("\\0", "0000"), ("\\e", "001B"), ("\\x01", "0001"),
+                                          ("\\x7f", "007F"), ("\\N", "0085"), ("\\ud800", "D800")])
+def test_control_characters_written_as_escapes_are_refused(tmp_path, escape, code):
+    """A NUL would end Graphviz's reading of a label, so the text after it became DOT (a
+    javascript: link in the drawing); other controls make a drawing invalid XML."""
+    from sitegen.errors import BuildFailed
+    from sitegen.pipeline import check
+
+    content = tmp_path / "content"
+    import shutil
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
+    path = content / "topics" / "shared-responsibility" / "topic.yaml"
+    topic = path.read_text(encoding="utf-8")
+    attack = f'"] x [URL=<javascript:alert(1)>] y [label=ok]{escape}"'
+    assert "- component: Data Encryption\n" in topic
+    path.write_text(topic.replace("- component: Data Encryption\n",
+                                  f"- component: {attack}\n"), encoding="utf-8")
+    line = topic[:topic.index("- component: Data Encryption")].count("\n") + 1
+    with pytest.raises(BuildFailed) as failure:
+        check(BuildConfig(content_dir=content))
+    assert [str(e) for e in failure.value.errors] == [
+        f"{path}:{line}:{topic.splitlines()[line - 1].index('- component') + 14}: error: "
+        f"character U+{code} is not allowed in text (hint: remove the escape that writes it, "
+        f"such as \\0, \\e or \\x01, from this quoted text)"]
