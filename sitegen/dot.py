@@ -28,6 +28,8 @@ class Html(str):
 def quote(value: str) -> str:
     """value as a DOT ID: as it is when DOT reads it as one word or number, or an Html
     label; otherwise double-quoted."""
+    if "\0" in value:  # Graphviz stops reading a string there: the rest would be DOT
+        raise ValueError(f"a NUL character cannot be written in DOT: {value!r}")
     if isinstance(value, Html) or (_PLAIN_ID.match(value) and value.lower() not in _KEYWORDS):
         return value
     if '"' not in value:

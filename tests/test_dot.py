@@ -38,3 +38,10 @@ def test_a_graph_reads_as_the_package_writes_it():
             cluster.edge("a", "c")
         graph.edges([("a", "b"), ("b", "c")])
     assert ours.source == theirs.source
+
+
+@pytest.mark.parametrize("value", ["a\0] x [label=pwned", Html("<<B>a\0</B>>")])
+def test_a_nul_is_never_written_graphviz_would_stop_reading_there(value):
+    # Validation refuses control characters in content; this is the last line of defence.
+    with pytest.raises(ValueError):
+        quote(value)
