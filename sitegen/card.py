@@ -215,6 +215,12 @@ def keep_card_workers(processes: int) -> None:
         _kept_workers.submit(_load_weasyprint)
 
 
+def _renew_card_workers() -> None:
+    """New kept card workers in place of ones of which one was killed (out of memory, say)."""
+    stop_card_workers()
+    keep_card_workers(_kept_processes)
+
+
 def stop_card_workers() -> None:
     global _kept_workers
     if _kept_workers is not None:
@@ -262,14 +268,24 @@ class CardLayout:
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list = []
         if self._to_render and processes > 0:
-            # WeasyPrint is pure Python: only processes lay out cards beside the build.
-            if _kept_workers is not None:
-                self._pool = _kept_workers
-            else:
-                context = multiprocessing.get_context("forkserver")
-                self._pool = ProcessPoolExecutor(
-                    max_workers=min(processes, len(self._to_render)), mp_context=context)
-            self._futures = [self._pool.submit(_render_job, job) for _, _, job in self._to_render]
+            try:
+                self._start(processes)
+            except BrokenProcessPool:  # a kept worker was killed while idle
+                _renew_card_workers()
+                try:
+                    self._start(processes)
+                except BrokenProcessPool:  # result() lays the cards out here
+                    self._pool, self._futures = None, []
+
+    def _start(self, processes: int) -> None:
+        # WeasyPrint is pure Python: only processes lay out cards beside the build.
+        if _kept_workers is not None:
+            self._pool = _kept_workers
+        else:
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(processes, len(self._to_render)), mp_context=context)
+        self._futures = [self._pool.submit(_render_job, job) for _, _, job in self._to_render]
 
     def result(self) -> dict[str, bytes]:
         """The cards by output path; BuildFailed listing every card that did not fit."""
@@ -278,8 +294,7 @@ class CardLayout:
                 results = [future.result() for future in self._futures]
             except BrokenProcessPool:  # a worker was killed (out of memory, say): lay out here
                 if self._pool is _kept_workers:  # new ones for the next build
-                    stop_card_workers()
-                    keep_card_workers(_kept_processes)
+                    _renew_card_workers()
                 self._pool = None
                 results = [_render_job(job) for _, _, job in self._to_render]
         else:

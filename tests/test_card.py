@@ -229,3 +229,30 @@ def test_a_killed_kept_card_worker_is_replaced_for_the_next_build(site):
         assert CardLayout(site, TEMPLATES, None, processes=2).result() == render_cards(site, TEMPLATES)
     finally:
         stop_card_workers()
+
+
+def test_kept_card_workers_killed_while_idle_are_replaced_before_the_next_cards(site):
+    """serve keeps its card workers between saves; the kernel may kill one while it waits."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sitegen import card as card_module
+    from sitegen.card import CardLayout, keep_card_workers, render_cards, stop_card_workers
+
+    keep_card_workers(2)
+    try:
+        kept = card_module._kept_workers
+        kept.submit(int).result(timeout=60)  # started
+        for process in list(kept._processes.values()):
+            process.kill()
+        try:  # wait until the pool knows
+            assert isinstance(kept.submit(int).exception(timeout=60), BrokenProcessPool)
+        except BrokenProcessPool:
+            pass
+        layout = CardLayout(site, TEMPLATES, None, processes=2)
+        try:
+            assert layout.result() == render_cards(site, TEMPLATES)
+        finally:
+            layout.close()
+        assert card_module._kept_workers not in (None, kept)
+    finally:
+        stop_card_workers()
