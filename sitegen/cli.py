@@ -73,6 +73,8 @@ def _usage_problem(args: argparse.Namespace) -> str:
                     "project folder or pass --templates)")
         if args.output.exists() and not args.output.is_dir():
             return f"--output must be a folder, but {args.output} is a file"
+        if args.jobs < 1:
+            return f"-j/--jobs must be at least 1, got {args.jobs}"
         address = urlsplit(args.base_url)
         if args.base_url and (address.scheme not in ("http", "https") or not address.netloc):
             return f"--base-url must be a full address such as https://user.github.io/repo/, got {args.base_url}"
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         config = BuildConfig(args.content, args.templates, args.output, args.base_url,
                              cache_dir=None if args.no_cache else args.cache,
-                             jobs=max(1, args.jobs),
+                             jobs=args.jobs,
                              progress=_status_line if sys.stderr.isatty() else None)
         if args.verb == "serve":
             from .serve import run_serve

@@ -137,8 +137,13 @@ class Fields:
         got = _NODE_NAMES[type(node)]
         if isinstance(node, Scalar) and node.implicit_type == "null" and not node.text:
             got = "nothing"
-        hint = ("text containing ': ' must be put in quotes" if node_type is Scalar
-                and isinstance(node, Mapping) else "")
+        if node_type is Scalar:
+            hint = ("text containing ': ' must be put in quotes" if isinstance(node, Mapping)
+                    else "write one value here, not a list")
+        elif node_type is Sequence:
+            hint = "write each item on a line of its own, starting with '- '"
+        else:
+            hint = "write its keys on lines of their own, as 'key: value', indented under it"
         self.error(node, f"{what} must be {_NODE_NAMES[node_type]}, got {got}", hint)
         return False
 

@@ -156,9 +156,10 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     outputs: dict[str, Product] = {}
 
     def page(path: str, template: str, identity: object, root: str | None = None,
-             page_site: m.Site = site, **context) -> Product:
+             page_site: m.Site = site, addressed: bool = True, **context) -> Product:
+        """addressed: whether the page has an address of its own, for a canonical link."""
         root = "../" * path.count("/") if root is None else root
-        url = public_url(base_url, path) if base_url else ""
+        url = public_url(base_url, path) if base_url and addressed else ""
         key = digest(keys.base if keys else "", path, template, repr((site_fields, identity)))
 
         @lru_cache(maxsize=1)  # the search index reads pages too: render each once
@@ -209,8 +210,9 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         outputs[f"assets/{name}"] = ready(templates.file(f"static/{name}"))
     outputs.update(search_index_products(site, topic_pages, page_paths, cache))
     # Without a base path the 404 page can only work at the top level, so it then links
-    # relatively; with one, every link is absolute and it works at any depth.
-    page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path,
+    # relatively; with one, every link is absolute and it works at any depth. It is shown
+    # at any missing address, so it names no address of its own.
+    page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path, addressed=False,
          css=Markup(outputs["assets/site.css"].make().decode("utf-8")))
     for diagram in diagrams.values():
         outputs[diagram_path(diagram)] = Product(diagram.key, diagram.source)

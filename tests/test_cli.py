@@ -77,6 +77,8 @@ def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
          f"not a templates folder: {tmp_path}/ has no topic.html"),
         (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
           "--base-url", "user.github.io/repo"], "--base-url must be a full address"),
+        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+          "-j", "0"], "-j/--jobs must be at least 1, got 0"),
     ]
     for argv, message in cases:
         with pytest.raises(SystemExit) as exit_:

@@ -233,6 +233,8 @@ def test_404_page_works_at_any_depth(site):
     assert page.xpath("//link[@rel='icon']/@href") == ["/repo/assets/favicon.svg"]
     assert set(page.xpath("//script/@src")) == {"/repo/assets/theme.js", "/repo/assets/search.js"}
     assert page.xpath("//body/@data-root") == ["/repo/"]
+    # Shown at any missing address: it names none as its own.
+    assert page.xpath("//link[@rel='canonical'] | //meta[@property='og:url']") == []
 
 
 def test_404_page_without_a_base_path_links_only_from_the_top_level(site):
