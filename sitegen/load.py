@@ -206,16 +206,20 @@ _YAML_PROBLEMS = {
 _NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+def _not_text(path: str, line: int, col: int, character: str, hint: str) -> ContentError:
+    return ContentError(path, line, col, f"character U+{ord(character):04X} is not allowed in text",
+                        hint)
+
+
 def _refuse_controls(path: str, text: str, errors: list[ContentError]) -> bool:
     """Whether text is free of _NOT_TEXT; else the first such character is reported."""
     found = _NOT_TEXT.search(text)
     if found is None:
         return True
     before = text[:found.start()]
-    errors.append(ContentError(path, before.count("\n") + 1,
-                               found.start() - (before.rfind("\n") + 1) + 1,
-                               f"character U+{ord(found.group()):04X} is not allowed in text",
-                               "delete it; it is usually an invisible control character"))
+    errors.append(_not_text(path, before.count("\n") + 1,
+                            found.start() - (before.rfind("\n") + 1) + 1, found.group(),
+                            "delete it; it is usually an invisible control character"))
     return False
 
 
@@ -319,8 +323,8 @@ def _convert(node: yaml.Node, path: str, errors: list[ContentError]) -> Node:
         kind = "str" if node.style else _IMPLICIT_TYPES.get(node.tag, "str")
         found = _NOT_TEXT.search(node.value)
         if found is not None:  # written as an escape: the raw character is refused on reading
-            errors.append(ContentError(
-                path, line, col, f"character U+{ord(found.group()):04X} is not allowed in text",
+            errors.append(_not_text(
+                path, line, col, found.group(),
                 "remove the escape that writes it, such as \\0, \\e or \\x01, from this quoted text"))
         return Scalar(path, line, col, text=node.value, implicit_type=kind)
     if isinstance(node, yaml.SequenceNode):
