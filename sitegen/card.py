@@ -246,8 +246,7 @@ class CardLayout:
     def __init__(self, site: m.Site, templates: Templates | Path, cache: Cache | None,
                  processes: int) -> None:
         self._cache = cache or Cache(None)
-        if not isinstance(templates, Templates):
-            templates = Templates.read(templates)
+        templates = Templates.of(templates)
         env = make_environment(templates, self._cache.compiled_templates)
         self._found: dict[str, bytes] = {}
         self._to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)

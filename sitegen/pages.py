@@ -141,8 +141,7 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     page rendered before under the same key is read back instead of rendered.
     """
     cache = cache or Cache(None)
-    if not isinstance(templates, Templates):
-        templates = Templates.read(templates)
+    templates = Templates.of(templates)
     environment: list = []  # made on first use: an unchanged site never loads Jinja
 
     def env():

@@ -131,6 +131,11 @@ class Templates:
                  if path.is_file() and not EDITOR_TEMP_FILE.search(path.name)}
         return cls(folder, files, digest(*[part for item in files.items() for part in item]))
 
+    @classmethod
+    def of(cls, templates: Templates | Path) -> Templates:
+        """The templates as a build read them, or read now from a folder (tests, tools)."""
+        return templates if isinstance(templates, Templates) else cls.read(Path(templates))
+
     def file(self, name: str) -> bytes:
         """One file's bytes; when it is not there, the error a missing template gives."""
         if name not in self.files:

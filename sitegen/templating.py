@@ -29,8 +29,7 @@ def make_environment(templates: Templates | Path,
     """templates: as read by the build, or a folder to read them from. compiled_dir keeps the
     templates compiled to Python between builds (Jinja checks each against its source),
     which saves most of a small rebuild's time."""
-    if not isinstance(templates, Templates):
-        templates = Templates.read(Path(templates))
+    templates = Templates.of(templates)
     if compiled_dir is not None:
         compiled_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
