@@ -11,7 +11,9 @@ and peak memory (max RSS of the child or of the largest process it waited for, f
 are recorded. Cases run round by round, so machine noise hits all of them alike; the ratios
 are medians of per-round ratios. A peer that is not installed is skipped with a note.
 
-Then bench/serve_latency.py measures `sitegen serve` on the same size: save to reloaded page.
+Then bench/serve_latency.py measures `sitegen serve` on the same size: save to reloaded page,
+and bench/floor.py the least CPU time any clean build of that guide needs (Graphviz, libyaml
+and the bare markdown-it + Jinja loop, each alone), the bound a clean build is measured against.
 
 A clean sitegen build of 1000 topics (1000 pages, 2000 Graphviz diagrams) takes five to
 seven seconds on two cores, MkDocs with its default nav about eleven: `--sizes 1,100,1000
@@ -179,6 +181,8 @@ def print_size(summary: dict, runs: int) -> None:
     if serve:
         print(f"  sitegen serve, save to reloaded page: {serve['median_to_page_ms']:.0f} ms median "
               f"of {serve['saves']} saves (to the reload event {serve['median_to_reload_event_ms']:.0f} ms)")
+    if summary.get("floor"):
+        print(f"  {summary['floor']['line']}")
 
 
 def serve_latency(n: int, saves: int, scratch: Path) -> dict | None:
@@ -192,6 +196,18 @@ def serve_latency(n: int, saves: int, scratch: Path) -> dict | None:
         print(f"note: serve latency failed: {done.stderr.strip()[-500:]}", file=sys.stderr)
         return None
     return json.loads(result.read_text(encoding="utf-8"))
+
+
+def floor(folder: Path, runs: int, scratch: Path) -> dict | None:
+    """bench/floor.py on the size's guide: the least CPU time any clean build of it needs."""
+    result = scratch / f"floor-{folder.name}.json"
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")), str(folder),
+                           "--runs", str(runs), "--json", str(result)],
+                          capture_output=True, text=True, env=CHILD_ENVIRONMENT)
+    if done.returncode != 0:
+        print(f"note: floor failed: {done.stderr.strip()[-500:]}", file=sys.stderr)
+        return None
+    return {**json.loads(result.read_text(encoding="utf-8")), "line": done.stdout.strip()}
 
 
 def main() -> None:
@@ -246,6 +262,8 @@ def main() -> None:
                 project.round(r + 1, results)
             summary = summarise(n, results)
             summary["serve"] = serve_latency(n, max(5, 2 * args.runs), Path(scratch))
+            print(f"N={n}: floor", file=sys.stderr)
+            summary["floor"] = floor(folder, min(args.runs, 3), Path(scratch))
             report["sizes"][str(n)] = summary
             print_size(summary, args.runs)
             sys.stdout.flush()
