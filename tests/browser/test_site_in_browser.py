@@ -298,7 +298,9 @@ def test_theme_follows_the_system_and_the_toggle_is_remembered(new_page, server)
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     assert background(page) == dark
-    page.get_by_role("link", name=re.compile("Next topic")).click()
+    # The old page says data-theme="dark" too: wait for the next one to load, styles and all.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name=re.compile("Next topic")).click()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     assert background(page) == dark
     screenshot(page, "topic-dark-toggled-1280")
