@@ -11,9 +11,6 @@ import yaml
 from .errors import ContentError
 from .sources import SITE_FILE, TOPIC_FILE, TOPICS_DIR, prose_files, topic_names
 
-ALIAS_TAG = "!sitegen/alias"
-"""Tag of the placeholder that stands where an alias was (aliases are refused)."""
-
 
 @dataclass(frozen=True)
 class Node:
@@ -174,23 +171,6 @@ def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None
     return text.removeprefix("\ufeff")
 
 
-class _MarkingLoader(yaml.SafeLoader):
-    """SafeLoader that notes anchors and aliases instead of silently sharing nodes."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.anchor_marks: list[yaml.Mark] = []
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            self.anchor_marks.append(event.start_mark)
-            if isinstance(event, yaml.AliasEvent):
-                self.get_event()  # reported; stands in as a value validation will not re-report
-                return yaml.ScalarNode(ALIAS_TAG, "", event.start_mark, event.end_mark)
-        return super().compose_node(parent, index)
-
-
 # PyYAML's wording for the commonest slips, said the way an author would fix them.
 _YAML_PROBLEMS = {
     "expected <block end>, but found": "this line's indentation does not match the lines above it",
@@ -230,64 +210,176 @@ _UNCLOSED = {
 }
 
 
-# An anchor (&name) or alias (*name) starts a value: after a line start, space, comma or
-# bracket, and right before a name. Text with none can go to libyaml.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s,\[{])[&*]\S", re.M)
-
-
-def _fast_compose(text: str) -> yaml.Node | None | bool:
-    """libyaml's parse (ten times faster), or False where the marking loader is needed.
-
-    That is when the text may hold an anchor or alias, which libyaml resolves silently, and
-    when it is invalid: the error is then reported in the pure-Python parser's words.
-    """
-    if not yaml.__with_libyaml__ or _MAYBE_ANCHOR.search(text):
-        return False
-    try:
-        loader = yaml.CSafeLoader(text)
-        try:
-            return loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.YAMLError:
-        return False
-
-
 def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None) -> Node | None:
+    """The file's one YAML document as nodes; None after reporting a syntax error, which is
+    then the file's only mistake reported (what follows it may be read wrongly)."""
     text = _read_text(path, errors, data)
     if text is None:
         return None
-    root = _fast_compose(text)
-    if root is not False:
-        return _to_model(root, path, [], errors)
+    found: list[ContentError] = []
+    if yaml.__with_libyaml__:
+        try:  # libyaml reads ten times faster than the pure-Python parser
+            root = _read_document(yaml.cyaml.CParser(text), str(path), found)
+            errors += found
+            return root
+        except yaml.YAMLError:
+            # Reported in the pure-Python parser's words, which _YAML_PROBLEMS knows.
+            found.clear()
     try:
-        loader = _MarkingLoader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = _read_document(yaml.SafeLoader(text), str(path), found)
+        errors += found
+        return root
     except yaml.MarkedYAMLError as exc:
         errors.append(_syntax_error(path, exc))
-        return None
     except yaml.reader.ReaderError as exc:  # a control character the YAML spec forbids
         before = text[: exc.position]
         errors.append(ContentError(str(path), before.count("\n") + 1,
                                    exc.position - (before.rfind("\n") + 1) + 1,
                                    f"character U+{exc.character:04X} is not allowed in YAML",
                                    "delete it; it is usually an invisible control character"))
-        return None
-    return _to_model(root, path, loader.anchor_marks, errors)
+    return None
 
 
-def _to_model(root: yaml.Node | None, path: Path, anchor_marks: list[yaml.Mark],
-              errors: list[ContentError]) -> Node:
-    for mark in anchor_marks:
-        errors.append(ContentError(str(path), mark.line + 1, mark.column + 1,
-                                   "YAML anchors and aliases (& and *) are not allowed",
-                                   "write the value out in full so each place can be read on its own"))
-    if root is None:
-        return Scalar(str(path), 1, 1, text="", implicit_type="null")
-    return _convert(root, str(path), errors)
+class _Collection:
+    """A mapping or sequence being read: its position, what it holds so far, and where
+    mistakes inside it are reported."""
+
+    __slots__ = ("mapping", "line", "col", "items", "entries", "key", "drop_value", "errors")
+
+    def __init__(self, mapping: bool, line: int, col: int, errors: list[ContentError]):
+        self.mapping, self.line, self.col, self.errors = mapping, line, col, errors
+        self.items: list[Node] = []
+        self.entries: dict[str, tuple[Scalar, Node]] = {}
+        self.key: Scalar | None = None
+        """The key just read, whose value comes next (mappings only)."""
+        self.drop_value = False
+        """Whether the value that comes next belongs to a key already reported as a mistake:
+        its own mistakes are not reported, the author rewrites it anyway once the key is fixed."""
+
+    def add(self, node: Node) -> None:
+        if not self.mapping:
+            self.items.append(node)
+        elif self.key is None and not self.drop_value:
+            self._add_key(node)
+        else:
+            if not self.drop_value:
+                self.entries[self.key.text] = (self.key, node)
+            self.key, self.drop_value = None, False
+
+    def _add_key(self, key: Node) -> None:
+        if not isinstance(key, Scalar):
+            self.errors.append(ContentError(key.path, key.line, key.col,
+                                            "a mapping key must be plain text"))
+            self.drop_value = True
+        elif key.text in self.entries:
+            first = self.entries[key.text][0]
+            self.errors.append(ContentError(key.path, key.line, key.col,
+                                            f"duplicate key '{key.text}'",
+                                            f"it is already set on line {first.line}; keep one"))
+            self.drop_value = True
+        else:
+            self.key = key
+
+    def node(self, path: str) -> Node:
+        if self.mapping:
+            return Mapping(path, self.line, self.col, entries=self.entries)
+        return Sequence(path, self.line, self.col, items=tuple(self.items))
+
+
+def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
+    """The one YAML document the parser reads, as nodes with their positions.
+
+    Built from the parser's events with a stack rather than by recursion, so nesting of any
+    depth reads; a YAMLError from the parser goes to the caller.
+    """
+    open_collections: list[_Collection] = []
+    root: Node | None = None
+    document = None
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                node = open_collections.pop().node(path)
+                parent = open_collections[-1] if open_collections else None
+            elif kind in _NODE_EVENTS:
+                parent = open_collections[-1] if open_collections else None
+                reported = errors if parent is None else [] if parent.drop_value else parent.errors
+                mark = event.start_mark
+                line, col = mark.line + 1, mark.column + 1
+                if kind is yaml.ScalarEvent and event.anchor is None:  # the commonest by far
+                    node = _scalar(event, path, line, col, reported)
+                else:
+                    if kind is yaml.AliasEvent or event.anchor is not None:
+                        # Reported even in a dropped value: each one is a mistake of its own.
+                        errors.append(ContentError(
+                            path, line, col, "YAML anchors and aliases (& and *) are not allowed",
+                            "write the value out in full so each place can be read on its own"))
+                    if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                        open_collections.append(
+                            _Collection(kind is yaml.MappingStartEvent, line, col, reported))
+                        continue
+                    node = (Scalar(path, line, col, text="", implicit_type="alias")
+                            if kind is yaml.AliasEvent else _scalar(event, path, line, col, reported))
+            elif kind is yaml.DocumentStartEvent:
+                if document is not None:
+                    raise yaml.composer.ComposerError(
+                        "expected a single document in the stream", document.start_mark,
+                        "but found another document", event.start_mark)
+                document = event
+                continue
+            elif kind is yaml.StreamEndEvent:
+                break
+            else:
+                continue  # the stream's start, the document's end
+            if parent is None:
+                root = node
+            else:
+                parent.add(node)
+    finally:
+        parser.dispose()
+    return Scalar(path, 1, 1, text="", implicit_type="null") if root is None else root
+
+
+_NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
+                          yaml.SequenceStartEvent})
+
+
+_IMPLICIT_TYPES = {
+    "tag:yaml.org,2002:bool": "bool",
+    "tag:yaml.org,2002:int": "int",
+    "tag:yaml.org,2002:float": "float",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:timestamp": "timestamp",
+}
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_ANY_START = _RESOLVERS.get(None, [])
+_RESOLVERS_BY_START = {start: resolvers + _ANY_START for start, resolvers in _RESOLVERS.items()
+                       if start is not None}
+"""PyYAML's safe loader's patterns for plain scalars, by the first character they apply to."""
+
+
+def _scalar(event: yaml.ScalarEvent, path: str, line: int, col: int,
+            errors: list[ContentError]) -> Scalar:
+    """A scalar as written, with what YAML 1.1 would have made of it, resolved as PyYAML's
+    safe loader resolves it."""
+    value = event.value
+    found = _NOT_TEXT.search(value)
+    if found is not None:  # written as an escape: the raw character is refused on reading
+        errors.append(_not_text(
+            path, line, col, found.group(),
+            "remove the escape that writes it, such as \\0, \\e or \\x01, from this quoted text"))
+    if event.style:  # quoted, or a | or > block: text whatever it says
+        return Scalar(path, line, col, text=value, implicit_type="str")
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = "tag:yaml.org,2002:str"
+        if event.implicit[0]:
+            for candidate, pattern in _RESOLVERS_BY_START.get(value[:1], _ANY_START):
+                if pattern.match(value):
+                    tag = candidate
+                    break
+    return Scalar(path, line, col, text=value, implicit_type=_IMPLICIT_TYPES.get(tag, "str"))
 
 
 def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> ContentError:
@@ -305,40 +397,3 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> ContentError:
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     return ContentError(str(path), line, col, f"YAML syntax error: {problem}",
                         "check indentation, colons and quotes on this line and the one before")
-
-
-_IMPLICIT_TYPES = {
-    ALIAS_TAG: "alias",
-    "tag:yaml.org,2002:bool": "bool",
-    "tag:yaml.org,2002:int": "int",
-    "tag:yaml.org,2002:float": "float",
-    "tag:yaml.org,2002:null": "null",
-    "tag:yaml.org,2002:timestamp": "timestamp",
-}
-
-
-def _convert(node: yaml.Node, path: str, errors: list[ContentError]) -> Node:
-    line, col = node.start_mark.line + 1, node.start_mark.column + 1
-    if isinstance(node, yaml.ScalarNode):
-        kind = "str" if node.style else _IMPLICIT_TYPES.get(node.tag, "str")
-        found = _NOT_TEXT.search(node.value)
-        if found is not None:  # written as an escape: the raw character is refused on reading
-            errors.append(_not_text(
-                path, line, col, found.group(),
-                "remove the escape that writes it, such as \\0, \\e or \\x01, from this quoted text"))
-        return Scalar(path, line, col, text=node.value, implicit_type=kind)
-    if isinstance(node, yaml.SequenceNode):
-        return Sequence(path, line, col, items=tuple(_convert(item, path, errors) for item in node.value))
-    entries: dict[str, tuple[Scalar, Node]] = {}
-    for key_node, value_node in node.value:
-        key = _convert(key_node, path, errors)
-        if not isinstance(key, Scalar):
-            errors.append(ContentError(path, key.line, key.col, "a mapping key must be plain text"))
-            continue
-        if key.text in entries:
-            first = entries[key.text][0]
-            errors.append(ContentError(path, key.line, key.col, f"duplicate key '{key.text}'",
-                                       f"it is already set on line {first.line}; keep one"))
-            continue
-        entries[key.text] = (key, _convert(value_node, path, errors))
-    return Mapping(path, line, col, entries=entries)

@@ -1,4 +1,5 @@
-"""libyaml parses most content; the pure-Python loader takes anchors, aliases and errors."""
+"""libyaml reads content; the pure-Python parser words the errors. Both feed one reader of
+parser events, which must make the same nodes and mistakes from either."""
 
 from __future__ import annotations
 
@@ -10,35 +11,117 @@ import yaml
 from sitegen import load
 from source_data import CONTENT
 
+TESTS = Path(__file__).parent
 
-def both_parsers(text: str):
-    fast = load._fast_compose(text)
-    marking = load._MarkingLoader(text)
+
+def read_with(parser_class, text: str):
+    errors: list = []
+    node = load._read_document(parser_class(text), "f.yaml", errors)
+    return node, sorted(errors)
+
+
+def read(text: str):
+    """What sitegen makes of a YAML file's text: its nodes (None if unreadable) and mistakes."""
+    errors: list = []
+    node = load._load_yaml(Path("f.yaml"), errors, text.encode("utf-8"))
+    return node, sorted(errors)
+
+
+SNIPPETS = [
+    "a: &x 1\nb: *x\n", "- &first item\n", "[*x]\n", "{a: *x}\n", "a: R&D\n", "a: 2 * 3\n",
+    "a: 1\na: 2\n", "a: 1\na: {b: \"\\x01\"}\n", "? [a]\n: \"\\x01\"\nb: 2\n", "{[a]: b}\n",
+    "", "# only a comment\n", "---\n", "!!str yes\n", "!!int 3\n", "!!int '3'\n", "! yes\n",
+    "a: !custom text\n", "a: |\n  yes\nb: >\n  1\n", "a: 'yes'\n", "a: \"\\e\"\n",
+    "a: yes\nb: 1.5\nc: 2020-01-01\nd: ~\ne:\nf: null\ng: 0x1F\nh: .inf\ni: 1_000\nj: -\n",
+    "- - - a\n- b: c\n  d: e\n", "{a: 1, b: [1, 2, {c: d}]}\n", "? a\n? b\n", "a: 1\n...\n",
+    "%YAML 1.1\n---\na: 1\n", "a: [&x 1, *x]\nb: *x\nb: &y 3\n", "'a': 1\n\"a\": 2\n",
+    "icon: 🛡️\ntext: \"┌── ☁️ ──┐\"\n",
+]
+YAML_FILES = sorted(CONTENT.rglob("*.yaml")) + sorted(TESTS.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("text", SNIPPETS + [path.read_bytes().decode("utf-8", "replace")
+                                     for path in YAML_FILES],
+                         ids=[repr(s)[:40] for s in SNIPPETS]
+                         + [str(p.relative_to(TESTS.parent)) for p in YAML_FILES])
+def test_libyaml_and_the_python_parser_give_the_same_nodes_and_mistakes(text):
     try:
-        slow = marking.get_single_node()
-    finally:
-        marking.dispose()
-    return fast, slow
+        python = read_with(yaml.SafeLoader, text)
+    except yaml.YAMLError:  # invalid: libyaml must refuse it too, or it would be read
+        with pytest.raises(yaml.YAMLError):
+            read_with(yaml.cyaml.CParser, text)
+        return
+    assert read_with(yaml.cyaml.CParser, text) == python
 
 
-@pytest.mark.parametrize("path", sorted(CONTENT.rglob("*.yaml")), ids=lambda p: p.name)
-def test_libyaml_reads_the_shipped_content_exactly_as_the_marking_loader(path: Path):
-    fast, slow = both_parsers(path.read_text(encoding="utf-8"))
-    assert fast is not False, "the shipped content should take the fast path"
-    assert load._convert(fast, "f", []) == load._convert(slow, "f", [])
+def test_what_plain_scalars_would_have_become_is_kept_beside_their_text():
+    node, errors = read("a: yes\nb: 1.5\nc: 2020-01-01\nd: ~\ne: 'yes'\nf: |\n  1\ng: text\n"
+                        "h: !!int 3\ni: !!str true\nj:\n")
+    assert not errors
+    kinds = {key: (value.text, value.implicit_type) for key, (_, value) in node.entries.items()}
+    assert kinds == {"a": ("yes", "bool"), "b": ("1.5", "float"), "c": ("2020-01-01", "timestamp"),
+                     "d": ("~", "null"), "e": ("yes", "str"), "f": ("1\n", "str"),
+                     "g": ("text", "str"), "h": ("3", "int"), "i": ("true", "str"),
+                     "j": ("", "null")}
 
 
-@pytest.mark.parametrize("text", ["a: &x 1\nb: *x\n", "- &first item\n", "[*x]\n", "{a: *x}\n"])
-def test_text_that_may_hold_anchors_or_aliases_takes_the_marking_loader(text):
-    assert load._fast_compose(text) is False
+def test_every_anchor_and_alias_is_a_mistake_and_an_alias_reads_as_a_placeholder():
+    node, errors = read("a: &x 1\nb: *x\nc: [&y 2, *y]\n")
+    assert [(e.line, e.col) for e in errors] == [(1, 4), (2, 4), (3, 5), (3, 11)]
+    assert all("anchors and aliases" in e.message for e in errors)
+    assert node.entries["b"][1].implicit_type == "alias"
+    assert node.entries["a"][1].text == "1"
 
 
-@pytest.mark.parametrize("text", ["a: R&D\n", "a: Network & Firewall\n", "a: 2 * 3\n"])
-def test_ampersands_and_stars_inside_text_stay_on_the_fast_path(text):
-    assert load._fast_compose(text) is not False
+def test_a_duplicate_key_keeps_the_first_value_and_its_own_value_is_not_checked():
+    node, errors = read("a: 1\na: {b: \"\\x01\"}\nc: \"\\x02\"\n")
+    assert node.entries["a"][1].text == "1"
+    assert [(e.line, e.message) for e in errors] == [
+        (2, "duplicate key 'a'"), (3, "character U+0002 is not allowed in text")]
 
 
-def test_invalid_yaml_is_left_to_the_marking_loader_for_its_wording():
-    assert load._fast_compose("a: [1, 2\n") is False
-    with pytest.raises(yaml.MarkedYAMLError):
-        both_parsers("a: [1, 2\n")
+def test_a_key_that_is_not_text_is_a_mistake():
+    node, errors = read("{[a]: b, c: d}\n")
+    assert list(node.entries) == ["c"]
+    assert [e.message for e in errors] == ["a mapping key must be plain text"]
+
+
+def test_several_documents_in_one_file_are_a_syntax_error_at_the_second():
+    node, errors = read("a: 1\n---\nb: 2\n")
+    assert node is None
+    assert [(e.line, e.col, e.message) for e in errors] == [
+        (2, 1, "YAML syntax error: but found another document")]
+
+
+def test_an_empty_file_reads_as_an_empty_value():
+    for text in ("", "# nothing yet\n"):
+        node, errors = read(text)
+        assert (node.text, node.implicit_type, node.line, node.col, errors) == ("", "null", 1, 1, [])
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 5000 + "]" * 5000 + "\n",
+                                  "a:\n" + "".join("  " * depth + "k:\n" for depth in range(1, 3000))])
+def test_nesting_deeper_than_libyaml_or_python_recursion_allows_still_reads(text):
+    node, errors = read(text)
+    assert errors == []
+    depth, value = 0, node.entries["a"][1]
+    while isinstance(value, (load.Sequence, load.Mapping)):
+        depth += 1
+        inner = value.items if isinstance(value, load.Sequence) else [
+            entry[1] for entry in value.entries.values()]
+        value = inner[0] if inner else None
+    assert depth >= 2999
+
+
+def test_invalid_yaml_is_worded_by_the_python_parser_where_the_mistake_started():
+    node, errors = read("title: x\nlist: [1, 2\nother: y\n")
+    assert node is None
+    assert [(e.line, e.col, e.message) for e in errors] == [
+        (2, 7, "YAML syntax error: a [ list starts here but its closing ] is missing")]
+
+
+def test_a_syntax_error_is_the_only_mistake_reported_for_its_file():
+    node, errors = read("a: &x 1\na: 2\nb: \"\\x01\"\nc: [1\n")
+    assert node is None
+    assert [e.message for e in errors] == [
+        "YAML syntax error: a [ list starts here but its closing ] is missing"]
