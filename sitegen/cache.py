@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from .errors import FolderNotOurs
 from .output import WRITERS, write_file
 
 DEFAULT_FOLDER = Path(".sitegen-cache")
@@ -154,9 +155,14 @@ class Cache:
 
 
 GENERATION_FILE = "generation"
+KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "jinja")
+"""The folders a cache holds, one per kind of result (jinja: compiled templates)."""
 
 
 def _start_generation(folder: Path, generation: str) -> None:
+    """Empties a cache folder filled by another generation; a folder that is not a cache
+    (no generation file, and names no cache holds) is refused, never emptied: --cache may
+    have been given the project folder by mistake."""
     marker = folder / GENERATION_FILE
     try:
         if marker.read_text(encoding="utf-8") == generation:
@@ -164,8 +170,12 @@ def _start_generation(folder: Path, generation: str) -> None:
     except OSError:
         pass
     if folder.is_dir():
-        for entry in folder.iterdir():
-            if entry.is_dir():
+        entries = list(folder.iterdir())
+        if not marker.is_file() and any(entry.name not in KINDS for entry in entries):
+            raise FolderNotOurs(f"{folder}/ is not a sitegen cache folder; choose another "
+                                "--cache folder, or move its files away")
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)

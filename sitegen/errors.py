@@ -37,6 +37,10 @@ class BuildFailed(Exception):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
+class FolderNotOurs(Exception):
+    """An output or cache folder that holds files sitegen did not make: never emptied."""
+
+
 class MissingTool(Exception):
     """A system tool or font the build needs is not installed; names the Debian package."""
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .errors import FolderNotOurs
+
 WRITERS = 4
 """Threads writing files at once. Creating a file is mostly the kernel's work, which threads
 do side by side: on this project's 2-core machines, 3000 files took 2.7 s one at a time and
@@ -32,10 +34,6 @@ do side by side: on this project's 2-core machines, 3000 files took 2.7 s one at
 MARKER = ".sitegen-output"
 """File that marks a folder as sitegen's to update, and records what is in it."""
 MARKER_FORMAT = 1
-
-
-class OutputNotOurs(Exception):
-    """The output folder holds files sitegen did not make; it is never replaced."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def write_tree(outputs: dict[str, bytes | Product], out_dir: Path, build_key: st
     parent.mkdir(parents=True, exist_ok=True)
     with _locked(parent):
         if out_dir.exists() and not (out_dir / MARKER).exists() and any(out_dir.iterdir()):
-            raise OutputNotOurs(f"{out_dir}/ exists and was not made by sitegen; move it away or "
+            raise FolderNotOurs(f"{out_dir}/ exists and was not made by sitegen; move it away or "
                                 "choose another --output folder")
         if out_dir.is_dir():
             return _update(products, out_dir, build_key, summary)

@@ -66,6 +66,29 @@ def test_missing_graphviz_is_named_with_its_debian_package(tmp_path, capsys, mon
     assert not (tmp_path / "out").exists()
 
 
+def test_a_cache_folder_sitegen_did_not_make_is_refused_not_emptied(tmp_path, capsys):
+    project = tmp_path / "project"
+    (project / "notes").mkdir(parents=True)
+    (project / "notes" / "thesis.tex").write_text("precious", encoding="utf-8")
+    code = main(["build", "--content", str(ROOT / "content"), "--templates",
+                 str(ROOT / "templates"), "--output", str(tmp_path / "out"),
+                 "--cache", str(project)])
+    assert code == 3
+    assert f"{project}/ is not a sitegen cache folder" in capsys.readouterr().err
+    assert (project / "notes" / "thesis.tex").read_text(encoding="utf-8") == "precious"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_cache_of_another_sitegen_or_without_its_generation_file_is_emptied(tmp_path):
+    from sitegen.cache import Cache
+
+    older = tmp_path / "older"
+    (older / "svg" / "ab").mkdir(parents=True)
+    (older / "svg" / "ab" / "entry").write_bytes(b"old")
+    Cache(older, "new")
+    assert sorted(p.name for p in older.iterdir()) == ["generation"]
+
+
 def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
     import pytest
 

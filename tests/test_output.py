@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.errors import BuildFailed
-from sitegen.output import MARKER, OutputNotOurs, write_tree
+from sitegen.errors import BuildFailed, FolderNotOurs
+from sitegen.output import MARKER, write_tree
 from sitegen.pipeline import BuildConfig, build
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -65,7 +65,7 @@ def test_a_folder_sitegen_did_not_make_is_never_replaced(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.tex").write_text("precious", encoding="utf-8")
-    with pytest.raises(OutputNotOurs):
+    with pytest.raises(FolderNotOurs):
         write_tree({"index.html": b"x"}, out)
     assert (out / "thesis.tex").read_text(encoding="utf-8") == "precious"
 
