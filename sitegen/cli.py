@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import DEFAULT_FOLDER
-from .errors import BuildFailed, FolderNotOurs, MissingTool, template_error_line
+from .errors import BuildFailed, SetupProblem, template_error_line
 from .pipeline import BuildConfig, BuildReport, build, check
 
 EXIT_CONTENT_ERROR = 1
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         kept = "" if args.verb == "check" else f"; {args.output}/ was left unchanged"
         print(f"{_plural(count, 'error')}{kept}", file=sys.stderr)
         return EXIT_CONTENT_ERROR
-    except (MissingTool, FolderNotOurs) as problem:
+    except SetupProblem as problem:
         print(f"sitegen: error: {problem}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except Exception as problem:

@@ -37,12 +37,21 @@ class BuildFailed(Exception):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
-class FolderNotOurs(Exception):
+class SetupProblem(Exception):
+    """A problem outside the content, with the machine or the project's folders: said in
+    one line, with exit code 3."""
+
+
+class FolderNotOurs(SetupProblem):
     """An output or cache folder that holds files sitegen did not make: never emptied."""
 
 
-class MissingTool(Exception):
+class MissingTool(SetupProblem):
     """A system tool or font the build needs is not installed; names the Debian package."""
+
+
+class UnreadableTemplates(SetupProblem):
+    """A file of the templates folder cannot be read."""
 
 
 def template_error_line(problem: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,7 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
     """
     errors: list[ContentError] = []
     site_path = content_dir / SITE_FILE
-    has_site = bool(site_yaml) or site_path.is_file()
+    has_site = bool(site_yaml) or os.path.lexists(site_path)
     # The bytes hashed, even none: the file may have been written since.
     site = _load_yaml(site_path, errors, site_yaml) if has_site else None
     if not has_site:
@@ -127,10 +128,21 @@ def load_topic(folder: Path, errors: list[ContentError],
     since: the model must be of the bytes its cache key names.
     """
     topic_path = folder / TOPIC_FILE
+    nothing = RawTopic(folder.name, None, str(topic_path), {})
+    if _is_link(folder, errors):
+        return nothing
     given = dict(sources) if sources else None
-    if given is None and not topic_path.is_file():
-        errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
-                                   "each topic folder needs a topic.yaml"))
+    if given is None:
+        try:
+            os.listdir(folder)
+        except OSError as exc:
+            errors.append(ContentError(str(folder), 0, 0,
+                                       f"cannot read the folder: {exc.strerror}",
+                                       "check that it is a folder you can read"))
+            return nothing
+        if not os.path.lexists(topic_path):
+            errors.append(ContentError(str(topic_path), 0, 0, "topic.yaml is missing",
+                                       "each topic folder needs a topic.yaml"))
     if given is None:
         texts = {md.name: _read_text(md, errors) for md in prose_files(folder)}
     else:
@@ -138,7 +150,7 @@ def load_topic(folder: Path, errors: list[ContentError],
                  for name, data in given.items() if name != TOPIC_FILE}
     texts = {name: text if text is None or _refuse_controls(str(folder / name), text, errors)
              else None for name, text in texts.items()}
-    has_yaml = given is not None or topic_path.is_file()
+    has_yaml = given is not None or os.path.lexists(topic_path)
     return RawTopic(
         slug=folder.name,
         yaml=_load_yaml(topic_path, errors, given and given[TOPIC_FILE]) if has_yaml else None,
@@ -148,8 +160,21 @@ def load_topic(folder: Path, errors: list[ContentError],
     )
 
 
+def _is_link(path: Path, errors: list[ContentError]) -> bool:
+    """Whether path is a symbolic link, which is reported: a link could publish any file of
+    the machine that builds the site (a contributor's link to a secret, on a CI runner)."""
+    if not os.path.islink(path):
+        return False
+    errors.append(ContentError(str(path), 0, 0, "symbolic links are not read",
+                               "put the file itself here; content is read only from files "
+                               "that are really in the content folder"))
+    return True
+
+
 def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None) -> str | None:
     """The file's text (data: its bytes, when already read); None after adding an error."""
+    if _is_link(path, errors):
+        return None
     try:
         if data is None:
             data = path.read_bytes()

@@ -115,7 +115,8 @@ class _Inputs:
     generator: str
     templates: Templates
     base_url: str
-    site_yaml: bytes
+    site_yaml: bytes | None
+    """site.yaml's bytes; None when it could not be read."""
     topics: dict[str, str]
     """Key of each topic folder's files, by folder name."""
     signatures: dict[str, list]
@@ -126,7 +127,8 @@ class _Inputs:
 
     @property
     def build_key(self) -> str:
-        return digest(self.generator, self.templates.fingerprint, self.base_url, self.site_yaml,
+        return digest(self.generator, self.templates.fingerprint, self.base_url,
+                      self.site_yaml or b"",
                       *[part for slug, key in sorted(self.topics.items()) for part in (slug, key)])
 
 
@@ -135,9 +137,9 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
     inodes (to the nanosecond) as at the last build keeps its key unread, as git's index does."""
     generator = generator_fingerprint()
     try:
-        site_yaml = (config.content_dir / SITE_FILE).read_bytes()
-    except OSError:
-        site_yaml = b""
+        site_yaml: bytes | None = (config.content_dir / SITE_FILE).read_bytes()
+    except OSError:  # missing or unreadable: loading says which
+        site_yaml = None
     before = previous.get("summary", {})
     known = before.get("signatures", {}) if before.get("generator") == generator else {}
     old_keys = before.get("topics", {})
@@ -178,7 +180,7 @@ def _changes(previous: dict, inputs: _Inputs) -> list[str]:
         reasons.append("the base URL changed")
     if before.get("templates") != inputs.templates.fingerprint:
         reasons.append("templates changed")
-    if before.get("site_yaml") != digest(inputs.site_yaml):
+    if before.get("site_yaml") != digest(inputs.site_yaml or b""):
         reasons.append("site.yaml changed")
     old_topics = before.get("topics", {})
     for slug in sorted(set(old_topics) | set(inputs.topics)):
@@ -323,9 +325,8 @@ def _build(config: BuildConfig) -> BuildReport:
     counts = {"pages": sum(path.endswith(".html") for path in products),
               "diagrams": len(diagrams), "cards": len(cards)}
     summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
-               "base_url": inputs.base_url,
-               "site_yaml": digest(inputs.site_yaml), "topics": inputs.topics, "counts": counts,
-               "signatures": inputs.signatures}
+               "base_url": inputs.base_url, "site_yaml": digest(inputs.site_yaml or b""),
+               "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures}
     stage("writing output")
     cache.flush()  # a cache that cannot be written fails the build before output/ changes
     written = write_tree({**products, **cards}, config.output_dir, build_key, summary)

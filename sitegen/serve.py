@@ -18,7 +18,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildFailed, FolderNotOurs, MissingTool, template_error_line
+from .errors import BuildFailed, SetupProblem, template_error_line
 from .output import MARKER
 from .pipeline import BuildConfig, BuildReport, build
 from .sources import EDITOR_TEMP_FILE
@@ -199,7 +199,7 @@ def failure_lines(problem: Exception) -> tuple[str, ...]:
     """A failed build's error lines, worded as `sitegen build` words them."""
     if isinstance(problem, BuildFailed):
         return tuple(str(error) for error in problem.errors)
-    if isinstance(problem, (MissingTool, FolderNotOurs)):
+    if isinstance(problem, SetupProblem):
         return (f"sitegen: error: {problem}",)
     from jinja2 import TemplateError  # already loaded: the build renders with it
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UnreadableTemplates
+
 # Files editors write beside the real one: Emacs lock files (.#name) and backups (name~),
 # Vim swap files (.name.swp, .swo, .swx, ...) and the file Vim writes to test a folder (4913).
 EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
@@ -33,24 +35,40 @@ def _entries(folder: Path, suffix: str = ""):
     return sorted(entries, key=lambda entry: entry.name)
 
 
+def _is(entry: os.DirEntry, kind: str) -> bool:
+    """Whether the entry is a folder ("dir") or a file ("file"), or a symbolic link, which
+    is kept for loading to refuse by name; False for one that cannot be looked at."""
+    try:
+        return entry.is_symlink() or (entry.is_dir() if kind == "dir" else entry.is_file())
+    except OSError:
+        return False
+
+
 def topic_names(content_dir: Path) -> list[str]:
     """The names of the topic folders, sorted; hidden ones (.git, editor settings) are not
     topics."""
-    return [e.name for e in _entries(content_dir / TOPICS_DIR) if e.is_dir()]
+    return [e.name for e in _entries(content_dir / TOPICS_DIR) if _is(e, "dir")]
+
+
+def _prose_names(folder: Path | str) -> list[str]:
+    """A topic's Markdown files; editors leave hidden lock files such as .#overview.md."""
+    return [e.name for e in _entries(folder, ".md") if _is(e, "file")]
 
 
 def prose_files(folder: Path) -> list[Path]:
-    """A topic's Markdown files; editors leave hidden lock files such as .#overview.md."""
-    return [folder / e.name for e in _entries(folder, ".md") if e.is_file()]
+    return [folder / name for name in _prose_names(folder)]
 
 
 def topic_sources(folder: Path | str) -> list[tuple[str, bytes]]:
-    """(name, bytes) of every file a topic is read from, or [] if one cannot be read."""
+    """(name, bytes) of every file a topic is read from, or [] if one cannot be read or is
+    a symbolic link (loading reports why)."""
     base = str(folder)
-    names = [TOPIC_FILE] + [e.name for e in _entries(folder, ".md") if e.is_file()]
+    names = [TOPIC_FILE] + _prose_names(folder)
     try:
         sources = []
         for name in names:
+            if os.path.islink(os.path.join(base, name)) or os.path.islink(base):
+                return []
             with open(os.path.join(base, name), "rb") as file:
                 sources.append((name, file.read()))
         return sources
@@ -79,7 +97,7 @@ def topic_signature(folder: Path | str, previous: list | None = None) -> list:
     if previous and previous[0] == folder_stamp:
         names = [entry[0] for entry in previous[1:]]
     else:
-        names = [TOPIC_FILE] + [e.name for e in _entries(folder, ".md") if e.is_file()]
+        names = [TOPIC_FILE] + _prose_names(folder)
     signature: list = [folder_stamp]
     for name in names:
         try:
@@ -126,9 +144,14 @@ class Templates:
 
         # Not an editor's temporary files: Vim rewrites a swap file every few seconds while a
         # template is open, which would otherwise render every page again at each build.
-        files = {path.relative_to(folder).as_posix(): path.read_bytes()
-                 for path in sorted(folder.rglob("*"))
-                 if path.is_file() and not EDITOR_TEMP_FILE.search(path.name)}
+        files = {}
+        for path in sorted(folder.rglob("*")):
+            if os.path.isfile(path) and not EDITOR_TEMP_FILE.search(path.name):
+                try:
+                    files[path.relative_to(folder).as_posix()] = path.read_bytes()
+                except OSError as problem:
+                    raise UnreadableTemplates(
+                        f"cannot read {path}: {problem.strerror or problem}") from None
         return cls(folder, files, digest(*[part for item in files.items() for part in item]))
 
     @classmethod

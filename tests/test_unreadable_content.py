@@ -1,0 +1,113 @@
+"""Files and folders that cannot be read, or that point elsewhere, are content mistakes:
+named with their path, never a traceback, and never published."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+from sitegen.errors import BuildFailed
+from sitegen.pipeline import BuildConfig, build
+
+ROOT = Path(__file__).resolve().parent.parent
+TOPIC = "topics/shared-responsibility"
+
+
+def build_errors(content: Path, output: Path) -> list[str]:
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildConfig(content, ROOT / "templates", output))
+    return [str(error) for error in failure.value.errors]
+
+
+@pytest.fixture
+def secret(tmp_path) -> Path:
+    path = tmp_path / "elsewhere" / "secret.md"
+    path.parent.mkdir()
+    path.write_text("root:x:0:0 the machine's secret\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("linked", [f"{TOPIC}/overview.md", f"{TOPIC}/topic.yaml", "site.yaml"])
+def test_a_symbolic_link_to_a_file_elsewhere_is_refused_not_published(content_copy, tmp_path,
+                                                                      secret, linked):
+    output = tmp_path / "out"
+    build(BuildConfig(content_copy, ROOT / "templates", output))
+    before = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
+    target = content_copy / linked
+    target.unlink()
+    target.symlink_to(secret)
+    errors = build_errors(content_copy, output)
+    assert f"{target}: error: symbolic links are not read" in "\n".join(errors)
+    assert {path: path.read_bytes() for path in output.rglob("*") if path.is_file()} == before
+
+
+def test_a_symbolic_link_to_a_folder_elsewhere_is_not_read_as_a_topic(content_copy, tmp_path):
+    outside = tmp_path / "outside"
+    (content_copy / TOPIC).rename(outside)
+    (content_copy / TOPIC).symlink_to(outside)
+    assert f"{content_copy / TOPIC}: error: symbolic links are not read" in "\n".join(
+        build_errors(content_copy, tmp_path / "out"))
+
+
+def test_a_symbolic_link_loop_is_a_located_mistake_not_a_traceback(content_copy, tmp_path,
+                                                                  capsys):
+    loop = content_copy / TOPIC / "loop.md"
+    loop.symlink_to(loop)
+    build_options = ["--templates", str(ROOT / "templates"), "--output", str(tmp_path / "out")]
+    for command in (["check"], ["build", *build_options]):
+        assert main([*command, "--content", str(content_copy)]) == 1
+        err = capsys.readouterr().err
+        assert f"{loop}: error: symbolic links are not read" in err
+        assert "Traceback" not in err
+
+
+def test_a_topic_folder_that_cannot_be_listed_is_named(content_copy, tmp_path, monkeypatch):
+    folder = content_copy / TOPIC
+    real_listdir = os.listdir
+
+    def listdir(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    monkeypatch.setattr("sitegen.sources.topic_sources", lambda folder: [])
+    monkeypatch.setattr("sitegen.pipeline.topic_sources", lambda folder: [])
+    assert f"{folder}: error: cannot read the folder: Permission denied" in "\n".join(
+        build_errors(content_copy, tmp_path / "out"))
+
+
+def refuse_reading(monkeypatch, unreadable: Path) -> None:
+    """Path.read_bytes of that one file fails as for a file without read permission (the
+    tests run as root, whom file permissions do not stop)."""
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path):
+        if path == unreadable:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+def test_a_site_yaml_that_cannot_be_read_is_named_as_such(content_copy, tmp_path, monkeypatch):
+    site = content_copy / "site.yaml"
+    refuse_reading(monkeypatch, site)
+    assert build_errors(content_copy, tmp_path / "out") == [
+        f"{site}: error: cannot read the file: Permission denied "
+        "(hint: check that it is a readable file)"]
+
+
+def test_a_template_that_cannot_be_read_is_a_setup_problem(tmp_path, capsys, monkeypatch):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    unreadable = templates / "blocks" / "tips.html"
+    refuse_reading(monkeypatch, unreadable)
+    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+                 "--output", str(tmp_path / "out")]) == 3
+    err = capsys.readouterr().err
+    assert err == f"sitegen: error: cannot read {unreadable}: Permission denied\n"
