@@ -193,7 +193,9 @@ def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None
             f"file is not valid UTF-8 at byte 0x{data[exc.start]:02x} ({exc.reason})",
             "save the file as UTF-8 (it may have been saved as Windows-1252 or Latin-1)"))
         return None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    # Windows line endings (and git's autocrlf) are line endings, not stray characters.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 # PyYAML's wording for the commonest slips, said the way an author would fix them.

@@ -111,3 +111,13 @@ def test_a_template_that_cannot_be_read_is_a_setup_problem(tmp_path, capsys, mon
                  "--output", str(tmp_path / "out")]) == 3
     err = capsys.readouterr().err
     assert err == f"sitegen: error: cannot read {unreadable}: Permission denied\n"
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_endings_build_the_same_site(content_copy, tmp_path, ending):
+    build(BuildConfig(content_copy, ROOT / "templates", tmp_path / "unix"))
+    for path in [content_copy / "site.yaml", *(content_copy / TOPIC).iterdir()]:
+        path.write_bytes(path.read_bytes().replace(b"\n", ending.encode()))
+    build(BuildConfig(content_copy, ROOT / "templates", tmp_path / "other"))
+    page = f"{TOPIC}.html"
+    assert (tmp_path / "other" / page).read_bytes() == (tmp_path / "unix" / page).read_bytes()
