@@ -204,13 +204,19 @@ _YAML_PROBLEMS = {
     "mapping values are not allowed here": "unexpected ': ' (is this line indented too far, "
                                            "or is it text with ': ' that needs quotes?)",
     "found character '\\t' that cannot start any token": "a tab character; indent with spaces",
+    "but found another document": "a second YAML document starts here, and a file holds one "
+                                  "(remove this '---' line, or what follows it)",
 }
 
 
 # Characters that are no author's text: C0 controls but tab and line feed, DEL, C1 controls,
 # lone surrogates and the two non-characters. YAML escapes ("\0", "\e", "\x01") make
 # them; a NUL ends Graphviz's reading of a label, the rest make a drawing invalid XML.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# And the line and paragraph separators, which come with text copied from web pages: no
+# editor shows them, YAML counts them as line breaks, and a card prints them as boxes.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+"""Line breaks to YAML and to no editor: the lines a parser counts must be the editor's."""
 
 
 def _not_text(path: str, line: int, col: int, character: str, hint: str) -> ContentError:
@@ -218,15 +224,18 @@ def _not_text(path: str, line: int, col: int, character: str, hint: str) -> Cont
                         hint)
 
 
-def _refuse_controls(path: str, text: str, errors: list[ContentError]) -> bool:
-    """Whether text is free of _NOT_TEXT; else the first such character is reported."""
-    found = _NOT_TEXT.search(text)
+def _refuse_controls(path: str, text: str, errors: list[ContentError],
+                     characters: re.Pattern = _NOT_TEXT) -> bool:
+    """Whether text is free of those characters; else the first one is reported."""
+    found = characters.search(text)
     if found is None:
         return True
     before = text[:found.start()]
+    hint = ("it is an invisible line break, often pasted with copied text: replace it with a "
+            "space, or with a real line break" if _YAML_ONLY_BREAKS.match(found.group())
+            else "delete it; it is usually an invisible control character")
     errors.append(_not_text(path, before.count("\n") + 1,
-                            found.start() - (before.rfind("\n") + 1) + 1, found.group(),
-                            "delete it; it is usually an invisible control character"))
+                            found.start() - (before.rfind("\n") + 1) + 1, found.group(), hint))
     return False
 
 
@@ -243,6 +252,8 @@ def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None
     text = _read_text(path, errors, data)
     if text is None:
         return None
+    if not _refuse_controls(str(path), text, errors, _YAML_ONLY_BREAKS):
+        text = _YAML_ONLY_BREAKS.sub(" ", text)  # reported: the rest is read on the right lines
     found: list[ContentError] = []
     if yaml.__with_libyaml__:
         try:  # libyaml reads ten times faster than the pure-Python parser
@@ -257,7 +268,7 @@ def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None
         errors += found
         return root
     except yaml.MarkedYAMLError as exc:
-        errors.append(_syntax_error(path, exc))
+        errors.append(_syntax_error(path, exc, text))
     except yaml.reader.ReaderError as exc:  # a control character the YAML spec forbids
         before = text[: exc.position]
         errors.append(ContentError(str(path), before.count("\n") + 1,
@@ -409,7 +420,7 @@ def _scalar(event: yaml.ScalarEvent, path: str, line: int, col: int,
     return Scalar(path, line, col, text=value, implicit_type=_IMPLICIT_TYPES.get(tag, "str"))
 
 
-def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> ContentError:
+def _syntax_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> ContentError:
     problem = exc.problem or "invalid YAML"
     mark = exc.problem_mark
     # At the end of the file the problem mark says nothing useful: point where the
@@ -422,5 +433,34 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> ContentError:
         if problem.startswith(pattern):
             problem = plain
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    runaway = _runaway_quote(text, line) if line else None
+    if runaway:
+        return ContentError(str(path), *runaway,
+                            "YAML syntax error: a quoted text starts here but does not end on "
+                            "this line", f"it runs on to line {line}, where the YAML stops "
+                            "making sense; close the quote on this line")
     return ContentError(str(path), line, col, f"YAML syntax error: {problem}",
                         "check indentation, colons and quotes on this line and the one before")
+
+
+# A value that starts with a quote: after "- " or after "key: ".
+_QUOTED_VALUE = re.compile(r"""^[ \t]*(?:-[ \t]+|[^\s#"'-][^#\n]*?:[ \t]+)(["'])""", re.M)
+_QUOTED_REST = {'"': re.compile(r'(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"(?:[^']|'')*'")}
+
+
+def _runaway_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """Line and column of the quote that opens a quoted text running from an earlier line on
+    to error_line, the likeliest cause of a syntax error there; None if there is none.
+
+    YAML lets a quoted text go on over lines, so a missing closing quote only shows where
+    the text meets the next quote, lines later; content here never means that."""
+    found = None
+    for start in _QUOTED_VALUE.finditer(text):
+        line = text.count("\n", 0, start.start()) + 1
+        if line >= error_line:
+            break
+        rest = _QUOTED_REST[start.group(1)].match(text, start.end())
+        end_line = text.count("\n", 0, rest.end()) + 1 if rest else error_line
+        if line < end_line <= error_line:
+            found = (line, start.start(1) - (text.rfind("\n", 0, start.start(1)) + 1) + 1)
+    return found

@@ -90,7 +90,8 @@ def test_several_documents_in_one_file_are_a_syntax_error_at_the_second():
     node, errors = read("a: 1\n---\nb: 2\n")
     assert node is None
     assert [(e.line, e.col, e.message) for e in errors] == [
-        (2, 1, "YAML syntax error: but found another document")]
+        (2, 1, "YAML syntax error: a second YAML document starts here, and a file holds one "
+               "(remove this '---' line, or what follows it)")]
 
 
 def test_an_empty_file_reads_as_an_empty_value():
