@@ -230,6 +230,10 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
         print(f"sitegen: error: cannot listen on {host}:{port}: {problem.strerror or problem} "
               "(hint: pass --port with another number, or 0 for any free port)", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    # `kill` and a closed terminal stop it as Ctrl-C does: with them Python would exit at
+    # once, leaving the card workers and their fork server running with nobody to end them.
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _stop_as_ctrl_c)
     try:
         server.start()
         server.wait_for_build()
@@ -246,6 +250,10 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
             pass  # a second Ctrl-C while the last build finishes: leave without waiting
     print("stopped")
     return 0
+
+
+def _stop_as_ctrl_c(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _start_card_workers_deaf_to_ctrl_c(config: BuildConfig) -> None:

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -281,7 +282,21 @@ def _read_lines(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def test_ctrl_c_stops_the_server_cleanly(content_copy, tmp_path):
+def _session_processes(session: int) -> list[int]:
+    """Process ids still running in a session (the server, its fork server and workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[3]) == session and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm", "sighup"])
+def test_ctrl_c_or_a_kill_stops_the_server_and_its_workers_cleanly(content_copy, tmp_path, stop):
     script = ("from pathlib import Path\n"
               "from sitegen.pipeline import BuildConfig\n"
               "from sitegen.serve import run_serve\n"
@@ -302,10 +317,19 @@ def test_ctrl_c_stops_the_server_cleanly(content_copy, tmp_path):
         serving = lines.get(timeout=TIMEOUT)
         url = re.search(r"at (http://127\.0\.0\.1:\d+/);", serving)[1]
         assert fetch(url)[0] == 200
-        os.killpg(process.pid, signal.SIGINT)
+        if stop == "ctrl-c":  # to the whole group, as a terminal does
+            os.killpg(process.pid, signal.SIGINT)
+        else:  # to the server alone, as `kill` or a closed terminal does
+            process.send_signal(signal.SIGTERM if stop == "sigterm" else signal.SIGHUP)
         assert process.wait(timeout=TIMEOUT) == 0
+        deadline = time.monotonic() + TIMEOUT
+        while _session_processes(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _session_processes(process.pid) == []  # no card worker or fork server left
     finally:
         if process.poll() is None:
             process.kill()
+        for pid in _session_processes(process.pid):
+            os.kill(pid, signal.SIGKILL)
     assert lines.get(timeout=TIMEOUT) == "stopped\n"
     assert "Traceback" not in process.stderr.read()
