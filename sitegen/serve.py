@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import signal
 import sys
 import threading
@@ -122,16 +123,30 @@ class Server:
         folders = [config.content_dir.absolute(), config.templates_dir.absolute()]
         first = True
         try:
-            for changes in watch(*folders, stop_event=self._stopping,
-                                 watch_filter=lambda _, path: is_source_change(path, config),
-                                 step=QUIET_MS, rust_timeout=WATCHER_TICK_MS,
-                                 yield_on_timeout=True):
-                # The first build waits for the watcher's first return, so that a save made
-                # while it runs is already seen and leads to another build.
-                if first or changes:
+            while not self._stopping.is_set():
+                watched = _identities(folders)
+                if None in watched:  # a watched folder is gone: say so, and wait for it
                     self._rebuild(initial=first)
                     first = False
-        except Exception as problem:  # noqa: BLE001 e.g. a folder removed, inotify's limit
+                    while _identities(folders) == watched and not self._stopping.wait(
+                            WATCHER_TICK_MS / 1000):
+                        pass
+                    continue
+                # The first build of a watch waits for the watcher's first return, so that a
+                # save made while it runs is already seen and leads to another build.
+                starting = True
+                for changes in watch(*folders, stop_event=self._stopping,
+                                     watch_filter=lambda _, path: is_source_change(path, config),
+                                     step=QUIET_MS, rust_timeout=WATCHER_TICK_MS,
+                                     yield_on_timeout=True):
+                    if starting or changes:
+                        self._rebuild(initial=first)
+                        first = starting = False
+                    if _identities(folders) != watched:
+                        # Deleted and made again (a copy, a checkout): the watcher still
+                        # watches the old folder, so a new one is started.
+                        break
+        except Exception as problem:  # noqa: BLE001 e.g. inotify's limit on watched folders
             self._record(None, (f"sitegen: error: cannot watch for changes any more: {problem} "
                                 "(hint: restart sitegen serve)",), 0.0, first)
 
@@ -169,6 +184,19 @@ class Server:
             number = self._latest.number + 1 if self._latest else 1
             self._latest = BuildResult(number, report, errors)
             self._built.notify_all()
+
+
+def _identities(folders: list[Path]) -> list[tuple[int, int] | None]:
+    """Each folder's device and inode, None for one that is not there: a folder deleted and
+    made again is another folder."""
+    found = []
+    for folder in folders:
+        try:
+            stat = os.stat(folder)
+            found.append((stat.st_dev, stat.st_ino))
+        except OSError:
+            found.append(None)
+    return found
 
 
 def is_source_change(path: str, config: BuildConfig) -> bool:

@@ -229,6 +229,27 @@ def test_template_mistakes_are_reported_and_the_server_keeps_going(content_copy,
         running.stop()
 
 
+def test_a_folder_deleted_and_made_again_is_watched_again(content_copy, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    running = start(content_copy, tmp_path, templates)
+    try:
+        latest = running.wait_for_build(timeout=TIMEOUT)
+        assert latest.ok
+        shutil.rmtree(templates)  # as a checkout or a copy over it does
+        latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
+        assert not latest.ok  # the templates are missing: said, and the server waits
+        shutil.copytree(TEMPLATES, templates)
+        latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
+        while not latest.ok:  # builds may have run while the copy was under way
+            latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
+        edit(templates / "topic.html", "{{ topic.summary }}", "{{ topic.summary }} (edited)")
+        assert running.wait_for_build(after=latest.number, timeout=TIMEOUT).ok
+        assert b"(edited)" in fetch(running.urls[0] + TOPIC)[1]
+    finally:
+        running.stop()
+
+
 def test_before_any_good_build_a_page_waits_with_the_errors(content_copy, tmp_path):
     topic_yaml = content_copy / TOPIC_YAML
     edit(topic_yaml, FIRST_ANSWER, "answer: amazon")
