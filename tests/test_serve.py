@@ -209,45 +209,44 @@ def test_error_text_from_the_content_is_sent_as_data_never_as_markup(server, con
     stream.close()
 
 
-def test_template_mistakes_are_reported_and_the_server_keeps_going(content_copy, tmp_path, capsys):
+@pytest.fixture
+def templates_server(content_copy, tmp_path):
+    """A server on private copies of the content and templates, after its first good build:
+    (the server, its templates folder, that build)."""
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     running = start(content_copy, tmp_path, templates)
-    try:
-        first = running.wait_for_build(timeout=TIMEOUT)
-        assert first.ok
-        edit(templates / "topic.html", "{{ topic.summary }}", "{{ topic.summary ")
-        failed = running.wait_for_build(after=first.number, timeout=TIMEOUT)
-        assert not failed.ok
-        assert failed.errors[0].startswith("sitegen: error in the templates: ")
-        assert "TemplateSyntaxError" in failed.errors[0]
-        assert "Traceback" not in capsys.readouterr().err
-        assert fetch(running.urls[0] + TOPIC)[0] == 200
-        edit(templates / "topic.html", "{{ topic.summary ", "{{ topic.summary }}")
-        assert running.wait_for_build(after=failed.number, timeout=TIMEOUT).ok
-    finally:
-        running.stop()
+    first = running.wait_for_build(timeout=TIMEOUT)
+    assert first.ok
+    yield running, templates, first
+    running.stop()
 
 
-def test_a_folder_deleted_and_made_again_is_watched_again(content_copy, tmp_path):
-    templates = tmp_path / "templates"
+def test_template_mistakes_are_reported_and_the_server_keeps_going(templates_server, capsys):
+    running, templates, first = templates_server
+    edit(templates / "topic.html", "{{ topic.summary }}", "{{ topic.summary ")
+    failed = running.wait_for_build(after=first.number, timeout=TIMEOUT)
+    assert not failed.ok
+    assert failed.errors[0].startswith("sitegen: error in the templates: ")
+    assert "TemplateSyntaxError" in failed.errors[0]
+    assert "Traceback" not in capsys.readouterr().err
+    assert fetch(running.urls[0] + TOPIC)[0] == 200
+    edit(templates / "topic.html", "{{ topic.summary ", "{{ topic.summary }}")
+    assert running.wait_for_build(after=failed.number, timeout=TIMEOUT).ok
+
+
+def test_a_folder_deleted_and_made_again_is_watched_again(templates_server):
+    running, templates, latest = templates_server
+    shutil.rmtree(templates)  # as a checkout or a copy over it does
+    latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
+    assert not latest.ok  # the templates are missing: said, and the server waits
     shutil.copytree(TEMPLATES, templates)
-    running = start(content_copy, tmp_path, templates)
-    try:
-        latest = running.wait_for_build(timeout=TIMEOUT)
-        assert latest.ok
-        shutil.rmtree(templates)  # as a checkout or a copy over it does
+    latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
+    while not latest.ok:  # builds may have run while the copy was under way
         latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
-        assert not latest.ok  # the templates are missing: said, and the server waits
-        shutil.copytree(TEMPLATES, templates)
-        latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
-        while not latest.ok:  # builds may have run while the copy was under way
-            latest = running.wait_for_build(after=latest.number, timeout=TIMEOUT)
-        edit(templates / "topic.html", "{{ topic.summary }}", "{{ topic.summary }} (edited)")
-        assert running.wait_for_build(after=latest.number, timeout=TIMEOUT).ok
-        assert b"(edited)" in fetch(running.urls[0] + TOPIC)[1]
-    finally:
-        running.stop()
+    edit(templates / "topic.html", "{{ topic.summary }}", "{{ topic.summary }} (edited)")
+    assert running.wait_for_build(after=latest.number, timeout=TIMEOUT).ok
+    assert b"(edited)" in fetch(running.urls[0] + TOPIC)[1]
 
 
 def test_before_any_good_build_a_page_waits_with_the_errors(content_copy, tmp_path):
