@@ -112,11 +112,13 @@ def _boxes_in_place(box, right_edge: float, block_id: str = ""):
 
 
 def _legibility_problems(document) -> list[tuple[str, str]]:
-    """Text below the minimum size, or text and tables reaching past their column or page."""
+    """Text below the minimum size, characters no installed font can print, or text and
+    tables reaching past their column or page."""
     from weasyprint.formatting_structure.boxes import TableBox, TextBox
 
     small: dict[str, float] = {}
     beyond: dict[str, float] = {}
+    missing: dict[str, str] = {}
     for page in document.pages:
         page_box = page._page_box
         page_edge = page_box.content_box_x() + page_box.width
@@ -125,6 +127,8 @@ def _legibility_problems(document) -> list[tuple[str, str]]:
                 size = box.style["font_size"] / PX_PER_PT
                 if size < MIN_FONT_PT - 0.01:
                     small[block_id] = min(size, small.get(block_id, size))
+                if not box.text.isascii() and _unknown_glyphs(box):
+                    missing[block_id] = missing.get(block_id, "") + box.text
             elif not isinstance(box, TableBox):
                 continue
             overhang = box.border_box_x() + box.border_width() - right_edge
@@ -135,12 +139,56 @@ def _legibility_problems(document) -> list[tuple[str, str]]:
         where = f"block '{block_id}'" if block_id else "the card"
         problems.append((f"text in {where} is set at {size:.1f} pt, below the "
                          f"{MIN_FONT_PT:g} pt legible minimum", "raise the font sizes in templates/card.css"))
+    for block_id, text in sorted(missing.items()):
+        where = f"block '{block_id}'" if block_id else "the card"
+        characters = "".join(_without_font(text)) or text.strip()[:40]
+        problems.append((f"text in {where} has characters no installed font can print, "
+                         f"which would print as empty boxes: {characters}",
+                         "install a font that has them (Chinese, Japanese and Korean: Debian "
+                         "package fonts-noto-cjk), or leave them off the card"))
     for block_id, overhang in sorted(beyond.items()):
         where = f"block '{block_id}'" if block_id else "the card"
         problems.append((f"{where} is {overhang / PX_PER_MM:.1f} mm too wide for its column or page",
                          "shorten its longest word or line, give it a column of its own, or use "
                          "fewer columns"))
     return problems
+
+
+def _unknown_glyphs(box) -> int:
+    """How many characters of a laid-out text box Pango found no glyph for in any font:
+    it draws each as an empty box. The box's layout is made again to ask, as drawing does."""
+    import ctypes.util
+
+    from weasyprint.text.ffi import ffi
+
+    global _pango
+    if _pango is None:
+        _pango = ctypes.CDLL(ctypes.util.find_library("pango-1.0"))  # WeasyPrint's, loaded
+        _pango.pango_layout_get_unknown_glyphs_count.argtypes = [ctypes.c_void_p]
+        _pango.pango_layout_get_unknown_glyphs_count.restype = ctypes.c_int
+    layout = box.pango_layout
+    layout.reactivate(box.style)
+    try:
+        return _pango.pango_layout_get_unknown_glyphs_count(
+            int(ffi.cast("uintptr_t", layout.layout)))
+    finally:
+        layout.deactivate()
+
+
+_pango = None
+
+
+def _without_font(text: str) -> list[str]:
+    """The characters of text that no installed font has, as fontconfig says."""
+    found = []
+    for character in dict.fromkeys(text):
+        if character.isascii() or character.isspace():
+            continue
+        fonts = subprocess.run(["fc-list", f":charset={ord(character):x}", "family"],
+                               capture_output=True, text=True).stdout
+        if not fonts.strip():
+            found.append(character)
+    return found
 
 
 def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, str]]:

@@ -148,6 +148,18 @@ def test_a_long_unbroken_word_wraps_inside_its_column(content_copy, tmp_path):
     assert "x" * 20 in pdf_text(tmp_path / "out" / "cards" / "shared-responsibility-a4.pdf")
 
 
+def test_characters_no_font_can_print_are_refused_not_printed_as_boxes(content_copy, tmp_path):
+    # U+0378 is unassigned: no font anywhere has a glyph for it. Greek and Arabic, which
+    # DejaVu Sans has, and emoji, which the colour emoji font has, print.
+    _add_tip(content_copy, "Greek Ελληνικά, Arabic مرحبا, emoji 🛡️ and \u0378 unknown")
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildConfig(content_copy, TEMPLATES, tmp_path / "out"))
+    messages = [str(e) for e in failure.value.errors]
+    assert len(messages) == 2  # A4 and US Letter
+    assert all("text in block 'exam-tips' has characters no installed font can print, which "
+               "would print as empty boxes: \u0378 (hint: install a font" in m for m in messages)
+
+
 def test_text_past_the_right_edge_is_refused(content_copy, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
