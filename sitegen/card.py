@@ -154,6 +154,10 @@ def _legibility_problems(document) -> list[tuple[str, str]]:
     return problems
 
 
+_pango = None
+"""Pango's library through ctypes, for the one call WeasyPrint's bindings do not declare."""
+
+
 def _unknown_glyphs(box) -> int:
     """How many characters of a laid-out text box Pango found no glyph for in any font:
     it draws each as an empty box. The box's layout is made again to ask, as drawing does."""
@@ -173,9 +177,6 @@ def _unknown_glyphs(box) -> int:
             int(ffi.cast("uintptr_t", layout.layout)))
     finally:
         layout.deactivate()
-
-
-_pango = None
 
 
 def _without_font(text: str) -> list[str]:

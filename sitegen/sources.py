@@ -63,11 +63,13 @@ def topic_sources(folder: Path | str) -> list[tuple[str, bytes]]:
     """(name, bytes) of every file a topic is read from, or [] if one cannot be read or is
     a symbolic link (loading reports why)."""
     base = str(folder)
+    if os.path.islink(base):
+        return []
     names = [TOPIC_FILE] + _prose_names(folder)
     try:
         sources = []
         for name in names:
-            if os.path.islink(os.path.join(base, name)) or os.path.islink(base):
+            if os.path.islink(os.path.join(base, name)):
                 return []
             with open(os.path.join(base, name), "rb") as file:
                 sources.append((name, file.read()))
