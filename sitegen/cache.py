@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import sys
+import zlib
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
@@ -119,7 +120,7 @@ class Cache:
         if self.folder is not None and data is None and kind not in UNKEPT_KINDS:
             try:
                 with open(self._path(kind, key), "rb") as file:
-                    data = file.read()
+                    data = _checked(file.read())
             except OSError:
                 pass
         if (kind, key) not in self.fresh:
@@ -141,7 +142,7 @@ class Cache:
         self._writes.append(self._writer.submit(self._write, kind, key, data))
 
     def _write(self, kind: str, key: str, data: bytes) -> None:
-        write_file(self._path(kind, key), data)
+        write_file(self._path(kind, key), zlib.crc32(data).to_bytes(4, "little") + data)
         self._writing.pop((kind, key), None)
 
     def flush(self) -> None:
@@ -152,6 +153,16 @@ class Cache:
             writer.shutdown(wait=True)
         for write in writes:
             write.result()
+
+
+def _checked(stored: bytes) -> bytes | None:
+    """An entry's bytes, or None when they are not what was written: a crash can leave a
+    file renamed into place before its bytes reached the disk, or a disk can damage it.
+    Each file starts with the CRC-32 of its bytes."""
+    data = stored[4:]
+    if len(stored) < 4 or zlib.crc32(data) != int.from_bytes(stored[:4], "little"):
+        return None
+    return data
 
 
 GENERATION_FILE = "generation"

@@ -232,10 +232,14 @@ def _encode(diagrams: dict[str, RenderedDiagram]) -> bytes:
 
 
 def _decode(data: bytes) -> dict[str, tuple[str, str]]:
+    """The record _encode wrote; empty when it is damaged, so the diagrams are made again."""
     found = {}
-    for line in data.decode("utf-8").splitlines():
-        block_id, file_name, key = line.split(" ")
-        found[block_id] = (file_name, key)
+    try:
+        for line in data.decode("utf-8").splitlines():
+            block_id, file_name, key = line.split(" ")
+            found[block_id] = (file_name, key)
+    except ValueError:  # not UTF-8, or not three fields a line
+        return {}
     return found
 
 

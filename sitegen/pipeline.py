@@ -213,7 +213,10 @@ def _validated_site(config: BuildConfig, inputs: _Inputs,
             continue
         found = cache.get("topic", key)
         if found is not None:
-            known[slug] = pickle.loads(found)
+            try:
+                known[slug] = pickle.loads(found)
+            except Exception:  # noqa: BLE001 a damaged entry is no entry: read the topic
+                pass
     unread = [slug for slug in inputs.topics if slug not in known]
     inputs = _read_late(config, inputs, unread)
     folders = config.content_dir / TOPICS_DIR

@@ -452,3 +452,22 @@ def test_an_editors_temporary_files_in_the_templates_change_nothing(tmp_path):
     (guide.templates / ".topic.html.swp").write_bytes(os.urandom(64))
     (guide.templates / "blocks" / "tips.html~").write_text("old tips\n", encoding="utf-8")
     assert guide.incremental().reasons == ("nothing changed",)
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80 not what was written"])
+def test_damaged_cache_entries_are_made_again_not_a_crash(tmp_path, monkeypatch, damage):
+    from sitegen import pipeline
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    config = BuildConfig(content, ROOT / "templates", tmp_path / "out",
+                         cache_dir=tmp_path / "cache")
+    build(config)
+    for entry in (tmp_path / "cache").rglob("*"):
+        if entry.is_file() and entry.name != "generation" and entry.parent.parent.name != "jinja":
+            entry.write_bytes(damage)  # as a crash, or a full disk, may leave them
+    shutil.rmtree(tmp_path / "out")
+    monkeypatch.setattr(pipeline, "_recent_topics", {})  # as a new process: read the cache
+    build(config)
+    build(BuildConfig(content, ROOT / "templates", tmp_path / "clean"))
+    assert files(tmp_path / "out") == files(tmp_path / "clean")
