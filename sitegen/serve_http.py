@@ -201,11 +201,11 @@ def _site_file(site: Path, relative: str) -> Path | None:
     """The file or folder an address names in the site, found as GitHub Pages finds it."""
     try:
         found = (site / relative.lstrip("/")).resolve()
-    except ValueError:  # a NUL in the address
+        if not found.exists() and not found.suffix:
+            found = found.with_suffix(".html")  # Pages serves /a/b.html at /a/b too
+        return found if found.exists() and found.is_relative_to(site) else None
+    except (ValueError, OSError):  # a NUL in the address, a name too long for the disk
         return None
-    if not found.exists() and not found.suffix:
-        found = found.with_suffix(".html")  # Pages serves /a/b.html at /a/b too
-    return found if found.exists() and found.is_relative_to(site) else None
 
 
 def with_live_reload(html: bytes, build_id: str) -> bytes:

@@ -131,7 +131,7 @@ def test_the_script_spells_the_events_path_and_never_writes_markup():
 
 @pytest.mark.parametrize("path", ["no/such/page.html", "REPO/no/such/page", "REPO/assets/nope.css",
                                   "../../etc/passwd", "REPO/%2e%2e/%2e%2e/etc/passwd",
-                                  "REPO/a%00b"])
+                                  "REPO/a%00b", "REPO/" + "a" * 300, "a" * 300 + ".html"])
 def test_missing_paths_get_the_404_page_with_status_404(server, path):
     status, body, content_type = fetch(server.urls[0] + path)
     assert (status, content_type) == (404, "text/html; charset=utf-8")
