@@ -41,6 +41,23 @@ def test_pages_load_without_errors_or_failed_requests(new_page, server, name, wi
     screenshot(page, f"{name}-light-{width}")
 
 
+@pytest.mark.parametrize("width", [320, 375, 768, 820, 1024, 1280])
+def test_nothing_runs_off_the_side_with_search_results_open(new_page, server, width):
+    """Reflow (WCAG 1.4.10): at 320 px and up, nothing scrolls sideways, open results
+    included; a phone, a tablet upright and narrow laptop windows."""
+    page = new_page(width=width)
+    page.goto(server.base_url + TOPIC_PAGE)
+    page.get_by_role("searchbox", name="Search the guide").press_sequentially("security")
+    panel = page.locator(".search-panel")
+    expect(panel).to_be_visible()
+    right = panel.evaluate("p => p.getBoundingClientRect().right")
+    assert right <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.keyboard.press("Escape")
+    page.locator("#exam-scenarios").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_every_internal_link_and_asset_resolves(pages_site, server):
     """Crawls the site from its index over HTTP, as a visitor's browser would find it."""
     to_visit, seen, checked = [server.base_url], set(), 0
