@@ -16,6 +16,8 @@ from .cache import Cache, digest, generator_fingerprint
 from .errors import BuildFailed, ContentError, MissingTool
 from .sources import Templates
 from .templating import make_environment
+from .stopping import starting_workers
+from .workers import start_fork_server, start_worker
 
 MIN_FONT_PT = 7.0
 CARD_FONT = "DejaVu Sans"
@@ -330,10 +332,14 @@ class CardLayout:
         if _kept_workers is not None:
             self._pool = _kept_workers
         else:
+            with starting_workers():
+                start_fork_server()
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(
-                max_workers=min(processes, len(self._to_render)), mp_context=context)
-        self._futures = [self._pool.submit(_render_job, job) for _, _, job in self._to_render]
+                max_workers=min(processes, len(self._to_render)), mp_context=context,
+                initializer=start_worker)
+        with starting_workers():
+            self._futures = [self._pool.submit(_render_job, job) for _, _, job in self._to_render]
 
     def result(self) -> dict[str, bytes]:
         """The cards by output path; BuildFailed listing every card that did not fit."""

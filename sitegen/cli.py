@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import signal
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,10 +13,12 @@ from urllib.parse import urlsplit
 from .cache import DEFAULT_FOLDER
 from .errors import BuildFailed, SetupProblem, template_error_line
 from .pipeline import BuildConfig, BuildReport, build, check
+from .stopping import stop_as_ctrl_c
 
 EXIT_CONTENT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
+EXIT_INTERRUPTED = 130  # as shells report a command ended by Ctrl-C
 
 # The Pages workflow and `make site` pass the public address through this variable.
 BASE_URL_VARIABLE = "SITEGEN_BASE_URL"
@@ -179,7 +182,17 @@ def entry_point() -> None:
     # together a fifth of a second after a thousand topics, for nothing. (serve, which runs
     # for hours, turns the collector back on.)
     gc.disable()
-    code = main()
+    # `kill` and a closed terminal stop a build as Ctrl-C does: otherwise Python would end
+    # at once, leaving its worker processes and a half-written first output behind.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, stop_as_ctrl_c)
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("sitegen: interrupted", file=sys.stderr)
+        # A normal exit: multiprocessing's clean-up then releases what the stopped workers
+        # shared, which its resource tracker would otherwise report as leaked.
+        sys.exit(EXIT_INTERRUPTED)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .errors import BuildFailed, SetupProblem, template_error_line
 from .output import MARKER
+from .stopping import stop_as_ctrl_c
 from .pipeline import BuildConfig, BuildReport, build
 from .sources import EDITOR_TEMP_FILE
 
@@ -261,7 +262,7 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
     # `kill` and a closed terminal stop it as Ctrl-C does: with them Python would exit at
     # once, leaving the card workers and their fork server running with nobody to end them.
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stop_signal, _stop_as_ctrl_c)
+        signal.signal(stop_signal, stop_as_ctrl_c)
     try:
         server.start()
         server.wait_for_build()
@@ -280,25 +281,13 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
     return 0
 
 
-def _stop_as_ctrl_c(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def _start_card_workers_deaf_to_ctrl_c(config: BuildConfig) -> None:
-    """Starts multiprocessing's fork server, which card.py's worker processes are forked from,
-    with Ctrl-C ignored, then the card workers kept for every build; they inherit that.
-    Ctrl-C reaches every process of the terminal's group: without this, a worker busy with a
+    """Starts the fork server with Ctrl-C ignored (see workers.start_fork_server), then the
+    card workers kept for every build; they inherit that. Without it, a worker busy with a
     card prints a KeyboardInterrupt traceback, while here the build just finishes and the
     server stops after it."""
-    import multiprocessing.forkserver
-
     from .card import keep_card_workers
+    from .workers import start_fork_server
 
-    # Python keeps SIGINT ignored in a child started while it is ignored (see the signal
-    # module's docs), and the fork server hands its own setting on to each worker.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        multiprocessing.forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    start_fork_server()
     keep_card_workers(config.jobs)

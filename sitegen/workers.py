@@ -12,17 +12,50 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import pickle
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, TypeVar
 
 from .sources import Templates
+from .stopping import starting_workers
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 PARALLEL_MINIMUM = 24
+
+
+def start_fork_server() -> None:
+    """Starts multiprocessing's fork server, which worker processes are forked from, with
+    Ctrl-C ignored: Ctrl-C reaches every process of the terminal's group, and a fork server
+    that took it while starting up would crash, and the build with it. Python keeps SIGINT
+    ignored in a child started while it is ignored (see the signal module's docs), and the
+    fork server hands its own setting on to each worker. From the main thread only (signal
+    handlers are set there); elsewhere it was started already (sitegen serve) or is not."""
+    import multiprocessing.forkserver
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def start_worker() -> None:
+    """Set-up of a worker process for one build.
+
+    A worker lives for one batch and makes few reference cycles: Python's cycle collector
+    walking its modules and templates again and again cost a tenth of its time. And Ctrl-C
+    reaches every process of the terminal's group: the build process answers it and stops
+    its workers, which would otherwise each print a KeyboardInterrupt traceback."""
+    gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def spread(function: Callable[[Item], Result], items: list[Item], jobs: int,
@@ -34,14 +67,20 @@ def spread(function: Callable[[Item], Result], items: list[Item], jobs: int,
     itself have crashed the worker."""
     if jobs < 2 or len(items) < PARALLEL_MINIMUM:
         return [function(item) for item in items]
+    with starting_workers():
+        start_fork_server()
     context = multiprocessing.get_context("forkserver")
     chunk = max(1, len(items) // (jobs * 4))
     try:
-        # A worker lives for one batch and makes few reference cycles: Python's cycle
-        # collector walking its modules and templates again and again cost a tenth of its time.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                 initializer=gc.disable) as pool:
-            return list(pool.map(function, items, chunksize=chunk))
+                                 initializer=start_worker) as pool:
+            try:
+                with starting_workers():  # they start as the first batches are handed out
+                    results = pool.map(function, items, chunksize=chunk)
+                return list(results)
+            except BaseException:  # Ctrl-C, say: the batches not started are not started
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     except BrokenProcessPool:
         if not here_if_killed:
             raise

@@ -191,3 +191,43 @@ def test_a_missing_template_or_asset_is_named_without_a_traceback(tmp_path, caps
     assert code == 3 and "Traceback" not in err, err
     assert f"{templates / missing} is missing" in err, err  # where it was looked for
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_a_build_stopped_midway_stops_its_workers_and_leaves_nothing_behind(tmp_path, stop):
+    import os
+    import signal
+    import time
+
+    from processes import parent, session_processes
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synthetic
+
+    synthetic.generate(tmp_path, 150)
+    build = subprocess.Popen(
+        [sys.executable, "-c", "from sitegen.cli import entry_point; entry_point()", "build",
+         "--content", "content", "--templates", str(ROOT / "templates"), "--output", "out",
+         "--no-cache"], cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        # Stopped once it works in worker processes, children of its fork server.
+        while time.monotonic() < deadline and not [
+                pid for pid in session_processes(build.pid)
+                if pid != build.pid and parent(pid) not in (build.pid, 0, 1)]:
+            time.sleep(0.01)
+        if stop == "ctrl-c":  # to the whole group, as a terminal does
+            os.killpg(build.pid, signal.SIGINT)
+        else:  # to the build alone, as `kill` does
+            build.send_signal(signal.SIGTERM)
+        out, err = build.communicate(timeout=60)
+        deadline = time.monotonic() + 60
+        while session_processes(build.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert session_processes(build.pid) == []
+    finally:
+        for pid in session_processes(build.pid):
+            os.kill(pid, signal.SIGKILL)
+    assert (build.returncode, out, err) == (130, "", "sitegen: interrupted\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "hugo", "mkdocs"]

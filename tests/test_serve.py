@@ -21,6 +21,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from processes import session_processes
 from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server, is_source_change
 from sitegen.serve_livereload import EVENTS_PATH, SCRIPT, SCRIPT_PATH
@@ -302,19 +303,6 @@ def _read_lines(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def _session_processes(session: int) -> list[int]:
-    """Process ids still running in a session (the server, its fork server and workers)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        if int(fields[3]) == session and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
 @pytest.mark.parametrize("stop", ["ctrl-c", "sigterm", "sighup"])
 def test_ctrl_c_or_a_kill_stops_the_server_and_its_workers_cleanly(content_copy, tmp_path, stop):
     script = ("from pathlib import Path\n"
@@ -343,13 +331,13 @@ def test_ctrl_c_or_a_kill_stops_the_server_and_its_workers_cleanly(content_copy,
             process.send_signal(signal.SIGTERM if stop == "sigterm" else signal.SIGHUP)
         assert process.wait(timeout=TIMEOUT) == 0
         deadline = time.monotonic() + TIMEOUT
-        while _session_processes(process.pid) and time.monotonic() < deadline:
+        while session_processes(process.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _session_processes(process.pid) == []  # no card worker or fork server left
+        assert session_processes(process.pid) == []  # no card worker or fork server left
     finally:
         if process.poll() is None:
             process.kill()
-        for pid in _session_processes(process.pid):
+        for pid in session_processes(process.pid):
             os.kill(pid, signal.SIGKILL)
     assert lines.get(timeout=TIMEOUT) == "stopped\n"
     assert "Traceback" not in process.stderr.read()
