@@ -37,6 +37,8 @@
         var documents = [].concat.apply([], window.sitegenSearchDocuments || []);
         engine = new window.MiniSearch({
           fields: ["title", "topic", "text"],
+          tokenize: words,
+          processTerm: function (term) { return term.toLowerCase(); },
           searchOptions: { boost: { title: 3, topic: 1.5 }, prefix: true, fuzzy: 0.2 }
         });
         documents.forEach(function (d, i) { d.id = i; documentsById[i] = d; });
@@ -46,17 +48,26 @@
     return loading;
   }
 
+  // Words, for the index and for queries alike: letters and digits, with an apostrophe
+  // inside a word kept ("don't" is one word, not "don" and a "t" found everywhere).
+  function words(text) {
+    return (text.replace(/\u2019/g, "'").match(/[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu) || []);
+  }
+
   function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  // The matched words where a word starts: "os" is marked in "OS", not in "scenarios".
+  function termsPattern(terms) {
+    var alternatives = terms.map(function (term) {
+      return escapeRegExp(term).replace(/'/g, "['\u2019]");  // either apostrophe
+    });
+    return new RegExp("(?<![\\p{L}\\p{N}])(" + alternatives.join("|") + ")", "giu");
+  }
 
   // The part of a section's text around the first word that matched.
   function snippet(text, terms) {
-    var lower = text.toLowerCase();
-    var at = -1;
-    terms.forEach(function (term) {
-      var found = lower.indexOf(term.toLowerCase());
-      if (found >= 0 && (at < 0 || found < at)) at = found;
-    });
-    if (at < 0) at = 0;
+    var found = terms.length ? termsPattern(terms).exec(text) : null;
+    var at = found ? found.index : 0;
     var start = Math.max(0, at - SNIPPET_CHARS / 3);
     if (start > 0) start = text.indexOf(" ", start) + 1 || start;
     var end = Math.min(text.length, start + SNIPPET_CHARS);
@@ -67,7 +78,7 @@
   // Appends text to a node with the matched words wrapped in <mark>; never parses HTML.
   function appendHighlighted(node, text, terms) {
     if (!terms.length) { node.appendChild(document.createTextNode(text)); return; }
-    var pattern = new RegExp("(" + terms.map(escapeRegExp).join("|") + ")", "gi");
+    var pattern = termsPattern(terms);
     text.split(pattern).forEach(function (part, i) {
       if (!part) return;
       if (i % 2) {

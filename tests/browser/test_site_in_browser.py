@@ -175,6 +175,26 @@ def test_search_finds_a_word_and_opens_the_section_by_keyboard(new_page, server)
     expect(page.locator(f"#{section}")).to_contain_text(re.compile("hypervisor", re.I))
 
 
+def test_search_marks_whole_words_and_keeps_apostrophes(new_page, server):
+    page = new_page()
+    page.goto(server.base_url + TOPIC_PAGE)
+    search = page.get_by_role("searchbox", name="Search the guide")
+    marks = page.locator("#search-results mark")
+
+    search.press_sequentially("don't")
+    expect(marks.first).to_be_visible()
+    marked = {text.lower() for text in marks.all_inner_texts()}
+    assert marked == {"don't"}  # not every "t", nor "don" alone
+    expect(page.locator("#search-results a").first).to_contain_text("don't need to patch")
+
+    search.fill("")
+    search.press_sequentially("OS")
+    expect(marks.first).to_be_visible()
+    # Marked where a word starts ("OS patching"), never inside "Scenarios".
+    assert all(mark.evaluate("m => !/[\\p{L}]$/u.test(m.previousSibling?.textContent || '')")
+               for mark in marks.all())
+
+
 def test_search_finds_topics_in_every_part_of_the_index(new_page, server):
     page = new_page()
     page.goto(server.base_url)
