@@ -1,12 +1,17 @@
 // The self-test: exam scenarios answered by choosing a party, misconceptions sorted into
-// myth or reality. Answers are kept in localStorage per topic, so a reader can come back
+// myth or reality. Answers are kept in localStorage per site and topic, so a reader can come back
 // later; "Reset my answers" clears them. Without JavaScript the page keeps its
 // reveal-the-answer form, which this script only hides once it has taken over.
 (function () {
   "use strict";
   var main = document.querySelector("main[data-topic]");
   if (!main) return;
-  var KEY = "sitegen-quiz:" + main.dataset.topic;
+  // Kept per site and topic: every site of one GitHub account shares one origin
+  // (user.github.io), so the key names the site's own path too. Each answer is kept under
+  // its question's text, so a question added, moved or reworded starts unanswered rather
+  // than showing another question's answer.
+  var site = new URL(document.body.dataset.root || "", location.href).pathname;
+  var KEY = "sitegen-quiz:" + site + ":" + main.dataset.topic;
   var items = Array.prototype.slice.call(main.querySelectorAll(".quiz-item"));
   var scores = Array.prototype.slice.call(main.querySelectorAll(".quiz-score"));
   if (!items.length) return;

@@ -305,6 +305,31 @@ def test_self_test_scores_answers_keeps_them_and_resets(new_page, server):
     expect(myth_score).to_have_text(expected_myths)
 
 
+def test_answers_are_kept_per_site_and_per_question_not_per_position(new_page, server):
+    """Sites of one GitHub account share an origin; a question added before another must
+    not take over its answer."""
+    page = new_page()
+    page.goto(server.base_url + TOPIC_PAGE)
+    first = page.locator("#exam-scenarios .quiz-item").nth(0)
+    question = first.locator("p.question").inner_text()
+    block_id = "exam-scenarios"
+    topic_key = f"sitegen-quiz:/REPO/:{SHIPPED_TOPIC}"
+    other_site = f"sitegen-quiz:/OTHER/:{SHIPPED_TOPIC}"
+    page.evaluate("""([mine, other, id, answer]) => {
+        localStorage.setItem(other, JSON.stringify({[id]: answer}));
+        localStorage.setItem(mine, JSON.stringify({"exam-scenarios-1": answer}));
+    }""", [topic_key, other_site, f"{block_id}--{question}", first.get_attribute("data-answer")])
+    page.reload()
+    # Neither another site's answer nor one kept under the question's old position counts.
+    expect(first.locator(".quiz-feedback")).to_be_hidden()
+    page.evaluate("""([mine, id, answer]) => localStorage.setItem(mine,
+        JSON.stringify({[id]: answer}))""",
+                  [topic_key, first.get_attribute("data-quiz-id"), first.get_attribute("data-answer")])
+    page.reload()
+    expect(first.locator(".quiz-feedback")).to_have_text(re.compile(r"^✓ Right: "))
+    assert first.get_attribute("data-quiz-id") == f"{block_id}--{question}"
+
+
 def test_without_javascript_answers_are_revealed_on_request(new_page, server):
     page = new_page(javascript=False)
     page.goto(server.base_url + TOPIC_PAGE)
