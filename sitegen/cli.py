@@ -77,9 +77,22 @@ def _usage_problem(args: argparse.Namespace) -> str:
             return f"--output must be a folder, but {args.output} is a file"
         if args.jobs < 1:
             return f"-j/--jobs must be at least 1, got {args.jobs}"
-        address = urlsplit(args.base_url)
-        if args.base_url and (address.scheme not in ("http", "https") or not address.netloc):
-            return f"--base-url must be a full address such as https://user.github.io/repo/, got {args.base_url}"
+        if args.base_url:
+            return _base_url_problem(args.base_url)
+    return ""
+
+
+def _base_url_problem(base_url: str) -> str:
+    """What is wrong with a --base-url, or "": pages' addresses are appended to it as they
+    are, in canonical links and the sitemap, so it must be a plain address of a folder."""
+    address = urlsplit(base_url)
+    if address.scheme not in ("http", "https") or not address.netloc:
+        return f"--base-url must be a full address such as https://user.github.io/repo/, got {base_url}"
+    if address.query or address.fragment or "?" in base_url or "#" in base_url:
+        return f"--base-url must have no ?query or #fragment, got {base_url}"
+    if not base_url.isascii() or any(character.isspace() for character in base_url):
+        return (f"--base-url must be written with %-escapes for spaces and non-ASCII letters "
+                f"(as a sitemap needs), got {base_url}")
     return ""
 
 

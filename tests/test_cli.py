@@ -101,6 +101,12 @@ def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
         (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
           "--base-url", "user.github.io/repo"], "--base-url must be a full address"),
         (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+          "--base-url", "https://u.github.io/repo/?x=1"], "--base-url must have no ?query"),
+        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+          "--base-url", "https://u.github.io/my repo/"], "written with %-escapes"),
+        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+          "--base-url", "https://u.github.io/répo/"], "written with %-escapes"),
+        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
           "-j", "0"], "-j/--jobs must be at least 1, got 0"),
     ]
     for argv, message in cases:
