@@ -41,13 +41,19 @@ def test_pages_load_without_errors_or_failed_requests(new_page, server, name, wi
     screenshot(page, f"{name}-light-{width}")
 
 
+def open_search(new_page, url: str, width: int | None = None):
+    """A page opened at url, and its search box."""
+    page = new_page(width=width) if width else new_page()
+    page.goto(url)
+    return page, page.get_by_role("searchbox", name="Search the guide")
+
+
 @pytest.mark.parametrize("width", [320, 375, 768, 820, 1024, 1280])
 def test_nothing_runs_off_the_side_with_search_results_open(new_page, server, width):
     """Reflow (WCAG 1.4.10): at 320 px and up, nothing scrolls sideways, open results
     included; a phone, a tablet upright and narrow laptop windows."""
-    page = new_page(width=width)
-    page.goto(server.base_url + TOPIC_PAGE)
-    page.get_by_role("searchbox", name="Search the guide").press_sequentially("security")
+    page, search = open_search(new_page, server.base_url + TOPIC_PAGE, width)
+    search.press_sequentially("security")
     panel = page.locator(".search-panel")
     expect(panel).to_be_visible()
     right = panel.evaluate("p => p.getBoundingClientRect().right")
@@ -176,9 +182,7 @@ def test_search_finds_a_word_and_opens_the_section_by_keyboard(new_page, server)
 
 
 def test_search_marks_whole_words_and_keeps_apostrophes(new_page, server):
-    page = new_page()
-    page.goto(server.base_url + TOPIC_PAGE)
-    search = page.get_by_role("searchbox", name="Search the guide")
+    page, search = open_search(new_page, server.base_url + TOPIC_PAGE)
     marks = page.locator("#search-results mark")
 
     search.press_sequentially("don't")
@@ -196,9 +200,7 @@ def test_search_marks_whole_words_and_keeps_apostrophes(new_page, server):
 
 
 def test_search_finds_topics_in_every_part_of_the_index(new_page, server):
-    page = new_page()
-    page.goto(server.base_url)
-    search = page.get_by_role("searchbox", name="Search the guide")
+    page, search = open_search(new_page, server.base_url)
     for title, slug in [("Practice Topic Before", "practice-before"),   # first part
                         ("Practice Topic After", "practice-after")]:    # second part
         search.fill(title)
@@ -206,9 +208,7 @@ def test_search_finds_topics_in_every_part_of_the_index(new_page, server):
 
 
 def test_search_says_when_nothing_matches_and_closes_with_escape(new_page, server):
-    page = new_page()
-    page.goto(server.base_url + TOPIC_PAGE)
-    search = page.get_by_role("searchbox", name="Search the guide")
+    page, search = open_search(new_page, server.base_url + TOPIC_PAGE)
     search.fill("zzqxv")
     expect(page.locator(".search-status")).to_have_text("No results for “zzqxv”.")
     search.press("Escape")
@@ -217,9 +217,7 @@ def test_search_says_when_nothing_matches_and_closes_with_escape(new_page, serve
 
 
 def test_search_results_close_when_one_is_chosen_on_the_same_page_or_left(new_page, server):
-    page = new_page()
-    page.goto(server.base_url + TOPIC_PAGE)
-    search = page.get_by_role("searchbox", name="Search the guide")
+    page, search = open_search(new_page, server.base_url + TOPIC_PAGE)
     panel = page.locator(".search-panel")
     search.fill("hypervisor")
     same_page = page.locator(f'#search-results a[href$="{SHIPPED_TOPIC}.html#detailed-breakdown"]')
@@ -236,9 +234,8 @@ def test_search_results_close_when_one_is_chosen_on_the_same_page_or_left(new_pa
 
 
 def test_search_works_when_the_site_is_opened_from_its_folder(new_page, pages_site):
-    page = new_page()
-    page.goto((pages_site / "index.html").as_uri())
-    page.get_by_role("searchbox", name="Search the guide").fill("hypervisor")
+    page, search = open_search(new_page, (pages_site / "index.html").as_uri())
+    search.fill("hypervisor")
     first = page.locator("#search-results a").first
     expect(first).to_be_visible()
     assert first.get_attribute("href").startswith("topics/")
