@@ -1,30 +1,36 @@
-"""Writing the build into output/: only what changed, and nothing left over.
+"""Writing the build into output/: one whole build at a time, and only what changed.
 
-A first build is assembled beside output/ and renamed into place. Later builds update the
-folder in place: a file is written (aside, then renamed over the old one) only when its
-bytes change, and files the build no longer makes are removed. Every content mistake is
-found before this stage, so a failed build never reaches it and output/ stays as it was.
+output/ is never changed file by file. Each build assembles the new tree in a spare folder
+beside it and then swaps the two folders in one step (Linux renameat2 with RENAME_EXCHANGE),
+so that whatever stops a build (a kill, a full disk, a crash, a power cut) output/ is
+afterwards exactly the previous site or exactly the new one. The spare is the previous
+build: a file that did not change is a hard link to the one in output/, so assembling the
+next tree costs links for the few files that changed since, and bytes only for the files
+whose bytes change.
 
-The marker file records, for every file written, the key of what it was made from and its
-size and modification time, so an unchanged file is recognised without producing or reading
-its bytes, and a file edited or deleted by hand is noticed and made again.
+Bookkeeping stays out of the published folder: output/ carries only a marker with a fixed
+text, and the record of the last build (every file's key, size and time, and the inputs'
+stamps) is kept beside it in `.<output>.sitegen/`, with the spare.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
-from .errors import FolderNotOurs
+from .errors import FolderNotOurs, SetupProblem
 
 WRITERS = 4
 """Threads writing files at once. Creating a file is mostly the kernel's work, which threads
@@ -32,8 +38,17 @@ do side by side: on this project's 2-core machines, 3000 files took 2.7 s one at
 1.0 s four at a time."""
 
 MARKER = ".sitegen-output"
-"""File that marks a folder as sitegen's to update, and records what is in it."""
-MARKER_FORMAT = 1
+"""File that marks a folder as sitegen's to replace; its text says nothing about the content."""
+MARKER_TEXT = b"This folder is made by sitegen; each build replaces it whole.\n"
+RECORD_FORMAT = 2
+FOLDER_MODE = 0o755
+"""Output folders and files are readable by a web server and writable by the owner only,
+whatever the umask."""
+FILE_MODE = 0o644
+
+
+class OutputProblem(SetupProblem):
+    """The output folder cannot be written: a full disk, no permission, a dangling link."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,47 @@ class WriteReport:
     """Products whose bytes had to be produced (their key was new)."""
 
 
+@dataclass(frozen=True)
+class Places:
+    """The folders of one output: the published one and sitegen's own folder beside it."""
+
+    out: Path
+    """The published folder (a symbolic link to a folder is followed)."""
+
+    @property
+    def state(self) -> Path:
+        """`.<name>.sitegen/` beside it: the record, the spare, nothing published."""
+        return self.out.parent / f".{self.out.name}.sitegen"
+
+    @property
+    def record(self) -> Path:
+        return self.state / "record.json"
+
+    @property
+    def spare(self) -> Path:
+        """The previous build, reassembled into the next one and swapped in."""
+        return self.state / "previous"
+
+    @property
+    def swap(self) -> Path:
+        """Where the previous output waits during a swap done with two renames (no
+        RENAME_EXCHANGE on this file system)."""
+        return self.state / "swap"
+
+
+def places(out_dir: Path) -> Places:
+    """Where an output folder and its state are. --output naming a link to a folder means that
+    folder; a link to nothing would be replaced by the build, so it is refused."""
+    out = Path(os.path.abspath(out_dir))
+    if os.path.islink(out):
+        target = Path(os.path.realpath(out))
+        if not target.is_dir():
+            raise OutputProblem(f"{out_dir} is a symbolic link to {target}, which is not a "
+                                "folder; make that folder or choose another --output")
+        out = target
+    return Places(out)
+
+
 @contextmanager
 def _locked(folder: Path):
     # One build at a time per parent folder; flock on the folder itself leaves no lock file.
@@ -70,129 +126,373 @@ def _locked(folder: Path):
         os.close(fd)
 
 
+@contextmanager
+def _said_in_one_line(out_dir: Path) -> Iterator[None]:
+    """A full disk, a folder without write permission and the like, as a one-line error."""
+    try:
+        yield
+    except SetupProblem:
+        raise
+    except OSError as problem:
+        where = problem.filename or out_dir
+        raise OutputProblem(f"cannot write the output to {where}: "
+                            f"{problem.strerror or problem}; {out_dir}/ was left as it was"
+                            ) from None
+
+
 def _check_relative(path: str) -> None:
     # Plain string checks: a build of a big guide checks thousands of paths.
-    if not path or path.startswith("/") or ".." in path.split("/"):
+    if not path or path.startswith("/") or ".." in path.split("/") or path == MARKER:
         raise ValueError(f"output path escapes the output folder: {path!r}")
 
 
 def read_manifest(out_dir: Path) -> dict:
-    """The marker's record of the last build, or an empty one."""
+    """The record of the build now in out_dir, or an empty one: a record made for another
+    tree (a build stopped between the swap and writing its record) is no record."""
     try:
-        manifest = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        where = places(out_dir)
+        record = json.loads(where.record.read_text(encoding="utf-8"))
+        tree = os.stat(where.out).st_ino
+    except (OSError, ValueError, SetupProblem):
         return {"files": {}}
-    if not isinstance(manifest, dict) or manifest.get("format") != MARKER_FORMAT:
+    if (not isinstance(record, dict) or record.get("format") != RECORD_FORMAT
+            or record.get("tree") != tree):
         return {"files": {}}
-    return manifest
+    return record
 
 
-def _stat_matches(path: Path | str, entry: list) -> bool:
+def _stat_matches(path: Path | str, entry: list) -> os.stat_result | None:
     try:
         stat = os.stat(path)
     except OSError:
-        return False
-    return [stat.st_size, stat.st_mtime_ns] == entry[2:4]
+        return None
+    return stat if [stat.st_size, stat.st_mtime_ns] == entry[2:4] else None
 
 
 def is_current(out_dir: Path, build_key: str, manifest: dict | None = None) -> bool:
     """Whether output/ holds, untouched, exactly what a build with this key made
-    (manifest: its marker's record, when already read)."""
+    (manifest: its record, when already read)."""
     manifest = read_manifest(out_dir) if manifest is None else manifest
     if manifest.get("build") != build_key:
         return False
-    on_disk = sum(len(names) for _, _, names in os.walk(out_dir))
-    base = str(out_dir)
+    out = places(out_dir).out
+    on_disk = sum(len(names) for _, _, names in os.walk(out))
+    base = str(out)
     return on_disk == len(manifest["files"]) + 1 and all(
         _stat_matches(os.path.join(base, path), entry) for path, entry in manifest["files"].items())
 
 
 def record_summary(out_dir: Path, build_key: str, summary: dict) -> None:
-    """Replaces the summary in the marker of an output still current for build_key."""
-    with _locked(out_dir.absolute().parent):
+    """Replaces the summary in the record of an output still current for build_key."""
+    where = places(out_dir)
+    with _locked(where.out.parent):
         manifest = read_manifest(out_dir)
         if manifest.get("build") != build_key:  # another build came in between
             return
         manifest["summary"] = summary
-        _write_manifest(out_dir, manifest)
+        _write_record(where, manifest)
 
 
-def _write_manifest(folder: Path, manifest: dict) -> None:
-    write_file(folder / MARKER, json.dumps(manifest, separators=(",", ":"),
-                                            sort_keys=True).encode("utf-8"))
+def _write_record(where: Places, record: dict) -> None:
+    write_file(where.record, json.dumps(record, separators=(",", ":"),
+                                        sort_keys=True).encode("utf-8"), mode=0o600)
 
 
 def write_tree(outputs: dict[str, bytes | Product], out_dir: Path, build_key: str = "",
                summary: dict | None = None) -> WriteReport:
-    """Make out_dir hold exactly outputs (and the marker), writing only what changed."""
+    """Make out_dir hold exactly outputs (and the marker), in one swap; only changed files are
+    written."""
     products = {path: value if isinstance(value, Product) else ready(value)
                 for path, value in outputs.items()}
     for path in products:
         _check_relative(path)
-    parent = out_dir.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with _locked(parent):
-        if out_dir.exists() and not (out_dir / MARKER).exists() and any(out_dir.iterdir()):
-            raise FolderNotOurs(f"{out_dir}/ exists and was not made by sitegen; move it away or "
-                                "choose another --output folder")
-        if out_dir.is_dir():
-            return _update(products, out_dir, build_key, summary)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
-        try:
-            os.chmod(staging, 0o755)
-            report = _update(products, staging, build_key, summary, hidden=True)
-            os.rename(staging, out_dir)
-            return report
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    where = places(out_dir)
+    with _said_in_one_line(out_dir):
+        where.out.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(where.out.parent):
+        with _said_in_one_line(out_dir):
+            _claim(where)
+        return _replace(products, where, build_key, summary, out_dir)
 
 
-def _update(products: dict[str, Product], folder: Path, build_key: str,
-            summary: dict | None, hidden: bool = False) -> WriteReport:
-    """Writes what changed; in a hidden folder (a first build's, renamed into place when
-    done) files are written straight, with no need to write each aside first."""
-    old = read_manifest(folder)["files"]
-    files: dict[str, list] = {}
+def _is_ours(folder: Path) -> bool:
+    try:
+        with open(folder / MARKER, "rb") as marker:
+            text = marker.read()
+    except OSError:
+        return False
+    if text == MARKER_TEXT:
+        return True
+    try:  # the marker of sitegen before 2: the record itself, kept in output/
+        legacy = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(legacy, dict) and legacy.get("format") == 1 and "files" in legacy
+
+
+def _claim(where: Places) -> None:
+    """Checks that the output and state folders are sitegen's, and puts right what a stopped
+    build left: a swap done halfway is finished or undone, and nothing else is kept but the
+    spare, which the build repairs file by file."""
+    if where.out.exists() and not where.out.is_dir():
+        raise OutputProblem(f"{where.out} is a file, not a folder; choose another --output")
+    if where.out.is_dir() and not _is_ours(where.out) and any(where.out.iterdir()):
+        raise FolderNotOurs(f"{where.out}/ exists and was not made by sitegen; move it away "
+                            "or choose another --output folder")
+    if where.state.exists() and not _is_ours(where.state):
+        raise FolderNotOurs(f"{where.state}/ exists and was not made by sitegen; move it away "
+                            "or choose another --output folder")
+    _make_folder(where.state, 0o700)
+    if not _is_ours(where.state):
+        _write_straight(str(where.state / MARKER), MARKER_TEXT)
+    if where.swap.is_dir() and _is_ours(where.swap):
+        # Stopped between the two renames of a swap (see _swap_in).
+        if not where.out.exists():
+            os.rename(where.swap, where.out)  # back to the previous site
+        elif not where.spare.exists():
+            os.rename(where.swap, where.spare)  # the new site is in place: finish the swap
+        else:
+            shutil.rmtree(where.swap)
+    for entry in where.state.iterdir():  # whatever else a stopped build left
+        if entry.name in (MARKER, "record.json", where.spare.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink() and _is_ours(entry):
+            shutil.rmtree(entry)
+        elif entry.name.startswith(".sitegen-"):
+            entry.unlink()  # a record written aside and never renamed into place
+    _remove_old_staging(where.out)
+    if where.spare.exists() and not (where.spare.is_dir() and _is_ours(where.spare)):
+        if where.spare.is_dir() and not any(where.spare.iterdir()):
+            where.spare.rmdir()  # stopped right after making it
+        else:
+            raise FolderNotOurs(f"{where.spare}/ was not made by sitegen; move it away")
+
+
+_OLD_STAGING = re.compile(r"\.(.+)\.new-[a-z0-9_]{8}")
+_OLD_STAGING_NAMES = frozenset({"index.html", "404.html", "topics", "diagrams", "cards",
+                                "assets", ".nojekyll", "sitemap.xml", "robots.txt", MARKER})
+
+
+def _remove_old_staging(out: Path) -> None:
+    """Removes the folders `.<output>.new-XXXXXXXX` that first builds of sitegen before 2
+    assembled beside output/ and left there when stopped: proven sitegen's by their name and
+    by holding nothing but what sitegen writes at the top of an output."""
+    for entry in os.scandir(out.parent):
+        found = _OLD_STAGING.fullmatch(entry.name)
+        if (found and found.group(1) == out.name and entry.is_dir(follow_symlinks=False)
+                and {name for name in os.listdir(entry.path)} <= _OLD_STAGING_NAMES):
+            shutil.rmtree(entry.path)
+
+
+def _replace(products: dict[str, Product], where: Places, build_key: str,
+             summary: dict | None, out_dir: Path) -> WriteReport:
+    old = read_manifest(where.out)["files"]
+    out = str(where.out)
     report = WriteReport()
+    files: dict[str, list] = {}
+    kept: dict[str, int] = {}
+    """Unchanged files, by the inode of the one in output/."""
     # Everything is made before anything is written: a template or layout error while
-    # making a file must leave the folder as it was.
+    # making a file must leave the output as it was.
     made: dict[str, bytes] = {}
-    base = str(folder)
     for path, product in sorted(products.items()):
         entry = old.get(path)
-        if entry and entry[0] == product.key and _stat_matches(os.path.join(base, path), entry):
-            files[path] = entry
+        stat = entry and entry[0] == product.key and _stat_matches(os.path.join(out, path), entry)
+        if stat:
+            files[path], kept[path] = entry, stat.st_ino
         else:
             made[path] = product.make()
     report.made = list(made)
-    digests = {path: hashlib.sha256(data).hexdigest() for path, data in made.items()}
-    report.written = [path for path, data in made.items()
-                      if not (old.get(path) and old[path][1] == digests[path]
-                              and _stat_matches(os.path.join(base, path), old[path]))]
-    write = _write_straight if hidden else write_file
-    with ThreadPoolExecutor(min(WRITERS, len(report.written) or 1)) as writers:
-        list(writers.map(lambda path: write(os.path.join(base, path), made[path]),
-                         report.written))
-    for path in made:
-        stat = os.stat(os.path.join(base, path))
-        files[path] = [products[path].key, digests[path], stat.st_size, stat.st_mtime_ns]
-    report.removed = _remove_others(folder, set(files) | {MARKER})
-    manifest = {"format": MARKER_FORMAT, "build": build_key, "summary": summary or {},
-                "files": files}
-    _write_manifest(folder, manifest)
+    for path, data in made.items():
+        digest = hashlib.sha256(data).hexdigest()
+        entry = old.get(path)
+        stat = entry and entry[1] == digest and _stat_matches(os.path.join(out, path), entry)
+        if stat:  # made again with the same bytes: the file in output/ stays
+            files[path], kept[path] = [products[path].key, *entry[1:]], stat.st_ino
+        else:
+            files[path] = [products[path].key, digest]
+            report.written.append(path)
+    with _said_in_one_line(out_dir):
+        report.removed = _put_in_place(where, files, kept,
+                                       {path: made[path] for path in report.written},
+                                       build_key, summary)
     return report
 
 
-def write_file(target: Path | str, data: bytes) -> None:
+def _put_in_place(where: Places, files: dict[str, list], kept: dict[str, int],
+                  written: dict[str, bytes], build_key: str, summary: dict | None) -> list[str]:
+    """Assembles the new tree in the spare and swaps it in; returns the paths removed."""
+    out, spare = str(where.out), str(where.spare)
+    _make_folder(where.spare, FOLDER_MODE)
+    if not _has_plain_marker(spare):  # new, or an output of sitegen before 2, swapped out
+        _write_marker(spare)
+    in_spare = _inodes(spare)
+    _assemble(spare, out, kept, written, in_spare)
+    for path in written:
+        stat = os.stat(os.path.join(spare, path))
+        files[path] += [stat.st_size, stat.st_mtime_ns]
+    first = not os.path.isdir(out)
+    removed = [] if first else sorted(path for path in _inodes(out) if path not in files)
+    _remove_others(spare, set(files), in_spare)
+    _sync(spare)
+    tree = os.stat(spare).st_ino  # the folder's inode goes with it into place
+    _swap_in(where)
+    _write_record(where, {"format": RECORD_FORMAT, "tree": tree, "build": build_key,
+                          "summary": summary or {}, "files": files})
+    if first:
+        # The next build assembles its tree in a spare that holds this one; making it now,
+        # by links, spares that build (often the first edit) the cost of a link per file.
+        _make_folder(where.spare, FOLDER_MODE)
+        _write_marker(spare)
+        _assemble(spare, out, {path: 0 for path in files}, {}, {})
+    return removed
+
+
+def _has_plain_marker(folder: str) -> bool:
+    try:
+        with open(os.path.join(folder, MARKER), "rb") as marker:
+            return marker.read() == MARKER_TEXT
+    except OSError:
+        return False
+
+
+def _write_marker(folder: str) -> None:
+    marker = os.path.join(folder, MARKER)
+    if os.path.lexists(marker):
+        os.unlink(marker)
+    _write_straight(marker, MARKER_TEXT)
+
+
+def _inodes(folder: str) -> dict[str, int]:
+    """Every file below folder but its marker, by relative path: its inode number (which
+    os.scandir gives without a stat per file)."""
+    found = {}
+    stack = [("", folder)]
+    while stack:
+        relative, path = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = f"{relative}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((f"{name}/", entry.path))
+                elif name != MARKER:
+                    found[name] = entry.inode()
+    return found
+
+
+def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, bytes],
+              in_spare: dict[str, int]) -> None:
+    """Makes the spare hold the new tree: unchanged files linked to output/'s (unless the
+    spare has that very file already), changed ones written anew. A file is never written
+    through: it may be a link to a published one."""
+    folders: set[str] = set()
+    for path in (*kept, *written):
+        folder = os.path.dirname(path)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    for folder in sorted(folders):
+        _make_folder(Path(spare, folder), FOLDER_MODE)
+
+    def link(path: str) -> None:
+        target = os.path.join(spare, path)
+        if path in in_spare:
+            os.unlink(target)
+        os.link(os.path.join(out, path), target)
+
+    def write(path: str) -> None:
+        target = os.path.join(spare, path)
+        if path in in_spare:
+            os.unlink(target)
+        _write_straight(target, written[path])
+
+    jobs = [(link, path) for path, inode in kept.items() if in_spare.get(path) != inode]
+    jobs += [(write, path) for path in written]
+    if len(jobs) < 8:
+        for job, path in jobs:
+            job(path)
+        return
+    with ThreadPoolExecutor(WRITERS) as writers:
+        list(writers.map(lambda job: job[0](job[1]), jobs))
+
+
+def _make_folder(folder: Path, mode: int) -> None:
+    """folder and any missing parents below an existing folder, with mode whatever the umask."""
+    if folder.is_dir():
+        return
+    _make_folder(folder.parent, mode)
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise
+        return
+    os.chmod(folder, mode)
+
+
+def _sync(folder: str) -> None:
+    """Flushes the new tree's bytes to the disk before the swap, so that after a power cut the
+    swapped-in folder does not hold files whose bytes never reached it. One syncfs of the file
+    system costs less than an fsync per file."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if _libc is not None and hasattr(_libc, "syncfs"):
+            _libc.syncfs(fd)
+        else:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+try:
+    _libc: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except OSError:
+    _libc = None
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swaps two folders in one step; False when the system cannot (not Linux, an old kernel,
+    a file system without it)."""
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _swap_in(where: Places) -> None:
+    """The assembled spare becomes output/, and the old output the spare."""
+    if not where.out.exists():
+        os.rename(where.spare, where.out)
+    elif not _exchange(where.spare, where.out):
+        # Two renames; a build stopped between them is put right by the next (see _claim).
+        os.rename(where.out, where.swap)
+        os.rename(where.spare, where.out)
+        os.rename(where.swap, where.spare)
+    fd = os.open(where.out.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the renames themselves survive a power cut
+    finally:
+        os.close(fd)
+
+
+def write_file(target: Path | str, data: bytes, mode: int = FILE_MODE) -> None:
+    """Writes a file aside, then renames it into place: a reader (a browser, a web server,
+    another build) never sees half a file."""
     folder = os.path.dirname(target)
     os.makedirs(folder, exist_ok=True)
-    # Aside, then renamed: a reader (a browser, a web server, another build) never sees
-    # half a file.
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".sitegen-")
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         os.unlink(temporary)
@@ -200,26 +500,23 @@ def write_file(target: Path | str, data: bytes) -> None:
 
 
 def _write_straight(target: str, data: bytes) -> None:
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "wb") as file:
-        os.fchmod(file.fileno(), 0o644)  # readable by a web server, as write_file makes them
+    # O_EXCL: the name was free (a link to a published file was removed first), so bytes
+    # can never go through a link into output/.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with open(fd, "wb") as file:
+        os.fchmod(fd, FILE_MODE)  # whatever the umask
         file.write(data)
 
 
-def _remove_others(folder: Path, keep: set[str]) -> list[str]:
-    """Delete every file not kept, then the folders left empty; returns what was deleted."""
-    removed = []
-    base = str(folder)
-    for root, dirs, names in os.walk(base, topdown=False):
-        relative_root = os.path.relpath(root, base)
-        for name in names:
-            relative = name if relative_root == "." else f"{relative_root}/{name}"
-            if relative not in keep:
-                os.unlink(os.path.join(root, name))
-                removed.append(relative)
+def _remove_others(folder: str, keep: set[str], found: dict[str, int]) -> None:
+    """Deletes every file of the spare the new tree does not hold, then the folders left
+    empty."""
+    for path in found:
+        if path not in keep:
+            os.unlink(os.path.join(folder, path))
+    for root, dirs, _ in os.walk(folder, topdown=False):
         for name in dirs:
             try:
                 os.rmdir(os.path.join(root, name))  # only succeeds when empty
             except OSError:
                 pass
-    return sorted(removed)

@@ -38,7 +38,8 @@ def test_a_failed_build_leaves_the_previous_output_exactly_as_it_was(content_cop
     with pytest.raises(BuildFailed):
         build(BuildConfig(content_copy, TEMPLATES, out))
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]  # no leftovers
+    # Nothing left over: the output, and sitegen's own folder beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.sitegen", "content", "output"]
 
 
 def test_a_build_failing_while_rendering_leaves_output_untouched(content_copy, tmp_path):
