@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+import re
 import sys
 import zlib
 from collections import Counter
@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from .errors import FolderNotOurs
+from .errors import FolderNotOurs, SetupProblem
 from .output import WRITERS, write_file
 
 DEFAULT_FOLDER = Path(".sitegen-cache")
@@ -78,7 +78,11 @@ class Cache:
         this, every upgrade or edit of sitegen would leave a full set of dead entries."""
         self.folder = folder
         if folder is not None and generation:
-            _start_generation(folder, generation)
+            try:
+                _start_generation(folder, generation)
+            except OSError as problem:
+                raise CacheProblem(f"cannot use {folder}/ as the cache: "
+                                   f"{problem.strerror or problem}") from None
         self.memory: dict[tuple[str, str], bytes] = {}
         self.fresh: set[tuple[str, str]] = set()
         """Entries put by this build: reading them back is not a hit from an earlier build."""
@@ -142,7 +146,8 @@ class Cache:
         self._writes.append(self._writer.submit(self._write, kind, key, data))
 
     def _write(self, kind: str, key: str, data: bytes) -> None:
-        write_file(self._path(kind, key), zlib.crc32(data).to_bytes(4, "little") + data)
+        write_file(self._path(kind, key), zlib.crc32(data).to_bytes(4, "little") + data,
+                   mode=0o600)
         self._writing.pop((kind, key), None)
 
     def flush(self) -> None:
@@ -152,7 +157,12 @@ class Cache:
         if writer is not None:
             writer.shutdown(wait=True)
         for write in writes:
-            write.result()
+            try:
+                write.result()
+            except OSError as problem:  # a full disk, say: before output/ is touched
+                raise CacheProblem(f"cannot write the cache in {self.folder}/: "
+                                   f"{problem.strerror or problem} (it is safe to delete, or "
+                                   "build with --no-cache)") from None
 
 
 def _checked(stored: bytes) -> bytes | None:
@@ -168,27 +178,88 @@ def _checked(stored: bytes) -> bytes | None:
 GENERATION_FILE = "generation"
 KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "jinja")
 """The folders a cache holds, one per kind of result (jinja: compiled templates)."""
+TAG_FILE = "CACHEDIR.TAG"
+TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
+       b"# This file is a cache directory tag created by sitegen.\n"
+       b"# For information about cache directory tags see https://bford.info/cachedir/\n")
+"""The Cache Directory Tagging standard's file, which backup tools also read to skip the folder:
+the one proof that sitegen made a folder, and so may empty it."""
+_ENTRY = re.compile(r"[0-9a-f]{64}|(__jinja2_)?[0-9a-f]{40}\.cache|\.sitegen-[a-z0-9_]+")
+"""The names of the files a cache holds (an entry, a compiled template, one being written)."""
+_SHARD = re.compile(r"[0-9a-f]{2}")
+
+
+class CacheProblem(SetupProblem):
+    """The cache folder cannot be used: not sitegen's, or not writable."""
+
+
+def _is_ours(folder: Path) -> bool:
+    try:
+        with open(folder / TAG_FILE, "rb") as tag:
+            return tag.read(len(TAG) + 1) == TAG
+    except OSError:
+        return False
+
+
+def _is_older_cache(folder: Path) -> bool:
+    """Whether folder is the cache of a sitegen that did not tag it yet: a generation file
+    holding a fingerprint, and nothing but folders of the kinds beside it. Emptying it removes
+    only files named as entries (see _empty), so adopting it risks nothing."""
+    try:
+        generation = (folder / GENERATION_FILE).read_text(encoding="ascii")
+        names = os.listdir(folder)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return (re.fullmatch(r"[0-9a-f]{64}", generation) is not None
+            and all(name in KINDS or name == GENERATION_FILE for name in names))
 
 
 def _start_generation(folder: Path, generation: str) -> None:
-    """Empties a cache folder filled by another generation; a folder that is not a cache
-    (no generation file, and names no cache holds) is refused, never emptied: --cache may
-    have been given the project folder by mistake."""
+    """Makes the cache folder, or checks that it is one sitegen made, and empties one filled
+    by another generation. A folder that is not tagged as sitegen's cache is refused, never
+    emptied (--cache may have been given the project folder by mistake), unless it is empty."""
     marker = folder / GENERATION_FILE
+    if _is_ours(folder) or _is_older_cache(folder):
+        try:
+            if marker.read_text(encoding="utf-8") == generation:
+                return
+        except OSError:
+            pass
+        _empty(folder)
+    elif folder.is_dir() and any(folder.iterdir()):
+        raise FolderNotOurs(
+            f"{folder}/ is not a sitegen cache folder (it has no {TAG_FILE} made by sitegen); "
+            "choose another --cache folder, or, if it is the cache of an older sitegen, "
+            "delete it")
+    folder.mkdir(parents=True, exist_ok=True)
+    if not _is_ours(folder):
+        write_file(folder / TAG_FILE, TAG, mode=0o600)
+    os.chmod(folder, 0o700)  # private whatever the umask: entries are read back as they are
+    write_file(marker, generation.encode("utf-8"), mode=0o600)
+
+
+def _empty(folder: Path) -> None:
+    """Removes the entries of every kind, and only files named as sitegen names them: whatever
+    else someone put in the folder stays."""
+    for kind in KINDS:
+        top = folder / kind
+        if top.is_symlink() or not top.is_dir():
+            continue
+        for entry in list(top.iterdir()):
+            if entry.is_symlink():
+                continue
+            if entry.is_dir() and _SHARD.fullmatch(entry.name):
+                for file in list(entry.iterdir()):
+                    if _ENTRY.fullmatch(file.name) and file.is_file() and not file.is_symlink():
+                        file.unlink()
+                _remove_if_empty(entry)
+            elif _ENTRY.fullmatch(entry.name) and entry.is_file():
+                entry.unlink()
+        _remove_if_empty(top)
+
+
+def _remove_if_empty(folder: Path) -> None:
     try:
-        if marker.read_text(encoding="utf-8") == generation:
-            return
+        folder.rmdir()
     except OSError:
         pass
-    if folder.is_dir():
-        entries = list(folder.iterdir())
-        if not marker.is_file() and any(entry.name not in KINDS for entry in entries):
-            raise FolderNotOurs(f"{folder}/ is not a sitegen cache folder; choose another "
-                                "--cache folder, or move its files away")
-        for entry in entries:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    marker.write_text(generation, encoding="utf-8")

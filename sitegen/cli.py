@@ -75,10 +75,30 @@ def _usage_problem(args: argparse.Namespace) -> str:
                     "project folder or pass --templates)")
         if args.output.exists() and not args.output.is_dir():
             return f"--output must be a folder, but {args.output} is a file"
+        if not args.no_cache:
+            problem = _cache_problem(args.cache, args.output)
+            if problem:
+                return problem
         if args.jobs < 1:
             return f"-j/--jobs must be at least 1, got {args.jobs}"
         if args.base_url:
             return _base_url_problem(args.base_url)
+    return ""
+
+
+def _cache_problem(cache: Path, output: Path) -> str:
+    """A --cache that cannot be a cache folder: a file, or a folder inside the output (it
+    would be published, and replaced by each build) or holding it (each would empty the
+    other's files)."""
+    if cache.exists() and not cache.is_dir():
+        return f"--cache must be a folder, but {cache} is a file"
+    cache_at, output_at = Path(os.path.realpath(cache)), Path(os.path.realpath(output))
+    if cache_at == output_at:
+        return f"--cache and --output must be different folders, got {cache} for both"
+    if cache_at.is_relative_to(output_at):
+        return f"--cache {cache} is inside the output folder {output}/; choose a folder outside it"
+    if output_at.is_relative_to(cache_at):
+        return f"--output {output} is inside the cache folder {cache}/; choose a folder outside it"
     return ""
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import pickle
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -401,3 +404,32 @@ class Site:
     """Topics in reading order."""
     cards: tuple[Card, ...]
     """Printable cards."""
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Reads back only this module's dataclasses and plain values (text, numbers, tuples...).
+
+    Unpickling runs whatever callable a pickle names, so a cache entry someone else wrote
+    could otherwise run code; with this, a pickle can name nothing but a model class, and
+    making one of those runs no code of the pickle's choosing."""
+
+    def find_class(self, module: str, name: str):
+        found = globals().get(name) if module == __name__ else None
+        if isinstance(found, type) and dataclasses.is_dataclass(found):
+            return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a class of sitegen's model")
+
+
+def topic_to_bytes(topic: Topic) -> bytes:
+    """A topic model as bytes for the cache (see topic_from_bytes)."""
+    return pickle.dumps(topic, protocol=5)
+
+
+def topic_from_bytes(data: bytes) -> Topic | None:
+    """The topic topic_to_bytes made, or None for bytes that are not one (damaged, or written
+    by someone else): never code run."""
+    try:
+        topic = _ModelUnpickler(io.BytesIO(data)).load()
+    except Exception:  # noqa: BLE001 any malformed pickle is simply no entry
+        return None
+    return topic if isinstance(topic, Topic) else None

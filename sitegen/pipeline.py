@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 from collections import Counter
 import time
 from dataclasses import dataclass, field, replace
@@ -203,6 +202,7 @@ def _validated_site(config: BuildConfig, inputs: _Inputs,
     """The site, with each topic's model from the cache when its files are unchanged; and the
     inputs, with the keys of any folder read only now (see _read_late)."""
     from .load import load_content
+    from .model import topic_from_bytes, topic_to_bytes
     from .validate import validate
     from .workers import spread, validated_topic
 
@@ -212,11 +212,9 @@ def _validated_site(config: BuildConfig, inputs: _Inputs,
             known[slug] = _recent_topics[key]
             continue
         found = cache.get("topic", key)
-        if found is not None:
-            try:
-                known[slug] = pickle.loads(found)
-            except Exception:  # noqa: BLE001 a damaged entry is no entry: read the topic
-                pass
+        topic = topic_from_bytes(found) if found is not None else None
+        if topic is not None:  # a damaged or foreign entry is no entry: read the topic
+            known[slug] = topic
     unread = [slug for slug in inputs.topics if slug not in known]
     inputs = _read_late(config, inputs, unread)
     folders = config.content_dir / TOPICS_DIR
@@ -224,13 +222,13 @@ def _validated_site(config: BuildConfig, inputs: _Inputs,
                                           [(folders / s, inputs.sources[s]) for s in unread],
                                           config.jobs)):
         if found is not None:  # a topic with mistakes is left to validate() to report
-            known[slug] = pickle.loads(found)
+            known[slug] = topic_from_bytes(found)
             cache.put("topic", inputs.topics[slug], found)
     site = validate(load_content(config.content_dir, frozenset(known), list(inputs.topics),
                                  inputs.sources, inputs.site_yaml), known)
     for topic in site.topics:
         if topic.slug not in known:  # validated without errors: kept for the next build
-            cache.put("topic", inputs.topics[topic.slug], pickle.dumps(topic, protocol=5))
+            cache.put("topic", inputs.topics[topic.slug], topic_to_bytes(topic))
     _recent_topics.clear()
     _recent_topics.update((inputs.topics[topic.slug], topic) for topic in site.topics)
     return site, inputs

@@ -1,7 +1,13 @@
-"""The Jinja environment shared by the site and the cards."""
+"""The Jinja environment shared by the site and the cards, and its compiled templates."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
+import os
+import secrets
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -24,16 +30,100 @@ class _TemplatesLoader(jinja2.BaseLoader):
         return sorted(self.templates.files)
 
 
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in a folder, each signed with a key that is not kept there.
+
+    A compiled template is Python code, run when it is loaded. The cache folder is data that
+    someone else may have written (a CI cache restored from another run, a folder another user
+    can write), so an entry is loaded only when its signature, made with this user's key, is
+    right; any other entry is compiled again. Compiling every template anew costs a small
+    rebuild most of its time, which is why they are kept at all."""
+
+    def __init__(self, folder: Path, key: bytes) -> None:
+        self.folder = folder
+        self.key = key
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.cache"
+
+    def _signature(self, bucket: jinja2.bccache.Bucket, code: bytes) -> bytes:
+        return hmac.new(self.key, f"{bucket.key}:{bucket.checksum}:".encode() + code,
+                        hashlib.sha256).digest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            stored = self._path(bucket).read_bytes()
+        except OSError:
+            return
+        signature, code = stored[:32], stored[32:]
+        if hmac.compare_digest(signature, self._signature(bucket, code)):
+            bucket.load_bytecode(io.BytesIO(code))  # checks Jinja's magic and the source's sum
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .output import write_file
+
+        code = io.BytesIO()
+        bucket.write_bytecode(code)
+        try:
+            write_file(self._path(bucket), self._signature(bucket, code.getvalue())
+                       + code.getvalue(), mode=0o600)
+        except OSError:  # a full disk: the template is compiled again next time, that is all
+            pass
+
+
+KEY_VARIABLE = "SITEGEN_KEY_FILE"
+"""Where the key that signs compiled templates is kept, if not in the user's cache folder."""
+
+
+@lru_cache(maxsize=None)
+def signing_key() -> bytes:
+    """This user's key for compiled templates: ~/.cache/sitegen/template-key (or under
+    $XDG_CACHE_HOME), made on first use, readable by the user alone. Without a home to keep
+    it in, a key for this process only: templates are then compiled by every build."""
+    try:
+        path = Path(os.environ.get(KEY_VARIABLE) or Path(
+            os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitegen" / "template-key")
+        return _read_key(path)
+    except RuntimeError:  # no home folder
+        return secrets.token_bytes(32)
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "wb") as file:
+            file.write(key)
+        return _read_key(path)  # another process may have made it first
+    except (OSError, RuntimeError):
+        return key
+
+
+def _read_key(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with open(fd, "rb") as file:
+        stat = os.fstat(fd)
+        key = file.read(33)
+    # A key others could read or write would let them sign code.
+    if stat.st_uid != os.geteuid() or stat.st_mode & 0o077 or len(key) != 32:
+        raise OSError(f"{path} is not a key of this user's")
+    return key
+
+
 def make_environment(templates: Templates | Path,
                      compiled_dir: Path | None = None) -> jinja2.Environment:
     """templates: as read by the build, or a folder to read them from. compiled_dir keeps the
-    templates compiled to Python between builds (Jinja checks each against its source),
-    which saves most of a small rebuild's time."""
+    templates compiled to Python between builds, signed (see SignedBytecodeCache)."""
     templates = Templates.of(templates)
+    bytecode = None
     if compiled_dir is not None:
-        compiled_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            compiled_dir.mkdir(parents=True, exist_ok=True)
+            bytecode = SignedBytecodeCache(compiled_dir, signing_key())
+        except OSError:
+            pass
     env = jinja2.Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
+        bytecode_cache=bytecode,
         loader=_TemplatesLoader(templates),
         # Content is untrusted text: escape everything that is not already Markup. The card
         # stylesheet (.css) is rendered through the same environment and holds no content.

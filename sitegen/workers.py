@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import pickle
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -91,13 +90,14 @@ def validated_topic(job: tuple[Path, list[tuple[str, bytes]]]) -> bytes | None:
     """A topic folder validated on its own from its files' bytes (see load.load_topic):
     the pickled model, or None on any mistake."""
     from .load import load_topic
+    from .model import topic_to_bytes
     from .validate import validate_topic
 
     folder, sources = job
     errors: list = []
     raw = load_topic(folder, errors, sources)
     topic = None if errors else validate_topic(raw)
-    return pickle.dumps(topic, protocol=5) if topic is not None else None
+    return topic_to_bytes(topic) if topic is not None else None
 
 
 _environments: dict[str, object] = {}

@@ -14,6 +14,15 @@ CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_key_folder(tmp_path_factory):
+    """Builds sign compiled templates with a key kept in the user's cache folder: the tests'
+    builds (and the commands they start) keep theirs in a folder of the test session."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+
+
 @pytest.fixture(scope="session")
 def site():
     """The shipped content, validated: the source of truth the outputs are checked against."""

@@ -79,16 +79,6 @@ def test_a_cache_folder_sitegen_did_not_make_is_refused_not_emptied(tmp_path, ca
     assert not (tmp_path / "out").exists()
 
 
-def test_a_cache_of_another_sitegen_or_without_its_generation_file_is_emptied(tmp_path):
-    from sitegen.cache import Cache
-
-    older = tmp_path / "older"
-    (older / "svg" / "ab").mkdir(parents=True)
-    (older / "svg" / "ab" / "entry").write_bytes(b"old")
-    Cache(older, "new")
-    assert sorted(p.name for p in older.iterdir()) == ["generation"]
-
-
 def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
     import pytest
 
