@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,8 @@ from sitegen.errors import BuildFailed, FolderNotOurs
 from sitegen.output import MARKER, write_tree
 from sitegen.pipeline import BuildConfig, build
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -90,3 +93,144 @@ def test_a_path_that_leaves_the_output_folder_is_refused(tmp_path, path):
     with pytest.raises(ValueError, match="escapes the output folder"):
         write_tree({"index.html": b"ok", path: b"x"}, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_unchanged_files_are_neither_rewritten_nor_copied(content_copy, tmp_path):
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    before = {path: os.stat(out / path).st_ino for path in tree(out)}
+    overview = content_copy / "topics" / "shared-responsibility" / "overview.md"
+    overview.write_text(overview.read_text(encoding="utf-8") + "\nOne more line.\n",
+                        encoding="utf-8")
+    report = build(BuildConfig(content_copy, TEMPLATES, out))
+    assert "topics/shared-responsibility.html" in report.written
+    after = {path: os.stat(out / path).st_ino for path in tree(out)}
+    assert after.keys() == before.keys()
+    del after[MARKER]  # each of the two folders that take turns has its own
+    for path, inode in after.items():  # the very same files, not copies
+        assert (inode == before[path]) == (path not in report.written), path
+
+
+def test_output_holds_no_bookkeeping(built, site):
+    marker = (built / MARKER).read_text(encoding="utf-8")
+    assert marker == "This folder is made by sitegen; each build replaces it whole.\n"
+    names = ["topic.yaml", "overview.md", "site.yaml"]
+    for path, data in tree(built).items():
+        for name in names:
+            assert name.encode() not in data, (path, name)
+
+
+def test_an_output_link_to_a_folder_is_built_through(content_copy, tmp_path):
+    real = tmp_path / "elsewhere" / "site"
+    real.mkdir(parents=True)
+    link = tmp_path / "output"
+    link.symlink_to(real)
+    build(BuildConfig(content_copy, TEMPLATES, link))
+    build(BuildConfig(content_copy, TEMPLATES, link, base_url="https://u.example/r/"))
+    assert link.is_symlink() and (real / "index.html").is_file()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--templates",
+                           str(TEMPLATES), "--no-cache", *args],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_a_dangling_output_link_is_a_one_line_error(content_copy, tmp_path):
+    link = tmp_path / "output"
+    link.symlink_to(tmp_path / "nowhere")
+    done = run_cli("--content", str(content_copy), "--output", str(link))
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "is a symbolic link to" in done.stderr
+    assert link.is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_what_stopped_builds_left_is_removed_and_nothing_else(content_copy, tmp_path):
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    state = tmp_path / ".output.sitegen"
+    stopped = state / "swap"  # as a build stopped between the two renames of a swap leaves
+    stopped.mkdir()
+    (stopped / MARKER).write_text("This folder is made by sitegen; each build replaces it "
+                                  "whole.\n", encoding="utf-8")
+    (state / ".sitegen-k2j4m1").write_text("{", encoding="utf-8")
+    older = tmp_path / ".output.new-ab12cd34"  # a first build of sitegen 1, stopped
+    (older / "topics").mkdir(parents=True)
+    (older / "index.html").write_text("x", encoding="utf-8")
+    mine = tmp_path / ".output.new-zz99zz99"  # named alike, but not sitegen's
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("precious", encoding="utf-8")
+    topic = content_copy / "site.yaml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("Cloud Certification", "Cloud"),
+                     encoding="utf-8")
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".output.new-zz99zz99", ".output.sitegen", "content", "output"]
+    assert sorted(p.name for p in state.iterdir()) == [MARKER, "previous", "record.json"]
+
+
+def test_the_output_is_not_changed_when_a_swap_cannot_be_made_in_one_step(
+        content_copy, tmp_path, monkeypatch):
+    from sitegen import output
+
+    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    first = tree(out)
+    site_yaml = content_copy / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "Cloud Certification", "Cloud"), encoding="utf-8")
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    assert tree(out) != first
+    assert sorted(p.name for p in (tmp_path / ".output.sitegen").iterdir()) == [
+        MARKER, "previous", "record.json"]
+
+
+def _mount_tmpfs(folder: Path, options: str) -> None:
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {done.stderr.strip()}")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk, "size=700k")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_full_disk_is_a_one_line_error_and_the_output_stays_whole(content_copy, small_disk):
+    out = small_disk / "output"
+    assert run_cli("--content", str(content_copy), "--output", str(out)).returncode == 0
+    before = tree(out)
+    overview = content_copy / "topics" / "shared-responsibility" / "overview.md"
+    overview.write_text(overview.read_text(encoding="utf-8") + "\n\n" + "A long page. " * 20000,
+                        encoding="utf-8")
+    done = run_cli("--content", str(content_copy), "--output", str(out))
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    assert "No space left on device" in done.stderr
+    assert tree(out) == before
+    overview.write_text(overview.read_text(encoding="utf-8")[:-13 * 20000], encoding="utf-8")
+    assert run_cli("--content", str(content_copy), "--output", str(out)).returncode == 0
+
+
+def test_a_read_only_output_is_a_one_line_error(content_copy, tmp_path):
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk, "size=1m,ro")
+    try:
+        done = run_cli("--content", str(content_copy), "--output", str(disk / "output"))
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    assert "Read-only file system" in done.stderr
