@@ -42,7 +42,7 @@ def test_workflow_passes_the_workflow_linter():
 def test_workflow_uses_the_official_pages_actions_in_order():
     used = [step["uses"].split("@")[0] for job in ("build", "deploy") for step in steps(job)
             if "uses" in step]
-    assert used == ["actions/checkout", "actions/configure-pages",
+    assert used == ["actions/checkout", "actions/configure-pages", "actions/cache",
                     "actions/upload-pages-artifact", "actions/deploy-pages"]
     config = workflow()
     assert config["jobs"]["deploy"]["needs"] == "build"
@@ -61,6 +61,16 @@ def test_workflow_builds_with_make_site_and_the_pages_address():
     assert upload["with"]["path"] == "output"
     # The packages step runs the same script `make site` runs, as root through sudo.
     assert any(step.get("run") == "sudo tools/system-packages.sh build" for step in steps("build"))
+
+
+def test_workflow_keeps_the_cache_folder_make_site_builds_with():
+    from sitegen.cache import DEFAULT_FOLDER
+
+    (keep,) = [step for step in steps("build") if "actions/cache" in step.get("uses", "")]
+    assert keep["with"]["path"] == str(DEFAULT_FOLDER)
+    names = [step.get("name") for step in steps("build")]
+    assert names.index(keep["name"]) < names.index("Build the site and the cards")
+    assert keep["with"]["key"].startswith(keep["with"]["restore-keys"].strip())
 
 
 def test_make_site_passes_the_base_url_variable_through(tmp_path, monkeypatch):
