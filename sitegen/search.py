@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Iterable
 
 import lxml.etree
@@ -95,13 +96,16 @@ def topic_documents(topic: m.Topic, page_html: bytes, page_path: str) -> list[di
     """One document for the topic (its title and summary), then one per section, in order.
 
     They carry no ids: the browser numbers them as it loads them, so each topic's share of
-    the index can be kept and joined as it is.
+    the index can be kept and joined as it is. Text is in Unicode's composed form (NFC), as
+    the browser puts queries: "é" typed as e and a combining accent is found either way.
     """
-    documents = [{"topic": topic.short_title, "title": topic.title, "url": page_path,
-                  "text": topic.summary}]
+    short_title = unicodedata.normalize("NFC", topic.short_title)
+    documents = [{"topic": short_title, "title": unicodedata.normalize("NFC", topic.title),
+                  "url": page_path, "text": unicodedata.normalize("NFC", topic.summary)}]
     for anchor, heading, text in page_sections(page_html):
-        documents.append({"topic": topic.short_title, "title": heading,
-                          "url": f"{page_path}#{anchor}", "text": text})
+        documents.append({"topic": short_title, "title": unicodedata.normalize("NFC", heading),
+                          "url": f"{page_path}#{anchor}",
+                          "text": unicodedata.normalize("NFC", text)})
     return documents
 
 
@@ -118,6 +122,23 @@ def topic_share(topic: m.Topic, page_html: bytes, page_path: str,
     text = json.dumps(documents, ensure_ascii=False, separators=(",", ":"))[1:-1]
     # "</" cannot end the script early even if a text contains "</script>".
     return text.replace("</", "<\\/").encode("utf-8")
+
+
+def _checked_share(fragment: bytes | None) -> bytes | None:
+    """A kept share of the index, if it is what topic_share makes: JSON objects and nothing
+    that could end the list and run as script. A cache may hold bytes someone else wrote,
+    and this one is published as it is."""
+    if fragment is None or b"</" in fragment:
+        return None
+    try:
+        documents = json.loads(b"[" + fragment + b"]")
+    except ValueError:
+        return None
+    fields = {"topic", "title", "url", "text"}
+    if all(isinstance(d, dict) and d.keys() == fields
+           and all(isinstance(v, str) for v in d.values()) for d in documents):
+        return fragment
+    return None
 
 
 def share_key(topic: m.Topic, page_key: str, page_path: str) -> str:
@@ -148,7 +169,7 @@ def search_index_products(site: m.Site, pages: dict[str, Product], page_paths: d
         def make() -> bytes:
             fragments = []
             for topic in topics:
-                fragment = cache.get("search", shares[topic.slug])
+                fragment = _checked_share(cache.get("search", shares[topic.slug]))
                 if fragment is None:
                     fragment = topic_share(topic, pages[topic.slug].make(),
                                            page_paths[topic.slug])

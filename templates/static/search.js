@@ -49,9 +49,11 @@
   }
 
   // Words, for the index and for queries alike: letters and digits, with an apostrophe
-  // inside a word kept ("don't" is one word, not "don" and a "t" found everywhere).
+  // inside a word kept ("don't" is one word, not "don" and a "t" found everywhere). In
+  // composed form (NFC), as the index is written: an accent typed as a combining mark
+  // matches the same letter written as one character.
   function words(text) {
-    return (text.replace(/\u2019/g, "'").match(/[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu) || []);
+    return (text.normalize("NFC").replace(/\u2019/g, "'").match(/[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu) || []);
   }
 
   function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }

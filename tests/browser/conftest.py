@@ -23,7 +23,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots the tests take, kept for people to look at (ignored by git).
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 SHIPPED_TOPIC = "shared-responsibility"
-PRACTICE_TOPICS = {"practice-before": "Practice Topic Before", "practice-after": "Practice Topic After"}
+# The second title is written decomposed (NFD: "e" then a combining accent), as some editors
+# and file systems save text: search must find it by the composed letters people type.
+PRACTICE_TOPICS = {"practice-before": "Practice Topic Before",
+                   "practice-after": "Practice Topic After Se\u0301curite\u0301"}
 # Without these Chromium tries to reach Google's servers at start-up; the machine may be offline.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

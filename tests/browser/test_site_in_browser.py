@@ -207,6 +207,15 @@ def test_search_finds_topics_in_every_part_of_the_index(new_page, server):
         expect(page.locator(f'#search-results a[href$="topics/{slug}.html"]')).to_be_visible()
 
 
+def test_search_finds_decomposed_text_by_composed_letters_and_back(new_page, server):
+    page, search = open_search(new_page, server.base_url)
+    link = page.locator('#search-results a[href$="topics/practice-after.html"]')
+    for query in ("sécurité", "se\u0301curite\u0301"):  # composed, then decomposed
+        search.fill(query)
+        expect(link.first).to_be_visible()
+        expect(link.first.locator("mark").first).to_have_text(re.compile("^sécurité$", re.I))
+
+
 def test_search_says_when_nothing_matches_and_closes_with_escape(new_page, server):
     page, search = open_search(new_page, server.base_url + TOPIC_PAGE)
     search.fill("zzqxv")
