@@ -45,4 +45,4 @@ $(BENCH_INSTALLED): $(INSTALLED)
 	@touch $@
 
 clean:
-	rm -rf output $(VENV) .pytest_cache
+	rm -rf output .output.sitegen .sitegen-cache $(VENV) .pytest_cache

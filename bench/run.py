@@ -113,10 +113,12 @@ class Project:
                                     str(ROOT / "templates"), "--output", "output"] + sitegen_extra
         # (name, preparation, command, working directory); preparations are not timed.
         cases = [
-            ("sitegen clean", lambda r: remove(p / "output", p / ".sitegen-cache"), build, p),
+            # output/ with sitegen's folder beside it (the record and the spare tree).
+            ("sitegen clean", lambda r: remove(p / "output", p / ".output.sitegen",
+                                               p / ".sitegen-cache"), build, p),
             ("sitegen unchanged", None, build, p),
             ("sitegen 1 edit", lambda r: synthetic.edit(p, n, "sitegen", r), build, p),
-            ("sitegen warm cache", lambda r: remove(p / "output"), build, p),
+            ("sitegen warm cache", lambda r: remove(p / "output", p / ".output.sitegen"), build, p),
         ]
         if tools.get("hugo"):
             hugo = tools["hugo"] + ["--quiet", "--source", str(hugo_dir), "--destination", "public"]
