@@ -398,7 +398,14 @@ def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, byt
         target = os.path.join(spare, path)
         if path in in_spare:
             os.unlink(target)
-        os.link(os.path.join(out, path), target)
+        try:
+            os.link(os.path.join(out, path), target)
+        except OSError as problem:
+            if problem.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            # A file system without hard links (FAT, some network shares): a copy, with the
+            # modification time the record knows the file by.
+            shutil.copy2(os.path.join(out, path), target)
 
     def write(path: str) -> None:
         target = os.path.join(spare, path)

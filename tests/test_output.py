@@ -234,3 +234,21 @@ def test_a_read_only_output_is_a_one_line_error(content_copy, tmp_path):
     assert done.returncode == 3
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     assert "Read-only file system" in done.stderr
+
+
+def test_a_file_system_without_hard_links_gets_copies(content_copy, tmp_path, monkeypatch):
+    import errno
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "Operation not permitted", source)
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    first = tree(out)
+    site_yaml = content_copy / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "Cloud Certification", "Cloud"), encoding="utf-8")
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    assert tree(out) != first and (out / "index.html").is_file()
+    assert tree(tmp_path / ".output.sitegen" / "previous") == first
