@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,11 +137,13 @@ def test_text_under_7pt_is_refused(tmp_path):
                for m in messages)
 
 
-def _add_tip(content: Path, tip: str) -> None:
+def _add_tip(content: Path, *tips: str) -> None:
+    """Tips put first in the card's tips block, which is in its last column."""
     topic_file = content / "topics" / "shared-responsibility" / "topic.yaml"
     text = topic_file.read_text(encoding="utf-8")
+    added = "".join(f"      - {tip}\n" for tip in tips)
     topic_file.write_text(text.replace("    items:\n      - Remember the phrase",
-                                       f"    items:\n      - {tip}\n      - Remember the phrase"),
+                                       f"    items:\n{added}      - Remember the phrase"),
                           encoding="utf-8")
 
 
@@ -268,3 +273,45 @@ def test_kept_card_workers_killed_while_idle_are_replaced_before_the_next_cards(
         assert card_module._kept_workers not in (None, kept)
     finally:
         stop_card_workers()
+
+
+def _build_in_a_process(content: Path, out: Path, timeout: float = 180,
+                        templates: Path = TEMPLATES) -> subprocess.CompletedProcess:
+    """`build.py` run as an author runs it, stopped (with its workers) if it takes longer
+    than timeout seconds: far longer than it takes, so only a build that hangs fails."""
+    command = [sys.executable, str(TEMPLATES.parent / "build.py"), "--content", str(content),
+               "--templates", str(templates), "--output", str(out), "--no-cache"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail(f"the build was still running after {timeout} s")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+FAR_TOO_TALL = {
+    "ten thousand tips": [f"Extra tip number {i}, one of far too many to print" for i in range(10_000)],
+    "one 100 KB tip": [" ".join(["responsibility"] * 7_000)],
+    "one 100 KB word": ["x" * 100_000],
+}
+
+
+@pytest.mark.parametrize("tips", FAR_TOO_TALL.values(), ids=FAR_TOO_TALL.keys())
+def test_a_card_far_too_tall_is_refused_soon_naming_its_column(content_copy, tmp_path, tips):
+    """Laying out pages of text takes minutes: the check measures only enough of it to tell."""
+    _add_tip(content_copy, *tips)
+    result = _build_in_a_process(content_copy, tmp_path / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    (column,) = [c for c in CARDS[0]["columns"] if "exam-tips" in c]
+    number, blocks = CARDS[0]["columns"].index(column) + 1, ", ".join(column)
+    for paper in ("A4", "US Letter"):
+        found = re.search(rf"site\.yaml:\d+:\d+: error: card '.*' on {paper}: column {number} "
+                          rf"\({blocks}\) overflows the page by at least (\d+\.\d) mm; "
+                          rf"cut off: {blocks} \(hint: ", result.stderr)
+        assert found, result.stderr
+        assert float(found.group(1)) > 50  # the tips alone, cut down, are pages long
+    assert not (tmp_path / "out").exists()
+
