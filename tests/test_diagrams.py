@@ -209,3 +209,19 @@ def test_a_diagram_and_the_table_it_is_drawn_from_show_the_same_text(references_
     drawn = {" ".join(text.text_content().split()) for text in page.iter("{*}text", "text")}
     for component in ("Keys &#xD800;", "Traffic &#x1;", "OS &#65535;", "Hosts &amp; racks"):
         assert component in cells and component in drawn, component
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1f", "\ud800", "\ufffe", "\uffff"])
+def test_a_character_xml_cannot_hold_still_gives_a_well_formed_drawing(character):
+    """The loader refuses these in content; a model made any other way is drawn with
+    U+FFFD in their place, never as SVG that no XML parser reads."""
+    topic, block = _topic_with_parts((f"a{character}b",))  # HTML-like labels
+    assert svg_texts(to_svg(layers_dot(topic, block), "T")).count("a\ufffdb") == 2
+    customer = m.Party("c", "C", "R", "T", "K", 1)  # plain labels
+    sm = m.ServiceModel("s", f"S{character}", "E")
+    matrix = m.Matrix(id="mx", title="M", caption="c", heading="h", service_models=(sm,),
+                      groups=(m.MatrixGroup("g", (m.MatrixRow(f"a{character}b", (customer,)),)),))
+    diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
+    topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
+    texts = svg_texts(to_svg(boundary_dot(topic, diagram), "D"))
+    assert "a\ufffdb" in texts and "S\ufffd (E)" in texts
