@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import multiprocessing
 import os
 import shutil
@@ -9,11 +10,13 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from . import model as m
 from .cache import Cache, digest, generator_fingerprint
-from .errors import BuildFailed, ContentError, MissingTool
+from .errors import BuildFailed, ContentError, MissingTool, SetupProblem
 from .sources import Templates
 from .templating import make_environment
 from .stopping import starting_workers
@@ -87,19 +90,20 @@ def render_card(card: m.Card, paper: Paper, site: m.Site, env, html: str | None 
     html: the card's HTML, when already rendered (it is what the card is cached by)."""
     if html is None:
         html = card_html(card, paper, site, env)
+    templates = env.loader.templates  # templating.make_environment's: the bytes the build read
     budget = LAYOUT_BUDGET // len(card.columns)
     if _capped(html, budget) is not None:
         # Laying out a card is slow, and pages past the first slower still (minutes for a
         # few thousand tips): a card with much more text than one page holds is measured
         # cut down first. It is laid out whole only when even the cut-down card fits.
-        tall = _layout(_capped(card_html(card, _endless(paper), site, env), budget))
+        tall = _layout(_capped(card_html(card, _endless(paper), site, env), budget), templates)
         problems = _legibility_problems(tall) + _overflow(card, paper, tall, cut=True)
         if problems:
             _refuse(card, paper, problems)
-    document = _layout(html)
+    document = _layout(html, templates)
     problems = _legibility_problems(document)
     if len(document.pages) != 1:
-        tall = _layout(card_html(card, _endless(paper), site, env))
+        tall = _layout(card_html(card, _endless(paper), site, env), templates)
         problems += _overflow(card, paper, tall) or [
             ("the card does not fit on one page", "shorten the card's blocks")]
     if problems:
@@ -107,10 +111,19 @@ def render_card(card: m.Card, paper: Paper, site: m.Site, env, html: str | None 
     return document.write_pdf()
 
 
-def _layout(html: str):
+def _layout(html: str, templates: Templates):
+    """The card laid out; CardResourceRefused if it asked for anything but a static file."""
     from weasyprint import HTML  # imported here: it is slow to load and only cards need it
 
-    return HTML(string=html, url_fetcher=_refuse_fetch).render()
+    resources = _Resources(templates)
+    document = HTML(string=html, base_url=resources.base_url,
+                    url_fetcher=resources.fetcher()).render()
+    if resources.refused:
+        raise CardResourceRefused(
+            f"the card templates ask for {resources.refused[0]} but a card may use only the "
+            f"templates' static files (hint: put the file in {templates.folder}/static/ and "
+            f"name it static/<file name>)")
+    return document
 
 
 def _refuse(card: m.Card, paper: Paper, problems: list[tuple[str, str]]) -> None:
@@ -119,9 +132,60 @@ def _refuse(card: m.Card, paper: Paper, problems: list[tuple[str, str]]) -> None
                                     hint) for p, hint in problems])
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    # Cards are self-contained: nothing from content may make WeasyPrint read a file or URL.
-    raise ValueError(f"card resources are not fetched: {url}")
+class CardResourceRefused(SetupProblem):
+    """The card templates name a file or URL that is not one of the templates' static files."""
+
+
+class _Resources:
+    """What WeasyPrint may read while it lays out a card: the templates' static files, from
+    the bytes the build read (which the card's cache key covers), never from the disk or
+    the network. Any other URL is noted and refused."""
+
+    def __init__(self, templates: Templates) -> None:
+        self.templates = templates
+        self.base_url = templates.folder.resolve().as_uri() + "/"
+        """What relative URLs in the card are read against: the templates folder."""
+        self.refused: list[str] = []
+
+    def read(self, url: str) -> tuple[bytes, str]:
+        """A static file's bytes and type, by its URL; ValueError for any other URL."""
+        if url.startswith(self.base_url):
+            name = unquote(urlsplit(url.removeprefix(self.base_url)).path)
+            if name.startswith("static/") and name in self.templates.files:
+                return (self.templates.files[name],
+                        mimetypes.guess_type(name)[0] or "application/octet-stream")
+        self.refused.append(url)
+        # WeasyPrint reports a resource it cannot have as a warning and goes on without it;
+        # _layout then refuses the card.
+        raise ValueError(f"not one of the templates' static files: {url}")
+
+    def fetcher(self):
+        """self.read in the form the installed WeasyPrint calls."""
+        try:
+            return _fetcher_class()(self)
+        except ImportError:  # before WeasyPrint 70: a function that gives a dict
+            def fetch(url: str, *args, **kwargs) -> dict:
+                body, mime_type = self.read(url)
+                return {"string": body, "mime_type": mime_type, "redirected_url": url}
+            return fetch
+
+
+@lru_cache(maxsize=1)
+def _fetcher_class():
+    """_Resources behind WeasyPrint 70's fetcher interface, weasyprint.urls.URLFetcher (a
+    plain function, as earlier versions take, fails there with AttributeError)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):
+        def __init__(self, resources: _Resources) -> None:
+            super().__init__()
+            self.resources = resources
+
+        def fetch(self, url, headers=None):  # all it reads: never through urllib
+            body, mime_type = self.resources.read(url)
+            return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+
+    return Fetcher
 
 
 def _boxes_in_place(box, right_edge: float, block_id: str = ""):
@@ -379,13 +443,16 @@ class CardLayout:
         env = make_environment(templates, self._cache.compiled_templates)
         self._found: dict[str, bytes] = {}
         self._to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)
+        # A card may show the templates' static files (_Resources): a changed one is a new card.
+        static = digest(*[part for name, data in templates.files.items()
+                          if name.startswith("static/") for part in (name, data)])
         for card in site.cards:
             # A worker needs only the card's own topic.
             own = replace(site, topics=(card.topic,), cards=(card,))
             for paper in PAPER_SIZES:
                 path = card_path(card, paper)
                 html = card_html(card, paper, site, env)
-                key = digest(generator_fingerprint(), paper.slug, html)
+                key = digest(generator_fingerprint(), paper.slug, html, static)
                 found = self._cache.get("card", key)
                 if found is not None:
                     self._found[path] = found

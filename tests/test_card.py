@@ -315,3 +315,101 @@ def test_a_card_far_too_tall_is_refused_soon_naming_its_column(content_copy, tmp
         assert float(found.group(1)) > 50  # the tips alone, cut down, are pages long
     assert not (tmp_path / "out").exists()
 
+
+def _card_template_with(tmp_path: Path, markup: str) -> Path:
+    """A copy of the templates whose card shows markup under its heading."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    card = templates / "card.html"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("</header>", f"{markup}\n</header>", 1), encoding="utf-8")
+    return templates
+
+
+class _Listener:
+    """A web server on the loopback address that records every request made to it."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        requests = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                requests.append(self.path)
+                self.send_response(404)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    running = _Listener()
+    yield running
+    running.close()
+
+
+OUTSIDE_RESOURCES = {
+    "an image from the web": ('<img src="{web}/logo.png">', "{web}/logo.png"),
+    "a stylesheet from the disk": ('<link rel="stylesheet" href="file:///etc/hostname">',
+                                   "file:///etc/hostname"),
+    "a CSS url() beside the templates": ('<p style="background: url(../outside.png)">x</p>',
+                                         "file://{parent}/outside.png"),
+    "a template, not a static file": ('<img src="card.html">', "file://{templates}/card.html"),
+}
+
+
+@pytest.mark.parametrize("markup, url", OUTSIDE_RESOURCES.values(), ids=OUTSIDE_RESOURCES.keys())
+def test_a_card_template_asking_for_a_resource_outside_the_build_is_refused(
+        content_copy, tmp_path, listener, markup, url):
+    (tmp_path / "outside.png").write_bytes(b"not read")
+    templates = _card_template_with(tmp_path, markup.format(web=listener.url))
+    url = url.format(web=listener.url, parent=tmp_path.resolve(), templates=templates.resolve())
+    result = _build_in_a_process(content_copy, tmp_path / "out", templates=templates)
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("sitegen: error: ") and f" {url} " in line, line
+    assert listener.requests == []
+    assert not (tmp_path / "out").exists()
+
+
+def _png(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image  # WeasyPrint's own dependency
+
+    data = BytesIO()
+    Image.new("RGB", (width, height), "red").save(data, "PNG")
+    return data.getvalue()
+
+
+def _images(pdf: Path) -> list[tuple[int, int]]:
+    """Width and height of each image in the PDF, as pdfimages lists them."""
+    lines = run("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    return [(int(line.split()[3]), int(line.split()[4])) for line in lines]
+
+
+def test_a_card_shows_a_static_file_of_the_templates_and_is_made_again_when_it_changes(
+        tmp_path):
+    templates = _card_template_with(tmp_path, '<img src="static/card-logo.png" alt="">')
+    logo, content = templates / "static" / "card-logo.png", TEMPLATES.parent / "content"
+    config = BuildConfig(content, templates, tmp_path / "out", cache_dir=tmp_path / "cache")
+    logo.write_bytes(_png(3, 2))
+    build(config)
+    card = tmp_path / "out" / "cards" / "shared-responsibility-a4.pdf"
+    assert (3, 2) in _images(card)
+    logo.write_bytes(_png(5, 4))
+    build(config)
+    assert (5, 4) in _images(card) and (3, 2) not in _images(card)
