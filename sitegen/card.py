@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import multiprocessing
 import os
 import shutil
@@ -9,11 +10,13 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from . import model as m
 from .cache import Cache, digest, generator_fingerprint
-from .errors import BuildFailed, ContentError, MissingTool
+from .errors import BuildFailed, ContentError, MissingTool, SetupProblem
 from .sources import Templates
 from .templating import make_environment
 from .stopping import starting_workers
@@ -23,6 +26,15 @@ MIN_FONT_PT = 7.0
 CARD_FONT = "DejaVu Sans"
 PX_PER_MM = 96 / 25.4
 PX_PER_PT = 96 / 72
+ENDLESS_MM = 5000
+"""Height of the sheet the columns are measured on when the card does not fit."""
+LAYOUT_BUDGET = 24_000
+"""Characters of text the columns of a card share before the overflow check cuts them
+down: twice what the shipped card, which fills its page, holds. Overflows of up to about
+a page are measured whole; cutting longer ones down keeps the check to seconds."""
+ELEMENT_WEIGHT = 40
+"""How many characters an element (a tip, a table cell) counts for in that budget: each
+takes at least a line."""
 
 # fontTools stamps each font it rewrites (WeasyPrint rewrites the emoji font) with the current
 # time unless SOURCE_DATE_EPOCH fixes one: without it, the same card differs by the second.
@@ -76,24 +88,104 @@ def card_html(card: m.Card, paper: Paper, site: m.Site, env) -> str:
 def render_card(card: m.Card, paper: Paper, site: m.Site, env, html: str | None = None) -> bytes:
     """The card as a one-page PDF, or BuildFailed naming what overflows and by how much.
     html: the card's HTML, when already rendered (it is what the card is cached by)."""
-    from weasyprint import HTML  # imported here: it is slow to load and only cards need it
-
     if html is None:
         html = card_html(card, paper, site, env)
-    document = HTML(string=html, url_fetcher=_refuse_fetch).render()
+    templates = env.loader.templates  # templating.make_environment's: the bytes the build read
+    budget = LAYOUT_BUDGET // len(card.columns)
+    if _capped(html, budget) is not None:
+        # Laying out a card is slow, and pages past the first slower still (minutes for a
+        # few thousand tips): a card with much more text than one page holds is measured
+        # cut down first. It is laid out whole only when even the cut-down card fits.
+        tall = _layout(_capped(card_html(card, _endless(paper), site, env), budget), templates)
+        problems = _legibility_problems(tall) + _overflow(card, paper, tall, cut=True)
+        if problems:
+            _refuse(card, paper, problems)
+    document = _layout(html, templates)
     problems = _legibility_problems(document)
     if len(document.pages) != 1:
-        problems += _overflow(card, paper, site, env)
+        tall = _layout(card_html(card, _endless(paper), site, env), templates)
+        problems += _overflow(card, paper, tall) or [
+            ("the card does not fit on one page", "shorten the card's blocks")]
     if problems:
-        path, line, col = card.declared_at
-        raise BuildFailed([ContentError(path, line, col, f"card '{card.title}' on {paper.name}: {p}",
-                                        hint) for p, hint in problems])
+        _refuse(card, paper, problems)
     return document.write_pdf()
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    # Cards are self-contained: nothing from content may make WeasyPrint read a file or URL.
-    raise ValueError(f"card resources are not fetched: {url}")
+def _layout(html: str, templates: Templates):
+    """The card laid out; CardResourceRefused if it asked for anything but a static file."""
+    from weasyprint import HTML  # imported here: it is slow to load and only cards need it
+
+    resources = _Resources(templates)
+    document = HTML(string=html, base_url=resources.base_url,
+                    url_fetcher=resources.fetcher()).render()
+    if resources.refused:
+        raise CardResourceRefused(
+            f"the card templates ask for {resources.refused[0]} but a card may use only the "
+            f"templates' static files (hint: put the file in {templates.folder}/static/ and "
+            f"name it static/<file name>)")
+    return document
+
+
+def _refuse(card: m.Card, paper: Paper, problems: list[tuple[str, str]]) -> None:
+    path, line, col = card.declared_at
+    raise BuildFailed([ContentError(path, line, col, f"card '{card.title}' on {paper.name}: {p}",
+                                    hint) for p, hint in problems])
+
+
+class CardResourceRefused(SetupProblem):
+    """The card templates name a file or URL that is not one of the templates' static files."""
+
+
+class _Resources:
+    """What WeasyPrint may read while it lays out a card: the templates' static files, from
+    the bytes the build read (which the card's cache key covers), never from the disk or
+    the network. Any other URL is noted and refused."""
+
+    def __init__(self, templates: Templates) -> None:
+        self.templates = templates
+        self.base_url = templates.folder.resolve().as_uri() + "/"
+        """What relative URLs in the card are read against: the templates folder."""
+        self.refused: list[str] = []
+
+    def read(self, url: str) -> tuple[bytes, str]:
+        """A static file's bytes and type, by its URL; ValueError for any other URL."""
+        if url.startswith(self.base_url):
+            name = unquote(urlsplit(url.removeprefix(self.base_url)).path)
+            if name.startswith("static/") and name in self.templates.files:
+                return (self.templates.files[name],
+                        mimetypes.guess_type(name)[0] or "application/octet-stream")
+        self.refused.append(url)
+        # WeasyPrint reports a resource it cannot have as a warning and goes on without it;
+        # _layout then refuses the card.
+        raise ValueError(f"not one of the templates' static files: {url}")
+
+    def fetcher(self):
+        """self.read in the form the installed WeasyPrint calls."""
+        try:
+            return _fetcher_class()(self)
+        except ImportError:  # before WeasyPrint 70: a function that gives a dict
+            def fetch(url: str, *args, **kwargs) -> dict:
+                body, mime_type = self.read(url)
+                return {"string": body, "mime_type": mime_type, "redirected_url": url}
+            return fetch
+
+
+@lru_cache(maxsize=1)
+def _fetcher_class():
+    """_Resources behind WeasyPrint 70's fetcher interface, weasyprint.urls.URLFetcher (a
+    plain function, as earlier versions take, fails there with AttributeError)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):
+        def __init__(self, resources: _Resources) -> None:
+            super().__init__()
+            self.resources = resources
+
+        def fetch(self, url, headers=None):  # all it reads: never through urllib
+            body, mime_type = self.resources.read(url)
+            return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+
+    return Fetcher
 
 
 def _boxes_in_place(box, right_edge: float, block_id: str = ""):
@@ -194,34 +286,84 @@ def _without_font(text: str) -> list[str]:
     return found
 
 
-def _overflow(card: m.Card, paper: Paper, site: m.Site, env) -> list[tuple[str, str]]:
-    """Lay the card out on an endless sheet and measure each column against the real one."""
-    from weasyprint import HTML
+def _endless(paper: Paper) -> Paper:
+    """The paper as wide, and so long that the columns can be measured against the real one."""
+    return replace(paper, css_size=f"{paper.width_mm}mm {ENDLESS_MM}mm")
 
-    endless = replace(paper, css_size=f"{paper.width_mm}mm 5000mm")
-    tall = HTML(string=card_html(card, endless, site, env), url_fetcher=_refuse_fetch).render()
+
+def _capped(html: str, budget: int) -> str | None:
+    """The card's HTML with its heading and each column cut off after `budget` characters
+    of text (an element counts as ELEMENT_WEIGHT of them), or None when none is that long.
+
+    A cut-down column is as long as the start of the real one, so when it overflows the
+    real column overflows by at least as much.
+    """
+    import lxml.html
+
+    root = lxml.html.document_fromstring(html)
+    cut = False
+    for column in root.xpath('//*[@id="sheet-header" or starts-with(@id, "sheet-column-")]'):
+        left = budget
+        for element in column.iter():
+            left -= ELEMENT_WEIGHT + len(element.text or "") + len(element.tail or "")
+            if left < 0:
+                _cut_after(element, column, len(element.text or "") + left)
+                cut = True
+                break
+    if not cut:
+        return None
+    return lxml.html.tostring(root, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def _cut_after(element, column, keep: int) -> None:
+    """Removes from column what follows the first `keep` characters of element's text."""
+    element.text = (element.text or "")[:max(0, keep)]
+    for child in list(element):
+        element.remove(child)
+    node = element
+    while node is not column:
+        node.tail = None
+        parent = node.getparent()
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node = parent
+
+
+def _overflow(card: m.Card, paper: Paper, tall, cut: bool = False) -> list[tuple[str, str]]:
+    """Each column of the card laid out on the endless sheet (tall) that reaches past the
+    real page area, with the blocks cut off; cut: the columns were cut down (_capped)."""
     page = tall.pages[0]
     boxes = {box.element.get("id"): box for box in page._page_box.descendants()
              if getattr(box, "element", None) is not None and box.element.get("id")}
+    if "sheet-body" not in boxes:  # not even begun on the endless sheet's first page
+        return [("the card does not fit on one page", "shorten the card's blocks")]
     body = boxes["sheet-body"]
     # Page-area bottom on the real sheet, measured from where the columns start.
     available = paper.height_mm * PX_PER_MM - page._page_box.margin_bottom - body.position_y
+    if available <= 0:
+        return [("the card's heading alone is taller than the page",
+                 "shorten the card's title and subtitle")]
+    # Cut down, or run past the endless sheet: what is measured is the start of a column.
+    at_least = "at least " if cut or len(tall.pages) > 1 else ""
 
     def overshoot(element_id: str) -> float:
-        """How far the element's bottom lies below the real page area (negative: inside it)."""
-        box = boxes[element_id]
+        """How far the element's bottom lies below the real page area (negative: inside
+        it); one not on the sheet (cut, or past its end) lies below the page."""
+        box = boxes.get(element_id)
+        if box is None:
+            return ENDLESS_MM * PX_PER_MM
         return box.position_y + box.margin_height() - body.position_y - available
 
     problems = []
     for index, column in enumerate(card.columns, 1):
         over = overshoot(f"sheet-column-{index}")
         if over > 0.5:
-            cut = [block.id for block in column if overshoot(f"block-{block.id}") > 0]
+            cut_off = [block.id for block in column if overshoot(f"block-{block.id}") > 0]
             problems.append((
                 f"column {index} ({', '.join(b.id for b in column)}) overflows the page by "
-                f"{over / PX_PER_MM:.1f} mm; cut off: {', '.join(cut)}",
+                f"{at_least}{over / PX_PER_MM:.1f} mm; cut off: {', '.join(cut_off)}",
                 "move a block to a shorter column, split it, or leave it off the card"))
-    return problems or [("the card does not fit on one page", "shorten the card's blocks")]
+    return problems
 
 
 def _render_job(job: tuple[m.Card, Paper, m.Site, Templates, str]) -> tuple[bytes, list]:
@@ -301,13 +443,16 @@ class CardLayout:
         env = make_environment(templates, self._cache.compiled_templates)
         self._found: dict[str, bytes] = {}
         self._to_render: list[tuple[str, str, tuple]] = []  # (path, key, job)
+        # A card may show the templates' static files (_Resources): a changed one is a new card.
+        static = digest(*[part for name, data in templates.files.items()
+                          if name.startswith("static/") for part in (name, data)])
         for card in site.cards:
             # A worker needs only the card's own topic.
             own = replace(site, topics=(card.topic,), cards=(card,))
             for paper in PAPER_SIZES:
                 path = card_path(card, paper)
                 html = card_html(card, paper, site, env)
-                key = digest(generator_fingerprint(), paper.slug, html)
+                key = digest(generator_fingerprint(), paper.slug, html, static)
                 found = self._cache.get("card", key)
                 if found is not None:
                     self._found[path] = found

@@ -56,18 +56,34 @@ def _with_svg(file_name: str, key: str, svg: bytes) -> RenderedDiagram:
     return RenderedDiagram(file_name, key, partial(bytes, svg))
 
 
+# Characters XML 1.0 cannot hold, which Graphviz copies into the SVG as they are. The loader
+# refuses them in content; a model made otherwise must still give a well-formed drawing.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(text: str) -> str:
+    """Content text on one line, any character XML cannot hold shown as U+FFFD."""
+    return " ".join(_NOT_XML.sub("\ufffd", text).split())
+
+
 def label(text: str, wrap: int = 0) -> str:
-    """Content text made literal for DOT: no HTML-like labels, no backslash escapes.
+    """Content text made literal for DOT: no HTML-like labels, no backslash escapes, no
+    character references.
 
     With wrap, long text is broken into lines of about that many characters (a newline
     inside a quoted DOT string is a line break).
     """
     import graphviz  # imported when a diagram is drawn, not on every build
 
-    text = " ".join(text.split())
+    text = _text(text)
     if wrap:
         text = "\n".join(textwrap.wrap(text, wrap)) or text
-    return graphviz.escape(text)
+    # Graphviz decodes character references (&amp;, &#x1;) in every label, not only in
+    # HTML-like ones (https://graphviz.org/doc/info/lang.html, "Character encodings"):
+    # "&#xD800;" became invalid UTF-8 in the SVG, "&amp;" an "&". Written as &amp;, an
+    # & is decoded back to itself, so a label shows what the author typed, as the
+    # page's tables do.
+    return graphviz.escape(text).replace("&", "&amp;")
 
 
 def _party_style(party: m.Party) -> dict:
@@ -91,7 +107,7 @@ def _html(text: str) -> str:
     Graphviz expands escapes such as \\N (node name) even inside HTML-like labels, after
     decoding entities; a doubled backslash is what it reads back as one literal backslash.
     """
-    return html.escape(" ".join(text.split()), quote=True).replace("\\", "\\\\")
+    return html.escape(_text(text), quote=True).replace("\\", "\\\\")
 
 
 def _cells(parts: tuple[str, ...], columns: int, fill: str, line: str) -> str:

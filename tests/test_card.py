@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,11 +137,13 @@ def test_text_under_7pt_is_refused(tmp_path):
                for m in messages)
 
 
-def _add_tip(content: Path, tip: str) -> None:
+def _add_tip(content: Path, *tips: str) -> None:
+    """Tips put first in the card's tips block, which is in its last column."""
     topic_file = content / "topics" / "shared-responsibility" / "topic.yaml"
     text = topic_file.read_text(encoding="utf-8")
+    added = "".join(f"      - {tip}\n" for tip in tips)
     topic_file.write_text(text.replace("    items:\n      - Remember the phrase",
-                                       f"    items:\n      - {tip}\n      - Remember the phrase"),
+                                       f"    items:\n{added}      - Remember the phrase"),
                           encoding="utf-8")
 
 
@@ -268,3 +273,143 @@ def test_kept_card_workers_killed_while_idle_are_replaced_before_the_next_cards(
         assert card_module._kept_workers not in (None, kept)
     finally:
         stop_card_workers()
+
+
+def _build_in_a_process(content: Path, out: Path, timeout: float = 180,
+                        templates: Path = TEMPLATES) -> subprocess.CompletedProcess:
+    """`build.py` run as an author runs it, stopped (with its workers) if it takes longer
+    than timeout seconds: far longer than it takes, so only a build that hangs fails."""
+    command = [sys.executable, str(TEMPLATES.parent / "build.py"), "--content", str(content),
+               "--templates", str(templates), "--output", str(out), "--no-cache"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail(f"the build was still running after {timeout} s")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+FAR_TOO_TALL = {
+    "ten thousand tips": [f"Extra tip number {i}, one of far too many to print" for i in range(10_000)],
+    "one 100 KB tip": [" ".join(["responsibility"] * 7_000)],
+    "one 100 KB word": ["x" * 100_000],
+}
+
+
+@pytest.mark.parametrize("tips", FAR_TOO_TALL.values(), ids=FAR_TOO_TALL.keys())
+def test_a_card_far_too_tall_is_refused_soon_naming_its_column(content_copy, tmp_path, tips):
+    """Laying out pages of text takes minutes: the check measures only enough of it to tell."""
+    _add_tip(content_copy, *tips)
+    result = _build_in_a_process(content_copy, tmp_path / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    (column,) = [c for c in CARDS[0]["columns"] if "exam-tips" in c]
+    number, blocks = CARDS[0]["columns"].index(column) + 1, ", ".join(column)
+    for paper in ("A4", "US Letter"):
+        found = re.search(rf"site\.yaml:\d+:\d+: error: card '.*' on {paper}: column {number} "
+                          rf"\({blocks}\) overflows the page by at least (\d+\.\d) mm; "
+                          rf"cut off: {blocks} \(hint: ", result.stderr)
+        assert found, result.stderr
+        assert float(found.group(1)) > 50  # the tips alone, cut down, are pages long
+    assert not (tmp_path / "out").exists()
+
+
+def _card_template_with(tmp_path: Path, markup: str) -> Path:
+    """A copy of the templates whose card shows markup under its heading."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    card = templates / "card.html"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("</header>", f"{markup}\n</header>", 1), encoding="utf-8")
+    return templates
+
+
+class _Listener:
+    """A web server on the loopback address that records every request made to it."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        requests = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                requests.append(self.path)
+                self.send_response(404)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    running = _Listener()
+    yield running
+    running.close()
+
+
+OUTSIDE_RESOURCES = {
+    "an image from the web": ('<img src="{web}/logo.png">', "{web}/logo.png"),
+    "a stylesheet from the disk": ('<link rel="stylesheet" href="file:///etc/hostname">',
+                                   "file:///etc/hostname"),
+    "a CSS url() beside the templates": ('<p style="background: url(../outside.png)">x</p>',
+                                         "file://{parent}/outside.png"),
+    "a template, not a static file": ('<img src="card.html">', "file://{templates}/card.html"),
+}
+
+
+@pytest.mark.parametrize("markup, url", OUTSIDE_RESOURCES.values(), ids=OUTSIDE_RESOURCES.keys())
+def test_a_card_template_asking_for_a_resource_outside_the_build_is_refused(
+        content_copy, tmp_path, listener, markup, url):
+    (tmp_path / "outside.png").write_bytes(b"not read")
+    templates = _card_template_with(tmp_path, markup.format(web=listener.url))
+    url = url.format(web=listener.url, parent=tmp_path.resolve(), templates=templates.resolve())
+    result = _build_in_a_process(content_copy, tmp_path / "out", templates=templates)
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("sitegen: error: ") and f" {url} " in line, line
+    assert listener.requests == []
+    assert not (tmp_path / "out").exists()
+
+
+def _png(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image  # WeasyPrint's own dependency
+
+    data = BytesIO()
+    Image.new("RGB", (width, height), "red").save(data, "PNG")
+    return data.getvalue()
+
+
+def _images(pdf: Path) -> list[tuple[int, int]]:
+    """Width and height of each image in the PDF, as pdfimages lists them."""
+    lines = run("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    return [(int(line.split()[3]), int(line.split()[4])) for line in lines]
+
+
+def test_a_card_shows_a_static_file_of_the_templates_and_is_made_again_when_it_changes(
+        tmp_path):
+    templates = _card_template_with(tmp_path, '<img src="static/card-logo.png" alt="">')
+    logo, content = templates / "static" / "card-logo.png", TEMPLATES.parent / "content"
+    config = BuildConfig(content, templates, tmp_path / "out", cache_dir=tmp_path / "cache")
+    logo.write_bytes(_png(3, 2))
+    build(config)
+    card = tmp_path / "out" / "cards" / "shared-responsibility-a4.pdf"
+    assert (3, 2) in _images(card)
+    logo.write_bytes(_png(5, 4))
+    build(config)
+    assert (5, 4) in _images(card) and (3, 2) not in _images(card)

@@ -146,3 +146,82 @@ def test_long_component_names_wrap_instead_of_widening_the_diagram():
     lines = [t.text for t in root.iter(f"{SVG}text") if t.text not in ("S (E)", "C manages")]
     assert len(lines) > 1 and " ".join(lines) == long_name
     assert float(root.get("width").removesuffix("pt")) < 300
+
+
+REFERENCES = ("&amp;", "&#xD800;", "&#x1;", "&#65535;", "&lt;b&gt;", "&#38;", "&nbsp;", "&bogus;")
+"""Character references as an author may type them: content is plain text, so each is its
+own characters wherever it is shown, as the HTML table shows it."""
+
+
+@pytest.fixture(scope="module")
+def references_build(tmp_path_factory) -> Path:
+    """The shipped guide with character references in the labels of both diagrams: layer
+    parts and groups (HTML-like labels), the boundary, components, parties and service
+    models (plain labels)."""
+    import shutil
+
+    from sitegen.pipeline import BuildConfig, build
+
+    root = tmp_path_factory.mktemp("references")
+    content = root / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
+    path = content / "topics" / "shared-responsibility" / "topic.yaml"
+    topic = path.read_text(encoding="utf-8")
+    for old, new in [("- Customer Data\n", "- Data &amp; keys\n"),
+                     ("- Compute\n", "- Compute &#xD800;\n"), ("- Storage\n", "- Storage &#x1;\n"),
+                     ("- Database\n", "- DB &#65535;\n"), ("[Regions,", "['&lt;b&gt;',"),
+                     ("name: Physical Security", "name: Physical &#38; wired"),
+                     ("boundary: Responsibility Boundary", "boundary: Boundary &nbsp; line"),
+                     ("component: Data Encryption", "component: Keys &#xD800;"),
+                     ("component: Network Traffic", "component: Traffic &#x1;"),
+                     ("component: Operating System", "component: OS &#65535;"),
+                     ("component: Database Engine", "component: Engine &bogus;"),
+                     ("component: Host Infrastructure", "component: Hosts &amp; racks"),
+                     ("name: IaaS", "name: IaaS &amp; VMs"), ("name: AWS\n", "name: AWS &lt;b&gt;\n")]:
+        assert old in topic, old
+        topic = topic.replace(old, new, 1)
+    path.write_text(topic, encoding="utf-8")
+    out = root / "output"
+    build(BuildConfig(content, Path(__file__).resolve().parent.parent / "templates", out))
+    return out
+
+
+def test_every_diagram_is_well_formed_xml_showing_character_references_as_typed(
+        references_build):
+    topic = topic_yaml("shared-responsibility")  # the shipped text, for what was not replaced
+    texts = []
+    for svg in sorted((references_build / "diagrams").glob("*.svg")):
+        texts += svg_texts(svg.read_bytes())  # fails on text that is not well-formed XML
+    for expected in ["Data &amp; keys", "Compute &#xD800;", "Storage &#x1;", "DB &#65535;",
+                     "&lt;b&gt;", "Physical &#38; wired", "Keys &#xD800;", "Traffic &#x1;",
+                     "OS &#65535;", "Engine &bogus;", "Hosts &amp; racks", "AWS &lt;b&gt; manages",
+                     f'IaaS &amp; VMs ({topic["service_models"][0]["example"]})']:
+        assert expected in texts, (expected, texts)
+    assert any("BOUNDARY &NBSP; LINE" in text for text in texts)
+
+
+def test_a_diagram_and_the_table_it_is_drawn_from_show_the_same_text(references_build):
+    import lxml.html
+
+    page = lxml.html.fromstring(
+        (references_build / "topics" / "shared-responsibility.html").read_bytes())
+    cells = {" ".join(cell.text_content().split()) for cell in page.iter("th", "td")}
+    drawn = {" ".join(text.text_content().split()) for text in page.iter("{*}text", "text")}
+    for component in ("Keys &#xD800;", "Traffic &#x1;", "OS &#65535;", "Hosts &amp; racks"):
+        assert component in cells and component in drawn, component
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1f", "\ud800", "\ufffe", "\uffff"])
+def test_a_character_xml_cannot_hold_still_gives_a_well_formed_drawing(character):
+    """The loader refuses these in content; a model made any other way is drawn with
+    U+FFFD in their place, never as SVG that no XML parser reads."""
+    topic, block = _topic_with_parts((f"a{character}b",))  # HTML-like labels
+    assert svg_texts(to_svg(layers_dot(topic, block), "T")).count("a\ufffdb") == 2
+    customer = m.Party("c", "C", "R", "T", "K", 1)  # plain labels
+    sm = m.ServiceModel("s", f"S{character}", "E")
+    matrix = m.Matrix(id="mx", title="M", caption="c", heading="h", service_models=(sm,),
+                      groups=(m.MatrixGroup("g", (m.MatrixRow(f"a{character}b", (customer,)),)),))
+    diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
+    topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
+    texts = svg_texts(to_svg(boundary_dot(topic, diagram), "D"))
+    assert "a\ufffdb" in texts and "S\ufffd (E)" in texts
