@@ -124,21 +124,30 @@ class _Handler(BaseHTTPRequestHandler):
             # No good build yet (or a folder sitegen did not make, which is never served).
             return self._send(503, with_live_reload(NO_BUILD_PAGE, build_id),
                               "text/html; charset=utf-8")
-        base = self.server.base_path
-        if base and url_path == base.rstrip("/"):
-            return self._redirect(base)  # /REPO -> /REPO/, as Pages does
-        relative = url_path[len(base):] if base and url_path.startswith(base) else url_path
+        # Empty segments are dropped (/a//b is /a/b): a redirect made from them can never
+        # start with // and so name another site.
+        segments = [segment for segment in url_path.split("/") if segment]
+        folder = url_path.endswith("/")
+        base = [segment for segment in unquote(self.server.base_path).split("/") if segment]
+        if base and segments[:len(base)] == base:
+            if segments == base and not folder:
+                return self._redirect(segments)  # /REPO -> /REPO/, as Pages does
+            relative = segments[len(base):]
+        else:
+            relative = segments
         file = _site_file(site, relative)
         if file is not None and file.is_dir():
-            if not url_path.endswith("/"):
-                return self._redirect(quote(url_path) + "/")  # so that relative links resolve
-            file = file / "index.html"
+            if not folder:
+                return self._redirect(segments)  # so that relative links resolve
+            file = _real_file(site, file / "index.html")
         status = 200
         if file is None or not file.is_file():
-            status, file = 404, site / "404.html"
+            status, file = 404, _real_file(site, site / "404.html")
         try:
-            body = file.read_bytes()
-        except OSError:  # removed by a build since it was looked up, or 404.html deleted by hand
+            body = file.read_bytes() if file else None
+        except OSError:  # removed by a build since it was looked up
+            body = None
+        if body is None:  # 404.html deleted (or replaced) by hand
             return self._send(404, b"Not found\n", "text/plain; charset=utf-8")
         content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if content_type == "text/html":
@@ -155,9 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _redirect(self, location: str) -> None:
+    def _redirect(self, segments: list[str]) -> None:
+        """301 to the folder the segments name, always a path of this server."""
         self.send_response(301)
-        self.send_header("Location", location)
+        self.send_header("Location", quote("/" + "".join(f"{s}/" for s in segments)))
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -197,15 +207,32 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one line per build is what the terminal shows, not one per request
 
 
-def _site_file(site: Path, relative: str) -> Path | None:
-    """The file or folder an address names in the site, found as GitHub Pages finds it."""
+def _site_file(site: Path, segments: list[str]) -> Path | None:
+    """The file or folder an address names in the site, found as GitHub Pages finds it, as
+    its real path; None when there is none, or when it is hidden or outside the site."""
+    if any(segment.startswith(".") for segment in segments):  # also . and ..
+        return None
+    named = site.joinpath(*segments)
     try:
-        found = (site / relative.lstrip("/")).resolve()
-        if not found.exists() and not found.suffix:
-            found = found.with_suffix(".html")  # Pages serves /a/b.html at /a/b too
-        return found if found.exists() and found.is_relative_to(site) else None
+        if segments and not named.exists() and not named.suffix:
+            named = named.with_name(named.name + ".html")  # Pages serves /a/b.html at /a/b too
     except (ValueError, OSError):  # a NUL in the address, a name too long for the disk
         return None
+    return _real_file(site, named)
+
+
+def _real_file(site: Path, path: Path) -> Path | None:
+    """path with its symbolic links followed, if that is an existing file or folder inside the
+    site and not hidden; None otherwise. Checked on the real path after every change of the
+    name (.html added, index.html), so a link out of output/ is never followed."""
+    try:
+        real = path.resolve()
+        inside = real.relative_to(site)
+        if not real.exists():
+            return None
+    except (ValueError, OSError, RuntimeError):  # outside, a NUL, too long a name, a link loop
+        return None
+    return None if any(part.startswith(".") for part in inside.parts) else real
 
 
 def with_live_reload(html: bytes, build_id: str) -> bytes:

@@ -1,0 +1,122 @@
+"""`sitegen serve` answers only what it should: files inside output/ that are not hidden,
+same-site redirects, its own Host names, relative paths in the overlay, and bounded slow
+clients; it warns when reachable from the network and hints at the right option."""
+
+from __future__ import annotations
+
+import http.client
+
+import pytest
+
+from sitegen.output import MARKER
+from sitegen.pipeline import BuildConfig
+from sitegen.serve import Server
+from test_serve import BASE_URL, TEMPLATES, TIMEOUT, TOPIC
+
+SECRET = b"the secret outside output/"
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One cache for the module's servers: only the first lays out the cards."""
+    return tmp_path_factory.mktemp("serve-cache")
+
+
+@pytest.fixture
+def serve(content_copy, tmp_path, shared_cache):
+    """Starts servers on the content copy (stopped after the test), each after its first good
+    build; keyword arguments go to Server."""
+    running = []
+
+    def start(**options) -> Server:
+        config = BuildConfig(content_dir=content_copy, templates_dir=TEMPLATES,
+                             output_dir=tmp_path / "output", base_url=BASE_URL,
+                             cache_dir=shared_cache)
+        server = Server(config, **options)
+        running.append(server)
+        assert server.start().wait_for_build(timeout=TIMEOUT).ok
+        return server
+
+    yield start
+    for server in running:
+        server.stop()
+
+
+@pytest.fixture
+def server(serve):
+    return serve()
+
+
+def get(server: Server, path: str, headers: dict[str, str] | None = None,
+        host: str | None = None) -> http.client.HTTPResponse:
+    """GET exactly path (no redirect followed), with the Host header given (default: the
+    server's address) and any other headers; the response is read."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", host if host is not None else f"127.0.0.1:{server.port}")
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read() if response.headers["Content-Type"] != "text/event-stream" \
+        else b""
+    connection.close()
+    return response
+
+
+def test_symlinks_out_of_the_output_folder_are_never_followed(server, tmp_path):
+    output = server.config.output_dir
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(SECRET)
+    (outside / "index.html").write_bytes(b"<html><body>" + SECRET + b"</body></html>")
+    (output / "folder").mkdir()
+    links = {"leak.html": outside / "secret.txt", "leak.txt": outside / "secret.txt",
+             "outside": outside, "folder/index.html": outside / "index.html",
+             "topics/inner.html": outside / "secret.txt"}
+    for name, target in links.items():
+        (output / name).symlink_to(target)
+    try:
+        for path in ("/leak", "/leak.html", "/leak.txt", "/REPO/leak", "/outside/",
+                     "/outside/secret.txt", "/outside", "/folder/", "/REPO/folder/",
+                     "/topics/inner", "/REPO/topics/inner.html"):
+            response = get(server, path)
+            assert response.status == 404, path
+            assert SECRET not in response.body, path
+        # A link inside the site is served as the file it names.
+        (output / "alias.html").symlink_to(output / TOPIC)
+        assert get(server, "/alias").status == 200
+    finally:
+        for name in [*links, "alias.html"]:
+            (output / name).unlink(missing_ok=True)
+        (output / "folder").rmdir()
+
+
+@pytest.mark.parametrize("path,location", [
+    ("/%2Fevil.example/..%2Fassets", None), ("/%2Fassets", "/assets/"),
+    ("/%2F%2Fassets", "/assets/"), ("/REPO/%2Fassets", "/REPO/assets/"),
+    ("/%5Cevil.example/..%2Fassets", None), ("/REPO//topics", "/REPO/topics/"),
+    ("/REPO", "/REPO/"), ("/%2FREPO", "/REPO/"),
+])
+def test_redirects_stay_on_this_server(server, path, location):
+    response = get(server, path)
+    if location is None:
+        assert response.status == 404
+    else:
+        assert (response.status, response.headers["Location"]) == (301, location)
+
+
+def test_hidden_files_are_not_served(server):
+    output = server.config.output_dir
+    assert (output / MARKER).is_file() and (output / ".nojekyll").is_file()
+    (output / "assets" / ".hidden.css").write_bytes(SECRET)
+    (output / "visible.txt").symlink_to(output / MARKER)  # a link to a hidden file, too
+    try:
+        for path in (f"/{MARKER}", f"/REPO/{MARKER}", "/.nojekyll", "/%2Enojekyll",
+                     "/assets/.hidden.css", "/REPO/assets/.hidden.css", "/visible.txt"):
+            response = get(server, path)
+            assert response.status == 404, path
+            assert b"Page not found" in response.body and SECRET not in response.body, path
+    finally:
+        (output / "assets" / ".hidden.css").unlink()
+        (output / "visible.txt").unlink()
