@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import mimetypes
 import secrets
@@ -95,6 +96,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.site_dir = site_dir
         self.base_path = base_path
         self.state = state
+        self.host_names = {"localhost", url_host(address[0]).lower()}
 
     def handle_error(self, request, client_address) -> None:
         # A browser that stops loading (a reload, a closed tab) cuts its connection: that is
@@ -102,18 +104,54 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
+    def is_own_name(self, host: str) -> bool:
+        """Whether a Host header names this server: localhost, an IP address, or the --host
+        given; its port is not checked, as a forwarded port changes it. Any other name may
+        be a site that pointed its own name at this machine (DNS rebinding) to read the
+        preview from the browser."""
+        name, colon, port = host.rpartition(":")
+        if not (colon and port.isdigit() and (name.endswith("]") or not name.startswith("["))):
+            name = host  # no port, as in "localhost" or "[::1]"
+        name = name.lower()
+        if name in self.host_names:
+            return True
+        bracketed = name.startswith("[") and name.endswith("]")
+        try:
+            address = ipaddress.ip_address(name[1:-1] if bracketed else name)
+        except ValueError:
+            return False
+        return address.version == (6 if bracketed else 4)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewHTTPServer
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = unquote(urlsplit(self.path).path)
-        if path == EVENTS_PATH:
+        refusal = self._refusal(path)
+        if refusal:
+            self._send(403, refusal.encode("utf-8", "replace"), "text/plain; charset=utf-8")
+        elif path == EVENTS_PATH:
             self._stream_events()
         elif path == SCRIPT_PATH:
             self._send(200, SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
         else:
             self._send_site_file(path)
+
+    def _refusal(self, path: str) -> str:
+        """Why the request is refused, or "" when it is answered."""
+        host = self.headers.get("Host", "")
+        if not self.server.is_own_name(host):
+            return (f"sitegen serve answers only at its own address (localhost, an IP address "
+                    f"or the --host given), not at Host: {host}\n")
+        # The events are for the pages served here: a browser names the site of a page that
+        # opens a stream from elsewhere (its own pages' streams may leave Origin out).
+        origin = self.headers.get("Origin")
+        if path == EVENTS_PATH and origin is not None \
+                and origin.lower() != f"http://{host}".lower():
+            return (f"sitegen serve sends its events only to its own pages, not to Origin: "
+                    f"{origin}\n")
+        return ""
 
     def _send_site_file(self, url_path: str) -> None:
         # The build id is read before the file: if a build lands in between, the page is
@@ -233,6 +271,11 @@ def _real_file(site: Path, path: Path) -> Path | None:
     except (ValueError, OSError, RuntimeError):  # outside, a NUL, too long a name, a link loop
         return None
     return None if any(part.startswith(".") for part in inside.parts) else real
+
+
+def url_host(host: str) -> str:
+    """The host as written in a URL: IPv6 addresses go in brackets."""
+    return f"[{host}]" if ":" in host else host
 
 
 def with_live_reload(html: bytes, build_id: str) -> bytes:

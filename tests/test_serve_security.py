@@ -11,6 +11,7 @@ import pytest
 from sitegen.output import MARKER
 from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server
+from sitegen.serve_livereload import EVENTS_PATH
 from test_serve import BASE_URL, TEMPLATES, TIMEOUT, TOPIC
 
 SECRET = b"the secret outside output/"
@@ -120,3 +121,31 @@ def test_hidden_files_are_not_served(server):
     finally:
         (output / "assets" / ".hidden.css").unlink()
         (output / "visible.txt").unlink()
+
+
+@pytest.mark.parametrize("path", ["/", f"/REPO/{TOPIC}", EVENTS_PATH])
+def test_only_the_servers_own_host_names_are_answered(server, path):
+    port = server.port
+    # Names only this machine answers to, however the preview was reached (a forwarded
+    # port changes the port, so it is not checked).
+    for host in (f"127.0.0.1:{port}", "127.0.0.1", f"localhost:{port}", "LocalHost",
+                 f"[::1]:{port}", "[::1]", "localhost:9999", "192.168.1.20:8000"):
+        assert get(server, path, host=host).status == 200, host
+    # Names a DNS record could point here: a site reading the preview by DNS rebinding.
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}",
+                 f"localhost.evil.example:{port}", "", "[::1"):
+        response = get(server, path, host=host)
+        assert response.status == 403, host
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert b"Host" in response.body
+
+
+def test_the_event_stream_answers_only_its_own_pages(server):
+    port = server.port
+    own = {"Origin": f"http://127.0.0.1:{port}"}
+    assert get(server, EVENTS_PATH, own).status == 200
+    for origin in ("http://evil.example", f"http://localhost:{port}", "null",
+                   f"https://127.0.0.1:{port}", f"http://127.0.0.1:{port}.evil.example"):
+        response = get(server, EVENTS_PATH, {"Origin": origin})
+        assert response.status == 403, origin
+        assert b"Origin" in response.body
