@@ -52,7 +52,9 @@ class BuildResult:
 class Server:
     """Builds, serves and watches until stop(); start() runs it all in background threads."""
 
-    def __init__(self, config: BuildConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, config: BuildConfig, host: str = "127.0.0.1", port: int = 0,
+                 **limits: float) -> None:
+        """limits: request_timeout and max_connections of PreviewHTTPServer, if not its own."""
         # Imported here, like watchfiles below: the CLI imports this module for every verb.
         from .serve_http import LiveState, PreviewHTTPServer
 
@@ -60,7 +62,7 @@ class Server:
         self._state = LiveState()
         # Binding here, not in start(), so that a port in use is reported before anything runs.
         self._http = PreviewHTTPServer((host, port), config.output_dir, config.base_path,
-                                       self._state)
+                                       self._state, **limits)
         self._stopping = threading.Event()
         self._built = threading.Condition()
         self._latest: BuildResult | None = None

@@ -18,6 +18,13 @@ from .serve_livereload import EVENTS_PATH, SCRIPT, SCRIPT_PATH
 
 KEEPALIVE_SECONDS = 15
 """How often an idle event stream sends a comment, so a page that went away is noticed."""
+REQUEST_TIMEOUT_SECONDS = 10
+"""How long a connection may wait between two reads of its request (and between requests):
+a client that stops halfway through is dropped, and its place freed."""
+MAX_CONNECTIONS = 64
+"""Connections served at once; more are answered 503 at once rather than queued behind slow
+ones. Every open page holds one for its event stream, and a browser opens about six more
+per server while loading."""
 
 NO_BUILD_PAGE = b"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark">
@@ -91,12 +98,35 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], site_dir: Path, base_path: str,
-                 state: LiveState) -> None:
+                 state: LiveState, request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         super().__init__(address, _Handler)
         self.site_dir = site_dir
         self.base_path = base_path
         self.state = state
+        self.request_timeout = request_timeout
         self.host_names = {"localhost", url_host(address[0]).lower()}
+        self._places = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._places.acquire(blocking=False):
+            try:
+                request.sendall(TOO_MANY_CONNECTIONS)  # a few bytes: the new socket takes them
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)  # in a thread of its own
+        except BaseException:
+            self._places.release()  # no thread could be started for it
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._places.release()
 
     def handle_error(self, request, client_address) -> None:
         # A browser that stops loading (a reload, a closed tab) cuts its connection: that is
@@ -123,8 +153,19 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         return address.version == (6 if bracketed else 4)
 
 
+TOO_MANY_CONNECTIONS = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; "
+                        b"charset=utf-8\r\nConnection: close\r\n\r\n"
+                        b"sitegen serve: too many connections at once; try again\n")
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewHTTPServer
+
+    def setup(self) -> None:
+        # StreamRequestHandler.setup() puts this timeout on the socket: a request that stops
+        # coming in, or a connection left idle, is dropped (see handle_one_request).
+        self.timeout = self.server.request_timeout
+        super().setup()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = unquote(urlsplit(self.path).path)

@@ -5,6 +5,10 @@ clients; it warns when reachable from the network and hints at the right option.
 from __future__ import annotations
 
 import http.client
+import re
+import select
+import socket
+import time
 
 import pytest
 
@@ -12,7 +16,7 @@ from sitegen.output import MARKER
 from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server
 from sitegen.serve_livereload import EVENTS_PATH
-from test_serve import BASE_URL, TEMPLATES, TIMEOUT, TOPIC
+from test_serve import BASE_URL, TEMPLATES, TIMEOUT, TOPIC, EventStream
 
 SECRET = b"the secret outside output/"
 
@@ -149,3 +153,49 @@ def test_the_event_stream_answers_only_its_own_pages(server):
         response = get(server, EVENTS_PATH, {"Origin": origin})
         assert response.status == 403, origin
         assert b"Origin" in response.body
+
+
+HALF_SENT = 60
+"""Stalled connections opened at once: more than the server takes at once."""
+
+
+def test_half_sent_requests_are_dropped_and_starve_no_page(serve):
+    server = serve(request_timeout=1.0, max_connections=20)
+    address = ("127.0.0.1", server.port)
+    stalled = []
+    try:
+        for _ in range(HALF_SENT):
+            connection = socket.create_connection(address, timeout=TIMEOUT)
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+            stalled.append(connection)
+        # A page and its event stream get through, at the latest once the stalled
+        # connections are dropped.
+        deadline = time.monotonic() + TIMEOUT
+        while (status := get(server, "/").status) != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status == 200
+        while get(server, EVENTS_PATH).status != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stream = EventStream(server, "an-older-build")
+        assert stream.next_event()[0] == "reload"
+        stream.close()
+        # Every stalled connection is closed by the server: refused at once (too many), or
+        # dropped after the timeout; none is answered with a page.
+        answers = {connection: b"" for connection in stalled}
+        open_ones = list(stalled)
+        while open_ones and time.monotonic() < deadline:
+            readable, _, _ = select.select(open_ones, [], [], deadline - time.monotonic())
+            for connection in readable:
+                try:
+                    data = connection.recv(4096)
+                except ConnectionResetError:
+                    data = b""
+                answers[connection] += data
+                if not data:
+                    open_ones.remove(connection)
+        assert not open_ones, f"{len(open_ones)} stalled connections still open"
+        for answer in answers.values():
+            assert answer == b"" or re.match(rb"HTTP/1\.[01] 503 ", answer), answer
+    finally:
+        for connection in stalled:
+            connection.close()
