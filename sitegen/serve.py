@@ -9,7 +9,9 @@ good build keeps being served while the pages show the errors over it.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
+import ipaddress
 import os
 import signal
 import sys
@@ -78,7 +80,9 @@ class Server:
     @property
     def urls(self) -> list[str]:
         """The addresses the site answers at: / and, with a base URL, its path as on Pages."""
-        root = f"http://{self._http.server_address[0]}:{self.port}/"
+        from .serve_http import url_host
+
+        root = f"http://{url_host(self._http.server_address[0])}:{self.port}/"
         base = self.config.base_path.lstrip("/")
         return [root, root + base] if base else [root]
 
@@ -250,6 +254,18 @@ def add_serve_arguments(subparser: argparse.ArgumentParser) -> None:
                            help="port to listen on; 0 picks any free port (default: 8000)")
 
 
+def network_warning(host: str) -> str:
+    """A warning when --host lets other machines reach the preview, or ""."""
+    try:
+        if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+            return ""
+    except ValueError:
+        pass  # a name: it may stand for any address
+    return (f"sitegen: warning: --host {host}: the preview can be reached from the network; "
+            "anyone who can reach this machine can read the site and its build errors (the "
+            "default, 127.0.0.1, keeps it to this machine)")
+
+
 def run_serve(config: BuildConfig, host: str, port: int) -> int:
     """Serves until Ctrl-C; returns the exit code."""
     gc.enable()  # off for one-shot commands (cli.entry_point); this process runs for hours
@@ -257,10 +273,16 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
         server = Server(config, host, port)
     except OSError as problem:
         from .cli import EXIT_ENVIRONMENT  # imported here: cli imports this module
+        from .serve_http import url_host
 
-        print(f"sitegen: error: cannot listen on {host}:{port}: {problem.strerror or problem} "
-              "(hint: pass --port with another number, or 0 for any free port)", file=sys.stderr)
+        hint = ("pass --port with another number, or 0 for any free port"
+                if problem.errno in (errno.EADDRINUSE, errno.EACCES) else
+                "pass --host with an address of this machine, such as 127.0.0.1 or ::1")
+        print(f"sitegen: error: cannot listen on {url_host(host)}:{port}: "
+              f"{problem.strerror or problem} (hint: {hint})", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    if warning := network_warning(host):
+        print(warning, file=sys.stderr, flush=True)
     # `kill` and a closed terminal stop it as Ctrl-C does: with them Python would exit at
     # once, leaving the card workers and their fork server running with nobody to end them.
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):

@@ -6,6 +6,7 @@ import ipaddress
 import json
 import mimetypes
 import secrets
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -100,6 +101,8 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], site_dir: Path, base_path: str,
                  state: LiveState, request_timeout: float = REQUEST_TIMEOUT_SECONDS,
                  max_connections: int = MAX_CONNECTIONS) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6  # before the socket is made, in __init__
         super().__init__(address, _Handler)
         self.site_dir = site_dir
         self.base_path = base_path

@@ -12,11 +12,13 @@ import time
 
 import pytest
 
+import sitegen.serve
+from sitegen.cli import EXIT_ENVIRONMENT
 from sitegen.output import MARKER
 from sitegen.pipeline import BuildConfig
-from sitegen.serve import Server
+from sitegen.serve import Server, run_serve
 from sitegen.serve_livereload import EVENTS_PATH
-from test_serve import BASE_URL, TEMPLATES, TIMEOUT, TOPIC, EventStream
+from test_serve import BASE_URL, TEMPLATES, TIMEOUT, TOPIC, EventStream, build_id, fetch
 
 SECRET = b"the secret outside output/"
 
@@ -199,3 +201,47 @@ def test_half_sent_requests_are_dropped_and_starve_no_page(serve):
     finally:
         for connection in stalled:
             connection.close()
+
+
+def test_an_ipv6_address_is_served_at_its_url_with_brackets(serve):
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+    except OSError:
+        pytest.skip("no IPv6 on this machine's loopback")
+    server = serve(host="::1")
+    assert server.urls[0] == f"http://[::1]:{server.port}/"
+    status, body, _ = fetch(server.urls[0] + TOPIC)
+    assert status == 200 and build_id(body)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "mybox.lan"])
+def test_an_address_other_machines_can_reach_is_warned_about(host):
+    warning = sitegen.serve.network_warning(host)
+    assert warning.startswith(f"sitegen: warning: --host {host}: ")
+    assert "network" in warning
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_an_address_of_this_machine_only_is_not_warned_about(host):
+    assert sitegen.serve.network_warning(host) == ""
+
+
+def test_a_port_in_use_is_told_to_pick_another_port(tmp_path, capsys):
+    config = BuildConfig(content_dir=tmp_path, output_dir=tmp_path / "output")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert run_serve(config, "127.0.0.1", port) == EXIT_ENVIRONMENT
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}: " in err
+    assert "(hint: pass --port" in err
+
+
+@pytest.mark.parametrize("host,shown", [("192.0.2.1", "192.0.2.1"),  # TEST-NET: not ours
+                                        ("fe80::1:2:3:4", "[fe80::1:2:3:4]")])
+def test_an_address_not_of_this_machine_is_told_to_pick_another_host(tmp_path, capsys, host,
+                                                                     shown):
+    config = BuildConfig(content_dir=tmp_path, output_dir=tmp_path / "output")
+    assert run_serve(config, host, 0) == EXIT_ENVIRONMENT
+    err = capsys.readouterr().err
+    assert f"cannot listen on {shown}:0: " in err
+    assert "(hint: pass --host" in err and "--port" not in err
