@@ -13,6 +13,7 @@ import errno
 import gc
 import ipaddress
 import os
+import re
 import signal
 import sys
 import threading
@@ -180,7 +181,7 @@ class Server:
             print(f"{'built' if initial else 'rebuilt'} in {seconds:.2f} s ({describe(report)})",
                   flush=True)
         else:
-            self._state.publish_failure(errors)
+            self._state.publish_failure(tuple(self._for_pages(line) for line in errors))
             for line in errors:
                 print(line, file=sys.stderr)
             kept = ("still serving the last good build"
@@ -191,6 +192,23 @@ class Server:
             number = self._latest.number + 1 if self._latest else 1
             self._latest = BuildResult(number, report, errors)
             self._built.notify_all()
+
+    def _for_pages(self, line: str) -> str:
+        """An error line with the absolute paths of the project's folders, and of any other
+        folder the build uses, written relative to the current folder (the project): the
+        pages may be seen by others than the terminal is, and the paths of this machine
+        are none of theirs."""
+        config = self.config
+        folders = [Path.cwd(), Path.home(), config.content_dir, config.templates_dir,
+                   config.output_dir] + ([config.cache_dir] if config.cache_dir else [])
+        roots = {str(form) for folder in folders for form in (folder.absolute(), folder.resolve())}
+        for root in sorted(roots - {"/"}, key=len, reverse=True):  # the longest first
+            relative = os.path.relpath(root)
+            # A whole path's start only: not /x/work/... for /work, nor /work-2 for /work.
+            line = re.sub(rf"(?<![\w.~/-]){re.escape(root)}(?:(/)|(?![\w.~-]))",
+                          lambda found: (("" if relative == "." else relative + "/")
+                                         if found[1] else relative), line)
+        return line
 
 
 def _identities(folders: list[Path]) -> list[tuple[int, int] | None]:

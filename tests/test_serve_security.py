@@ -5,6 +5,8 @@ clients; it warns when reachable from the network and hints at the right option.
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import re
 import select
 import socket
@@ -18,7 +20,8 @@ from sitegen.output import MARKER
 from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server, run_serve
 from sitegen.serve_livereload import EVENTS_PATH
-from test_serve import BASE_URL, TEMPLATES, TIMEOUT, TOPIC, EventStream, build_id, fetch
+from test_serve import (BASE_URL, FIRST_ANSWER, TEMPLATES, TIMEOUT, TOPIC, TOPIC_YAML,
+                        EventStream, build_id, edit, fetch)
 
 SECRET = b"the secret outside output/"
 
@@ -245,3 +248,24 @@ def test_an_address_not_of_this_machine_is_told_to_pick_another_host(tmp_path, c
     err = capsys.readouterr().err
     assert f"cannot listen on {shown}:0: " in err
     assert "(hint: pass --host" in err and "--port" not in err
+
+
+def test_the_event_stream_sends_paths_relative_to_the_project_folder(server, content_copy):
+    # The content lies outside the current folder and is given by its absolute path.
+    topic_yaml = content_copy / TOPIC_YAML
+    assert topic_yaml.is_absolute() and not topic_yaml.is_relative_to(os.getcwd())
+    good_yaml = topic_yaml.read_text(encoding="utf-8")
+    stream = EventStream(server, build_id(fetch(server.urls[0] + TOPIC)[1]))
+    before = server.latest.number
+    edit(topic_yaml, FIRST_ANSWER, "answer: amazon")
+    event, data = stream.next_event()
+    assert event == "errors"
+    (line,) = json.loads(data)
+    assert line.startswith(f"{os.path.relpath(topic_yaml)}:")
+    assert "answer names 'amazon'" in line
+    assert not re.search(r"(^|[\s'\"(])/", line), "no word of the line starts with /"
+    # The terminal says it as given.
+    assert str(topic_yaml) in server.wait_for_build(after=before, timeout=TIMEOUT).errors[0]
+    topic_yaml.write_text(good_yaml, encoding="utf-8")
+    assert stream.next_event()[0] == "reload"
+    stream.close()
