@@ -9,8 +9,11 @@ good build keeps being served while the pages show the errors over it.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
+import ipaddress
 import os
+import re
 import signal
 import sys
 import threading
@@ -52,7 +55,9 @@ class BuildResult:
 class Server:
     """Builds, serves and watches until stop(); start() runs it all in background threads."""
 
-    def __init__(self, config: BuildConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, config: BuildConfig, host: str = "127.0.0.1", port: int = 0,
+                 **limits: float) -> None:
+        """limits: request_timeout and max_connections of PreviewHTTPServer, if not its own."""
         # Imported here, like watchfiles below: the CLI imports this module for every verb.
         from .serve_http import LiveState, PreviewHTTPServer
 
@@ -60,7 +65,7 @@ class Server:
         self._state = LiveState()
         # Binding here, not in start(), so that a port in use is reported before anything runs.
         self._http = PreviewHTTPServer((host, port), config.output_dir, config.base_path,
-                                       self._state)
+                                       self._state, **limits)
         self._stopping = threading.Event()
         self._built = threading.Condition()
         self._latest: BuildResult | None = None
@@ -76,7 +81,9 @@ class Server:
     @property
     def urls(self) -> list[str]:
         """The addresses the site answers at: / and, with a base URL, its path as on Pages."""
-        root = f"http://{self._http.server_address[0]}:{self.port}/"
+        from .serve_http import url_host
+
+        root = f"http://{url_host(self._http.server_address[0])}:{self.port}/"
         base = self.config.base_path.lstrip("/")
         return [root, root + base] if base else [root]
 
@@ -174,7 +181,7 @@ class Server:
             print(f"{'built' if initial else 'rebuilt'} in {seconds:.2f} s ({describe(report)})",
                   flush=True)
         else:
-            self._state.publish_failure(errors)
+            self._state.publish_failure(tuple(self._for_pages(line) for line in errors))
             for line in errors:
                 print(line, file=sys.stderr)
             kept = ("still serving the last good build"
@@ -185,6 +192,23 @@ class Server:
             number = self._latest.number + 1 if self._latest else 1
             self._latest = BuildResult(number, report, errors)
             self._built.notify_all()
+
+    def _for_pages(self, line: str) -> str:
+        """An error line with the absolute paths of the project's folders, and of any other
+        folder the build uses, written relative to the current folder (the project): the
+        pages may be seen by others than the terminal is, and the paths of this machine
+        are none of theirs."""
+        config = self.config
+        folders = [Path.cwd(), Path.home(), config.content_dir, config.templates_dir,
+                   config.output_dir] + ([config.cache_dir] if config.cache_dir else [])
+        roots = {str(form) for folder in folders for form in (folder.absolute(), folder.resolve())}
+        for root in sorted(roots - {"/"}, key=len, reverse=True):  # the longest first
+            relative = os.path.relpath(root)
+            # A whole path's start only: not /x/work/... for /work, nor /work-2 for /work.
+            line = re.sub(rf"(?<![\w.~/-]){re.escape(root)}(?:(/)|(?![\w.~-]))",
+                          lambda found: (("" if relative == "." else relative + "/")
+                                         if found[1] else relative), line)
+        return line
 
 
 def _identities(folders: list[Path]) -> list[tuple[int, int] | None]:
@@ -248,6 +272,18 @@ def add_serve_arguments(subparser: argparse.ArgumentParser) -> None:
                            help="port to listen on; 0 picks any free port (default: 8000)")
 
 
+def network_warning(host: str) -> str:
+    """A warning when --host lets other machines reach the preview, or ""."""
+    try:
+        if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+            return ""
+    except ValueError:
+        pass  # a name: it may stand for any address
+    return (f"sitegen: warning: --host {host}: the preview can be reached from the network; "
+            "anyone who can reach this machine can read the site and its build errors (the "
+            "default, 127.0.0.1, keeps it to this machine)")
+
+
 def run_serve(config: BuildConfig, host: str, port: int) -> int:
     """Serves until Ctrl-C; returns the exit code."""
     gc.enable()  # off for one-shot commands (cli.entry_point); this process runs for hours
@@ -255,10 +291,16 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
         server = Server(config, host, port)
     except OSError as problem:
         from .cli import EXIT_ENVIRONMENT  # imported here: cli imports this module
+        from .serve_http import url_host
 
-        print(f"sitegen: error: cannot listen on {host}:{port}: {problem.strerror or problem} "
-              "(hint: pass --port with another number, or 0 for any free port)", file=sys.stderr)
+        hint = ("pass --port with another number, or 0 for any free port"
+                if problem.errno in (errno.EADDRINUSE, errno.EACCES) else
+                "pass --host with an address of this machine, such as 127.0.0.1 or ::1")
+        print(f"sitegen: error: cannot listen on {url_host(host)}:{port}: "
+              f"{problem.strerror or problem} (hint: {hint})", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    if warning := network_warning(host):
+        print(warning, file=sys.stderr, flush=True)
     # `kill` and a closed terminal stop it as Ctrl-C does: with them Python would exit at
     # once, leaving the card workers and their fork server running with nobody to end them.
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):

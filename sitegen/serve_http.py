@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import mimetypes
 import secrets
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -17,6 +19,13 @@ from .serve_livereload import EVENTS_PATH, SCRIPT, SCRIPT_PATH
 
 KEEPALIVE_SECONDS = 15
 """How often an idle event stream sends a comment, so a page that went away is noticed."""
+REQUEST_TIMEOUT_SECONDS = 10
+"""How long a connection may wait between two reads of its request (and between requests):
+a client that stops halfway through is dropped, and its place freed."""
+MAX_CONNECTIONS = 64
+"""Connections served at once; more are answered 503 at once rather than queued behind slow
+ones. Every open page holds one for its event stream, and a browser opens about six more
+per server while loading."""
 
 NO_BUILD_PAGE = b"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark">
@@ -90,11 +99,37 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], site_dir: Path, base_path: str,
-                 state: LiveState) -> None:
+                 state: LiveState, request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6  # before the socket is made, in __init__
         super().__init__(address, _Handler)
         self.site_dir = site_dir
         self.base_path = base_path
         self.state = state
+        self.request_timeout = request_timeout
+        self.host_names = {"localhost", url_host(address[0]).lower()}
+        self._places = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._places.acquire(blocking=False):
+            try:
+                request.sendall(TOO_MANY_CONNECTIONS)  # a few bytes: the new socket takes them
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)  # in a thread of its own
+        except BaseException:
+            self._places.release()  # no thread could be started for it
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._places.release()
 
     def handle_error(self, request, client_address) -> None:
         # A browser that stops loading (a reload, a closed tab) cuts its connection: that is
@@ -102,18 +137,65 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
+    def is_own_name(self, host: str) -> bool:
+        """Whether a Host header names this server: localhost, an IP address, or the --host
+        given; its port is not checked, as a forwarded port changes it. Any other name may
+        be a site that pointed its own name at this machine (DNS rebinding) to read the
+        preview from the browser."""
+        name, colon, port = host.rpartition(":")
+        if not (colon and port.isdigit() and (name.endswith("]") or not name.startswith("["))):
+            name = host  # no port, as in "localhost" or "[::1]"
+        name = name.lower()
+        if name in self.host_names:
+            return True
+        bracketed = name.startswith("[") and name.endswith("]")
+        try:
+            address = ipaddress.ip_address(name[1:-1] if bracketed else name)
+        except ValueError:
+            return False
+        return address.version == (6 if bracketed else 4)
+
+
+TOO_MANY_CONNECTIONS = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; "
+                        b"charset=utf-8\r\nConnection: close\r\n\r\n"
+                        b"sitegen serve: too many connections at once; try again\n")
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewHTTPServer
 
+    def setup(self) -> None:
+        # StreamRequestHandler.setup() puts this timeout on the socket: a request that stops
+        # coming in, or a connection left idle, is dropped (see handle_one_request).
+        self.timeout = self.server.request_timeout
+        super().setup()
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = unquote(urlsplit(self.path).path)
-        if path == EVENTS_PATH:
+        refusal = self._refusal(path)
+        if refusal:
+            self._send(403, refusal.encode("utf-8", "replace"), "text/plain; charset=utf-8")
+        elif path == EVENTS_PATH:
             self._stream_events()
         elif path == SCRIPT_PATH:
             self._send(200, SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
         else:
             self._send_site_file(path)
+
+    def _refusal(self, path: str) -> str:
+        """Why the request is refused, or "" when it is answered."""
+        host = self.headers.get("Host", "")
+        if not self.server.is_own_name(host):
+            return (f"sitegen serve answers only at its own address (localhost, an IP address "
+                    f"or the --host given), not at Host: {host}\n")
+        # The events are for the pages served here: a browser names the site of a page that
+        # opens a stream from elsewhere (its own pages' streams may leave Origin out).
+        origin = self.headers.get("Origin")
+        if path == EVENTS_PATH and origin is not None \
+                and origin.lower() != f"http://{host}".lower():
+            return (f"sitegen serve sends its events only to its own pages, not to Origin: "
+                    f"{origin}\n")
+        return ""
 
     def _send_site_file(self, url_path: str) -> None:
         # The build id is read before the file: if a build lands in between, the page is
@@ -124,21 +206,30 @@ class _Handler(BaseHTTPRequestHandler):
             # No good build yet (or a folder sitegen did not make, which is never served).
             return self._send(503, with_live_reload(NO_BUILD_PAGE, build_id),
                               "text/html; charset=utf-8")
-        base = self.server.base_path
-        if base and url_path == base.rstrip("/"):
-            return self._redirect(base)  # /REPO -> /REPO/, as Pages does
-        relative = url_path[len(base):] if base and url_path.startswith(base) else url_path
+        # Empty segments are dropped (/a//b is /a/b): a redirect made from them can never
+        # start with // and so name another site.
+        segments = [segment for segment in url_path.split("/") if segment]
+        folder = url_path.endswith("/")
+        base = [segment for segment in unquote(self.server.base_path).split("/") if segment]
+        if base and segments[:len(base)] == base:
+            if segments == base and not folder:
+                return self._redirect(segments)  # /REPO -> /REPO/, as Pages does
+            relative = segments[len(base):]
+        else:
+            relative = segments
         file = _site_file(site, relative)
         if file is not None and file.is_dir():
-            if not url_path.endswith("/"):
-                return self._redirect(quote(url_path) + "/")  # so that relative links resolve
-            file = file / "index.html"
+            if not folder:
+                return self._redirect(segments)  # so that relative links resolve
+            file = _real_file(site, file / "index.html")
         status = 200
         if file is None or not file.is_file():
-            status, file = 404, site / "404.html"
+            status, file = 404, _real_file(site, site / "404.html")
         try:
-            body = file.read_bytes()
-        except OSError:  # removed by a build since it was looked up, or 404.html deleted by hand
+            body = file.read_bytes() if file else None
+        except OSError:  # removed by a build since it was looked up
+            body = None
+        if body is None:  # 404.html deleted (or replaced) by hand
             return self._send(404, b"Not found\n", "text/plain; charset=utf-8")
         content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if content_type == "text/html":
@@ -155,9 +246,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _redirect(self, location: str) -> None:
+    def _redirect(self, segments: list[str]) -> None:
+        """301 to the folder the segments name, always a path of this server."""
         self.send_response(301)
-        self.send_header("Location", location)
+        self.send_header("Location", quote("/" + "".join(f"{s}/" for s in segments)))
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -197,15 +289,37 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one line per build is what the terminal shows, not one per request
 
 
-def _site_file(site: Path, relative: str) -> Path | None:
-    """The file or folder an address names in the site, found as GitHub Pages finds it."""
+def _site_file(site: Path, segments: list[str]) -> Path | None:
+    """The file or folder an address names in the site, found as GitHub Pages finds it, as
+    its real path; None when there is none, or when it is hidden or outside the site."""
+    if any(segment.startswith(".") for segment in segments):  # also . and ..
+        return None
+    named = site.joinpath(*segments)
     try:
-        found = (site / relative.lstrip("/")).resolve()
-        if not found.exists() and not found.suffix:
-            found = found.with_suffix(".html")  # Pages serves /a/b.html at /a/b too
-        return found if found.exists() and found.is_relative_to(site) else None
+        if segments and not named.exists() and not named.suffix:
+            named = named.with_name(named.name + ".html")  # Pages serves /a/b.html at /a/b too
     except (ValueError, OSError):  # a NUL in the address, a name too long for the disk
         return None
+    return _real_file(site, named)
+
+
+def _real_file(site: Path, path: Path) -> Path | None:
+    """path with its symbolic links followed, if that is an existing file or folder inside the
+    site and not hidden; None otherwise. Checked on the real path after every change of the
+    name (.html added, index.html), so a link out of output/ is never followed."""
+    try:
+        real = path.resolve()
+        inside = real.relative_to(site)
+        if not real.exists():
+            return None
+    except (ValueError, OSError, RuntimeError):  # outside, a NUL, too long a name, a link loop
+        return None
+    return None if any(part.startswith(".") for part in inside.parts) else real
+
+
+def url_host(host: str) -> str:
+    """The host as written in a URL: IPv6 addresses go in brackets."""
+    return f"[{host}]" if ":" in host else host
 
 
 def with_live_reload(html: bytes, build_id: str) -> bytes:
