@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
-from .sources import SITE_FILE, TOPIC_FILE, TOPICS_DIR, prose_files, topic_names
+from .sources import (SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
+                      topic_names)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,10 @@ def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None
         return None
     try:
         if data is None:
-            data = path.read_bytes()
+            data = read_file(path)
+    except RefusedFile as exc:
+        errors.append(ContentError(str(path), 0, 0, exc.message, exc.hint))
+        return None
     except OSError as exc:
         errors.append(ContentError(str(path), 0, 0, f"cannot read the file: {exc.strerror}",
                                    "check that it is a readable file"))
