@@ -200,16 +200,7 @@ class Templates:
     def read(cls, folder: Path) -> Templates:
         from .cache import digest
 
-        # Not an editor's temporary files: Vim rewrites a swap file every few seconds while a
-        # template is open, which would otherwise render every page again at each build.
-        files = {}
-        for path in sorted(folder.rglob("*")):
-            if os.path.isfile(path) and not EDITOR_TEMP_FILE.search(path.name):
-                try:
-                    files[path.relative_to(folder).as_posix()] = read_file(path, limit=None)
-                except OSError as problem:
-                    raise UnreadableTemplates(
-                        f"cannot read {path}: {problem.strerror or problem}") from None
+        files = {name: _template_file(folder / name) for name in _template_names(folder)}
         return cls(folder, files, digest(*[part for item in files.items() for part in item]))
 
     @classmethod
@@ -228,3 +219,39 @@ class Templates:
         from jinja2 import TemplateNotFound
 
         return TemplateNotFound(name, f"{self.folder / name} is missing")
+
+
+def _template_names(folder: Path, under: str = "") -> list[str]:
+    """Paths of the templates folder's files, relative to it, sorted; UnreadableTemplates
+    for a symbolic link, which could publish any file of the machine that builds the site."""
+    names = []
+    try:
+        with os.scandir(folder / under) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except OSError as problem:
+        raise UnreadableTemplates(
+            f"cannot read {folder / under}: {problem.strerror or problem}") from None
+    for entry in entries:
+        # Not an editor's temporary files: Vim rewrites a swap file every few seconds while a
+        # template is open, which would otherwise render every page again at each build; and
+        # Emacs' lock files are links.
+        if EDITOR_TEMP_FILE.search(entry.name):
+            continue
+        if entry.is_symlink():
+            raise UnreadableTemplates(
+                f"{entry.path} is a symbolic link; templates are read only from files really "
+                "in the templates folder (put the file itself there)")
+        if entry.is_dir():
+            names += _template_names(folder, f"{under}{entry.name}/")
+        else:
+            names.append(f"{under}{entry.name}")
+    return names
+
+
+def _template_file(path: Path) -> bytes:
+    try:
+        return read_file(path, limit=None)
+    except RefusedFile as problem:
+        raise UnreadableTemplates(f"{path} {problem.message}") from None
+    except OSError as problem:
+        raise UnreadableTemplates(f"cannot read {path}: {problem.strerror or problem}") from None

@@ -14,7 +14,7 @@ import pytest
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import BuildConfig, build
-from sitegen.sources import MAX_FILE_BYTES
+from sitegen.sources import Templates
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC = "topics/shared-responsibility"
@@ -184,3 +184,42 @@ def test_a_file_of_any_size_is_refused_without_being_read(content_copy, tmp_path
     assert build_errors(content_copy, tmp_path / "out") == [
         f"{huge}: error: the file is 50,000 MB; the limit is 1 MB (hint: split it: a topic this "
         "long reads better as several topics, and a long text as several prose files)"]
+
+
+@pytest.fixture
+def templates(tmp_path) -> Path:
+    """A private, editable copy of the templates."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path / "templates"
+
+
+@pytest.mark.parametrize("linked", ["static/vendor/minisearch.LICENSE.txt", "blocks"])
+def test_a_symbolic_link_in_the_templates_is_a_setup_problem_not_published(templates, tmp_path,
+                                                                          capsys, secret, linked):
+    link = templates / linked
+    if link.is_dir():
+        link.rename(tmp_path / "moved")
+        link.symlink_to(tmp_path / "moved")
+    else:
+        link.unlink()
+        link.symlink_to(secret)
+    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+                 "--output", str(tmp_path / "out")]) == 3
+    assert capsys.readouterr().err == (
+        f"sitegen: error: {link} is a symbolic link; templates are read only from files "
+        "really in the templates folder (put the file itself there)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_named_pipe_in_the_templates_is_a_setup_problem(templates, tmp_path, capsys):
+    pipe = templates / "static" / "favicon.svg"
+    pipe.unlink()
+    os.mkfifo(pipe)
+    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+                 "--output", str(tmp_path / "out")]) == 3
+    assert capsys.readouterr().err == f"sitegen: error: {pipe} is a named pipe, not a file\n"
+
+
+def test_an_editors_lock_link_in_the_templates_is_left_out(templates):
+    (templates / ".#topic.html").symlink_to("root@host.1234:1700000000")  # as Emacs makes it
+    assert Templates.read(templates).files == Templates.read(ROOT / "templates").files
