@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -12,6 +13,13 @@ import yaml
 from .errors import ContentError
 from .sources import (SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
                       topic_names)
+
+
+MAX_DEPTH = 100
+"""How deep lists and mappings may nest in a YAML file (the shipped content nests six deep).
+Deeper nesting is refused where it passes the limit, as soon as the parser gets there: the
+pure-Python parser's work grows with the square of the depth (100,000 levels of [ took
+minutes), and libyaml stops at 1000."""
 
 
 @dataclass(frozen=True)
@@ -258,28 +266,54 @@ def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None
         return None
     if not _refuse_controls(str(path), text, errors, _YAML_ONLY_BREAKS):
         text = _YAML_ONLY_BREAKS.sub(" ", text)  # reported: the rest is read on the right lines
-    found: list[ContentError] = []
-    if yaml.__with_libyaml__:
-        try:  # libyaml reads ten times faster than the pure-Python parser
-            root = _read_document(yaml.cyaml.CParser(text), str(path), found)
-            errors += found
-            return root
-        except yaml.YAMLError:
-            # Reported in the pure-Python parser's words, which _YAML_PROBLEMS knows.
-            found.clear()
     try:
-        root = _read_document(yaml.SafeLoader(text), str(path), found)
-        errors += found
-        return root
+        root, found = _parse(text, str(path))
+    except _TooDeep as deep:
+        errors.append(ContentError(
+            str(path), deep.line, deep.col,
+            f"lists and mappings are nested more than {MAX_DEPTH} levels deep here",
+            "write this as a flatter list, or close the [ or { opened before it"))
+        return None
     except yaml.MarkedYAMLError as exc:
         errors.append(_syntax_error(path, exc, text))
+        return None
     except yaml.reader.ReaderError as exc:  # a control character the YAML spec forbids
         before = text[: exc.position]
         errors.append(ContentError(str(path), before.count("\n") + 1,
                                    exc.position - (before.rfind("\n") + 1) + 1,
                                    f"character U+{exc.character:04X} is not allowed in YAML",
                                    "delete it; it is usually an invisible control character"))
-    return None
+        return None
+    errors += found
+    return root
+
+
+def _parse(text: str, path: str) -> tuple[Node, list[ContentError]]:
+    """The text's one YAML document as nodes, and the mistakes found in them; a YAMLError
+    for a syntax error, in the pure-Python parser's words, or _TooDeep."""
+    found: list[ContentError] = []
+    if yaml.__with_libyaml__:
+        try:  # libyaml reads ten times faster than the pure-Python parser
+            return _read_document(yaml.cyaml.CParser(text), path, found), found
+        except yaml.YAMLError as exc:
+            if getattr(exc, "problem", None) == "exceeded maximum nesting depth":
+                # libyaml stops at its own limit, 1000 levels, while it looks ahead on the
+                # line, before it has passed on the level beyond MAX_DEPTH: read again up to
+                # there, to refuse it at the same place as the Python parser does (which
+                # would take a second to get there).
+                with contextlib.suppress(yaml.YAMLError):
+                    _read_document(yaml.cyaml.CParser(text[:exc.problem_mark.index]), path, [])
+            # Reported in the pure-Python parser's words, which _YAML_PROBLEMS knows.
+            found.clear()
+    return _read_document(yaml.SafeLoader(text), path, found), found
+
+
+class _TooDeep(Exception):
+    """A list or mapping nested deeper than MAX_DEPTH, where it starts."""
+
+    def __init__(self, line: int, col: int):
+        super().__init__(line, col)
+        self.line, self.col = line, col
 
 
 class _Collection:
@@ -331,8 +365,9 @@ class _Collection:
 def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
     """The one YAML document the parser reads, as nodes with their positions.
 
-    Built from the parser's events with a stack rather than by recursion, so nesting of any
-    depth reads; a YAMLError from the parser goes to the caller.
+    Built from the parser's events with a stack rather than by recursion. Nesting deeper
+    than MAX_DEPTH raises _TooDeep at its first event, before the parser reads further; a
+    YAMLError from the parser goes to the caller.
     """
     open_collections: list[_Collection] = []
     root: Node | None = None
@@ -358,6 +393,8 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
                             path, line, col, "YAML anchors and aliases (& and *) are not allowed",
                             "write the value out in full so each place can be read on its own"))
                     if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                        if len(open_collections) == MAX_DEPTH:
+                            raise _TooDeep(line, col)
                         open_collections.append(
                             _Collection(kind is yaml.MappingStartEvent, line, col, reported))
                         continue
