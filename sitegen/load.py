@@ -496,12 +496,14 @@ def _runaway_quote(text: str, error_line: int) -> tuple[int, int] | None:
     YAML lets a quoted text go on over lines, so a missing closing quote only shows where
     the text meets the next quote, lines later; content here never means that."""
     found = None
+    line, counted = 1, 0  # lines counted on from the last value, not from the file's start
     for start in _QUOTED_VALUE.finditer(text):
-        line = text.count("\n", 0, start.start()) + 1
+        line += text.count("\n", counted, start.start())
+        counted = start.start()
         if line >= error_line:
             break
         rest = _QUOTED_REST[start.group(1)].match(text, start.end())
-        end_line = text.count("\n", 0, rest.end()) + 1 if rest else error_line
+        end_line = line + text.count("\n", counted, rest.end()) if rest else error_line
         if line < end_line <= error_line:
             found = (line, start.start(1) - (text.rfind("\n", 0, start.start(1)) + 1) + 1)
     return found
