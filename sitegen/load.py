@@ -21,6 +21,11 @@ Deeper nesting is refused where it passes the limit, as soon as the parser gets 
 pure-Python parser's work grows with the square of the depth (100,000 levels of [ took
 minutes), and libyaml stops at 1000."""
 
+MAX_VALUES = 100_000
+"""How many values (texts, lists and mappings) a YAML file may hold: half as many again as
+a topic.yaml of MAX_FILE_BYTES written as the shipped one is, so that only a degenerate
+file ("[a,a,a,...]") meets it first; its nodes then take a few tens of MB, not hundreds."""
+
 
 @dataclass(frozen=True)
 class Node:
@@ -268,11 +273,8 @@ def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None
         text = _YAML_ONLY_BREAKS.sub(" ", text)  # reported: the rest is read on the right lines
     try:
         root, found = _parse(text, str(path))
-    except _TooDeep as deep:
-        errors.append(ContentError(
-            str(path), deep.line, deep.col,
-            f"lists and mappings are nested more than {MAX_DEPTH} levels deep here",
-            "write this as a flatter list, or close the [ or { opened before it"))
+    except _OverLimit as over:
+        errors.append(ContentError(str(path), *over.args))
         return None
     except yaml.MarkedYAMLError as exc:
         errors.append(_syntax_error(path, exc, text))
@@ -290,7 +292,7 @@ def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None
 
 def _parse(text: str, path: str) -> tuple[Node, list[ContentError]]:
     """The text's one YAML document as nodes, and the mistakes found in them; a YAMLError
-    for a syntax error, in the pure-Python parser's words, or _TooDeep."""
+    for a syntax error, in the pure-Python parser's words, or _OverLimit."""
     found: list[ContentError] = []
     if yaml.__with_libyaml__:
         try:  # libyaml reads ten times faster than the pure-Python parser
@@ -308,12 +310,21 @@ def _parse(text: str, path: str) -> tuple[Node, list[ContentError]]:
     return _read_document(yaml.SafeLoader(text), path, found), found
 
 
-class _TooDeep(Exception):
-    """A list or mapping nested deeper than MAX_DEPTH, where it starts."""
+class _OverLimit(Exception):
+    """The first value beyond MAX_DEPTH or MAX_VALUES: its line and column, what is wrong
+    and a hint."""
 
-    def __init__(self, line: int, col: int):
-        super().__init__(line, col)
-        self.line, self.col = line, col
+
+def _too_deep(line: int, col: int) -> _OverLimit:
+    return _OverLimit(line, col, f"lists and mappings are nested more than {MAX_DEPTH} levels "
+                      "deep here", "write this as a flatter list, or close the [ or { opened "
+                      "before it")
+
+
+def _too_many(line: int, col: int) -> _OverLimit:
+    return _OverLimit(line, col, f"the file holds more than {MAX_VALUES:,} values (texts, lists "
+                      "and mappings); this is the first beyond them",
+                      "split it: a topic this long reads better as several topics")
 
 
 class _Collection:
@@ -366,12 +377,14 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
     """The one YAML document the parser reads, as nodes with their positions.
 
     Built from the parser's events with a stack rather than by recursion. Nesting deeper
-    than MAX_DEPTH raises _TooDeep at its first event, before the parser reads further; a
-    YAMLError from the parser goes to the caller.
+    than MAX_DEPTH, or values beyond MAX_VALUES, raise _OverLimit at the first event past
+    the limit, before the parser reads further; a YAMLError from the parser goes to the
+    caller.
     """
     open_collections: list[_Collection] = []
     root: Node | None = None
     document = None
+    values = 0
     try:
         while True:
             event = parser.get_event()
@@ -384,6 +397,9 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
                 reported = errors if parent is None else [] if parent.drop_value else parent.errors
                 mark = event.start_mark
                 line, col = mark.line + 1, mark.column + 1
+                values += 1
+                if values > MAX_VALUES:
+                    raise _too_many(line, col)
                 if kind is yaml.ScalarEvent and event.anchor is None:  # the commonest by far
                     node = _scalar(event, path, line, col, reported)
                 else:
@@ -394,7 +410,7 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
                             "write the value out in full so each place can be read on its own"))
                     if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                         if len(open_collections) == MAX_DEPTH:
-                            raise _TooDeep(line, col)
+                            raise _too_deep(line, col)
                         open_collections.append(
                             _Collection(kind is yaml.MappingStartEvent, line, col, reported))
                         continue

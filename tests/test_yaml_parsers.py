@@ -53,10 +53,10 @@ def test_libyaml_and_the_python_parser_give_the_same_nodes_and_mistakes(text):
         with pytest.raises(yaml.YAMLError):
             read_with(yaml.cyaml.CParser, text)
         return
-    except load._TooDeep as too_deep:  # and at the same place
-        with pytest.raises(load._TooDeep) as libyaml_too_deep:
+    except load._OverLimit as over:  # and at the same place
+        with pytest.raises(load._OverLimit) as libyaml_over:
             read_with(yaml.cyaml.CParser, text)
-        assert libyaml_too_deep.value.args == too_deep.args
+        assert libyaml_over.value.args == over.args
         return
     assert read_with(yaml.cyaml.CParser, text) == python
 
@@ -192,3 +192,23 @@ def test_a_syntax_error_is_the_only_mistake_reported_for_its_file():
     assert node is None
     assert [e.message for e in errors] == [
         "YAML syntax error: a [ list starts here but its closing ] is missing"]
+
+
+@pytest.mark.parametrize("text, line, col", [
+    ("[" + "a," * load.MAX_VALUES + "a]\n", 1, 2 + 2 * (load.MAX_VALUES - 1)),
+    ("- a\n" * load.MAX_VALUES + "- b\n", load.MAX_VALUES, 3),
+], ids=["flow list", "block list"])
+def test_values_beyond_the_limit_are_refused_at_the_first_one_over(text, line, col):
+    # With libyaml only: both parsers feed the one reader that counts, and the pure-Python
+    # parser takes a quarter of a minute over that many.
+    node, errors = read(text)
+    assert node is None
+    assert [str(e) for e in errors] == [
+        f"f.yaml:{line}:{col}: error: the file holds more than {load.MAX_VALUES:,} values "
+        "(texts, lists and mappings); this is the first beyond them (hint: split it: a topic "
+        "this long reads better as several topics)"]
+
+
+def test_values_up_to_the_limit_read():
+    node, errors = read("- a\n" * (load.MAX_VALUES - 1))
+    assert (len(node.items), errors) == (load.MAX_VALUES - 1, [])
