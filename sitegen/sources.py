@@ -59,23 +59,34 @@ def read_file(path: Path | str, limit: int | None = MAX_FILE_BYTES) -> bytes:
             kind = next((name for test, name in _NOT_FILES if test(info.st_mode)), "something else")
             raise RefusedFile(f"is {kind}, not a file",
                               "content is read only from regular files; put the file itself here")
-        file = open(descriptor, "rb", closefd=False)
-        if limit is None:
-            return file.read()
-        data = b""
-        if info.st_size <= limit:
-            data = file.read(info.st_size + 1)
-            if len(data) > info.st_size:  # it grew since: never more than limit + 1 bytes
-                data += file.read(limit + 1 - len(data))
-        if info.st_size > limit or len(data) > limit:
-            size = max(info.st_size, len(data))
-            raise RefusedFile(
-                f"the file is {_megabytes(size)}; the limit is {_megabytes(limit)}",
-                "split it: a topic this long reads better as "
-                "several topics, and a long text as several prose files")
+        if limit is not None and info.st_size > limit:
+            raise _too_large(info.st_size, limit)
+        data = _read_up_to(descriptor, info.st_size + 1)  # the byte more sees the end
+        if len(data) > info.st_size:  # it grew since: read on, to a byte beyond the limit
+            data += _read_up_to(descriptor, None if limit is None else limit + 1 - len(data))
+            if limit is not None and len(data) > limit:
+                raise _too_large(len(data), limit)
         return data
     finally:
         os.close(descriptor)
+
+
+def _read_up_to(descriptor: int, count: int | None) -> bytes:
+    """The next count bytes of a file, or as many as it has left (all, for None)."""
+    parts = []
+    while count is None or count > 0:
+        part = os.read(descriptor, 1 << 20 if count is None else count)
+        if not part:
+            break
+        parts.append(part)
+        count = None if count is None else count - len(part)
+    return b"".join(parts)
+
+
+def _too_large(size: int, limit: int) -> RefusedFile:
+    return RefusedFile(f"the file is {_megabytes(size)}; the limit is {_megabytes(limit)}",
+                       "split it: a topic this long reads better as several topics, and a "
+                       "long text as several prose files")
 
 
 def _megabytes(size: int) -> str:

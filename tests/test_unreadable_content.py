@@ -223,3 +223,20 @@ def test_a_named_pipe_in_the_templates_is_a_setup_problem(templates, tmp_path, c
 def test_an_editors_lock_link_in_the_templates_is_left_out(templates):
     (templates / ".#topic.html").symlink_to("root@host.1234:1700000000")  # as Emacs makes it
     assert Templates.read(templates).files == Templates.read(ROOT / "templates").files
+
+
+def test_a_file_that_grows_past_the_limit_while_it_is_read_is_refused(tmp_path, monkeypatch):
+    from sitegen.sources import MAX_FILE_BYTES, RefusedFile, read_file
+
+    path = tmp_path / "topic.yaml"
+    path.write_bytes(b"#" * (2 * MAX_FILE_BYTES))
+    real_fstat = os.fstat
+
+    def fstat_before_it_grew(descriptor):  # as if written to between fstat and read
+        found = real_fstat(descriptor)
+        return os.stat_result((*found[:6], 10, *found[7:10]))
+
+    monkeypatch.setattr(os, "fstat", fstat_before_it_grew)
+    with pytest.raises(RefusedFile) as refused:
+        read_file(path)
+    assert refused.value.message == "the file is 1.1 MB; the limit is 1 MB"
