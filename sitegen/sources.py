@@ -56,8 +56,8 @@ def read_file(path: Path | str, limit: int | None = MAX_FILE_BYTES) -> bytes:
         # Asked of the file opened, not of its name, which may have been given to another.
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            kind = next((name for test, name in _NOT_FILES if test(info.st_mode)), "something else")
-            raise RefusedFile(f"is {kind}, not a file",
+            kinds = [name for test, name in _NOT_FILES if test(info.st_mode)]
+            raise RefusedFile(f"is {kinds[0]}, not a file" if kinds else "is not a regular file",
                               "content is read only from regular files; put the file itself here")
         if limit is not None and info.st_size > limit:
             raise _too_large(info.st_size, limit)

@@ -131,12 +131,15 @@ def parser(request, monkeypatch):
 def within(seconds: int):
     """Fails the test if the block has not ended after that long (instead of running on)."""
     def stop(signum, frame):
-        raise TimeoutError(f"not done after {seconds} s")
+        raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.alarm(seconds)
     try:
         yield
+    except TimeoutError:
+        # Without the traceback, which pytest fails to show for an exception raised there.
+        pytest.fail(f"not done after {seconds} s", pytrace=False)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
