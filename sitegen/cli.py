@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import DEFAULT_FOLDER
-from .errors import BuildFailed, SetupProblem, template_error_line
+from .errors import BuildFailed, SetupProblem, printable, template_error_line
 from .pipeline import BuildConfig, BuildReport, build, check
 from .stopping import stop_as_ctrl_c
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{_plural(count, 'error')}{kept}", file=sys.stderr)
         return EXIT_CONTENT_ERROR
     except SetupProblem as problem:
-        print(f"sitegen: error: {problem}", file=sys.stderr)
+        print(f"sitegen: error: {printable(str(problem))}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except Exception as problem:
         # Jinja is loaded only when a build renders, so its errors are recognised that way.
@@ -171,7 +171,7 @@ def _status_line(text: str) -> None:
     """One line on the terminal, rewritten in place as a long build moves on; "" clears it."""
     if not text and not _shown[0]:
         return
-    sys.stderr.write(f"\r\x1b[K{'sitegen: ' + text + '…' if text else ''}")
+    sys.stderr.write(f"\r\x1b[K{'sitegen: ' + printable(text) + '…' if text else ''}")
     sys.stderr.flush()
     _shown[0] = bool(text)
 

@@ -24,9 +24,48 @@ class ContentError:
 
     def __str__(self) -> str:
         # A mistake about a whole file (e.g. it is missing) has no line to point at.
-        location = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{location}: error: {self.message}{hint}"
+        path = _quoted_path(self.path)
+        location = f"{path}:{self.line}:{self.col}" if self.line else path
+        hint = f" (hint: {printable(self.hint)})" if self.hint else ""
+        return f"{location}: error: {printable(self.message)}{hint}"
+
+
+# What a terminal acts on rather than shows: C0 controls (the line feed too, which would start
+# a line that seems to be sitegen's own), DEL and C1 controls (U+009B is the escape "ESC [" to
+# some terminals); the bidirectional formatting characters, which show a line in another order
+# than it is written (CVE-2021-42574), and the line and paragraph separators; and the lone
+# surrogates a file name's undecodable bytes are read as.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                          "\u2066-\u2069\ud800-\udfff]")
+_NAMED_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
+                  "\f": "\\f", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    """text that can be shown on a terminal or in a CI log as it is: each character a terminal
+    would act on instead of showing it is written as git writes it in a file name, \\t or
+    \\033, and beyond ASCII as the octal of its UTF-8 bytes (\\342\\200\\256 for U+202E).
+    Everything from content or from file names goes through it before it is printed."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match) -> str:
+    character = found.group()
+    if character in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[character]
+    try:  # a file name's undecodable byte, as it was on disk
+        data = character.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = character.encode("utf-8", "surrogatepass")
+    return "".join(f"\\{byte:03o}" for byte in data)
+
+
+def _quoted_path(path: str) -> str:
+    """A file name as git shows one: as it is, or, when it holds a character printable()
+    escapes, in double quotes, so that a backslash of its own is told apart from an escape."""
+    if not _UNPRINTABLE.search(path):
+        return path
+    return '"' + printable(path.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
 class BuildFailed(Exception):
@@ -58,7 +97,9 @@ def template_error_line(problem: Exception) -> str:
     """A mistake in templates/ (not in content), said with its place and without a traceback."""
     place = _template_place(problem)
     where = f"{place[0]}:{place[1]}: " if place else ""
-    return f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}"
+    text = f"sitegen: error in the templates: {where}{type(problem).__name__}: {problem}"
+    # Jinja's own wording can take lines of its own.
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 _TRACEBACK_PLACE = re.compile(r'File "([^"]+)", line (\d+)')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -10,7 +11,20 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
-from .sources import SITE_FILE, TOPIC_FILE, TOPICS_DIR, prose_files, topic_names
+from .sources import (SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
+                      topic_names)
+
+
+MAX_DEPTH = 100
+"""How deep lists and mappings may nest in a YAML file (the shipped content nests six deep).
+Deeper nesting is refused where it passes the limit, as soon as the parser gets there: the
+pure-Python parser's work grows with the square of the depth (100,000 levels of [ took
+minutes), and libyaml stops at 1000."""
+
+MAX_VALUES = 100_000
+"""How many values (texts, lists and mappings) a YAML file may hold: half as many again as
+a topic.yaml of MAX_FILE_BYTES written as the shipped one is, so that only a degenerate
+file ("[a,a,a,...]") meets it first; its nodes then take a few tens of MB, not hundreds."""
 
 
 @dataclass(frozen=True)
@@ -177,7 +191,10 @@ def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None
         return None
     try:
         if data is None:
-            data = path.read_bytes()
+            data = read_file(path)
+    except RefusedFile as exc:
+        errors.append(ContentError(str(path), 0, 0, exc.message, exc.hint))
+        return None
     except OSError as exc:
         errors.append(ContentError(str(path), 0, 0, f"cannot read the file: {exc.strerror}",
                                    "check that it is a readable file"))
@@ -254,28 +271,60 @@ def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None
         return None
     if not _refuse_controls(str(path), text, errors, _YAML_ONLY_BREAKS):
         text = _YAML_ONLY_BREAKS.sub(" ", text)  # reported: the rest is read on the right lines
-    found: list[ContentError] = []
-    if yaml.__with_libyaml__:
-        try:  # libyaml reads ten times faster than the pure-Python parser
-            root = _read_document(yaml.cyaml.CParser(text), str(path), found)
-            errors += found
-            return root
-        except yaml.YAMLError:
-            # Reported in the pure-Python parser's words, which _YAML_PROBLEMS knows.
-            found.clear()
     try:
-        root = _read_document(yaml.SafeLoader(text), str(path), found)
-        errors += found
-        return root
+        root, found = _parse(text, str(path))
+    except _OverLimit as over:
+        errors.append(ContentError(str(path), *over.args))
+        return None
     except yaml.MarkedYAMLError as exc:
         errors.append(_syntax_error(path, exc, text))
+        return None
     except yaml.reader.ReaderError as exc:  # a control character the YAML spec forbids
         before = text[: exc.position]
         errors.append(ContentError(str(path), before.count("\n") + 1,
                                    exc.position - (before.rfind("\n") + 1) + 1,
                                    f"character U+{exc.character:04X} is not allowed in YAML",
                                    "delete it; it is usually an invisible control character"))
-    return None
+        return None
+    errors += found
+    return root
+
+
+def _parse(text: str, path: str) -> tuple[Node, list[ContentError]]:
+    """The text's one YAML document as nodes, and the mistakes found in them; a YAMLError
+    for a syntax error, in the pure-Python parser's words, or _OverLimit."""
+    found: list[ContentError] = []
+    if yaml.__with_libyaml__:
+        try:  # libyaml reads ten times faster than the pure-Python parser
+            return _read_document(yaml.cyaml.CParser(text), path, found), found
+        except yaml.YAMLError as exc:
+            if getattr(exc, "problem", None) == "exceeded maximum nesting depth":
+                # libyaml stops at its own limit, 1000 levels, while it looks ahead on the
+                # line, before it has passed on the level beyond MAX_DEPTH: read again up to
+                # there, to refuse it at the same place as the Python parser does (which
+                # would take a second to get there).
+                with contextlib.suppress(yaml.YAMLError):
+                    _read_document(yaml.cyaml.CParser(text[:exc.problem_mark.index]), path, [])
+            # Reported in the pure-Python parser's words, which _YAML_PROBLEMS knows.
+            found.clear()
+    return _read_document(yaml.SafeLoader(text), path, found), found
+
+
+class _OverLimit(Exception):
+    """The first value beyond MAX_DEPTH or MAX_VALUES: its line and column, what is wrong
+    and a hint."""
+
+
+def _too_deep(line: int, col: int) -> _OverLimit:
+    return _OverLimit(line, col, f"lists and mappings are nested more than {MAX_DEPTH} levels "
+                      "deep here", "write this as a flatter list, or close the [ or { opened "
+                      "before it")
+
+
+def _too_many(line: int, col: int) -> _OverLimit:
+    return _OverLimit(line, col, f"the file holds more than {MAX_VALUES:,} values (texts, lists "
+                      "and mappings); this is the first beyond them",
+                      "split it: a topic this long reads better as several topics")
 
 
 class _Collection:
@@ -327,12 +376,15 @@ class _Collection:
 def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
     """The one YAML document the parser reads, as nodes with their positions.
 
-    Built from the parser's events with a stack rather than by recursion, so nesting of any
-    depth reads; a YAMLError from the parser goes to the caller.
+    Built from the parser's events with a stack rather than by recursion. Nesting deeper
+    than MAX_DEPTH, or values beyond MAX_VALUES, raise _OverLimit at the first event past
+    the limit, before the parser reads further; a YAMLError from the parser goes to the
+    caller.
     """
     open_collections: list[_Collection] = []
     root: Node | None = None
     document = None
+    values = 0
     try:
         while True:
             event = parser.get_event()
@@ -345,6 +397,9 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
                 reported = errors if parent is None else [] if parent.drop_value else parent.errors
                 mark = event.start_mark
                 line, col = mark.line + 1, mark.column + 1
+                values += 1
+                if values > MAX_VALUES:
+                    raise _too_many(line, col)
                 if kind is yaml.ScalarEvent and event.anchor is None:  # the commonest by far
                     node = _scalar(event, path, line, col, reported)
                 else:
@@ -354,6 +409,8 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
                             path, line, col, "YAML anchors and aliases (& and *) are not allowed",
                             "write the value out in full so each place can be read on its own"))
                     if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                        if len(open_collections) == MAX_DEPTH:
+                            raise _too_deep(line, col)
                         open_collections.append(
                             _Collection(kind is yaml.MappingStartEvent, line, col, reported))
                         continue
@@ -455,12 +512,14 @@ def _runaway_quote(text: str, error_line: int) -> tuple[int, int] | None:
     YAML lets a quoted text go on over lines, so a missing closing quote only shows where
     the text meets the next quote, lines later; content here never means that."""
     found = None
+    line, counted = 1, 0  # lines counted on from the last value, not from the file's start
     for start in _QUOTED_VALUE.finditer(text):
-        line = text.count("\n", 0, start.start()) + 1
+        line += text.count("\n", counted, start.start())
+        counted = start.start()
         if line >= error_line:
             break
         rest = _QUOTED_REST[start.group(1)].match(text, start.end())
-        end_line = text.count("\n", 0, rest.end()) + 1 if rest else error_line
+        end_line = line + text.count("\n", counted, rest.end()) if rest else error_line
         if line < end_line <= error_line:
             found = (line, start.start(1) - (text.rfind("\n", 0, start.start(1)) + 1) + 1)
     return found

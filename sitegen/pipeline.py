@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from .cache import Cache, digest, generator_fingerprint
-from .sources import (SITE_FILE, TOPICS_DIR, Templates, settled, topic_names, topic_signature,
-                      topic_sources)
+from .sources import (SITE_FILE, TOPICS_DIR, Templates, read_file, settled, topic_names,
+                      topic_signature, topic_sources)
 from .output import is_current, read_manifest, record_summary, write_tree
 
 if TYPE_CHECKING:
@@ -136,8 +136,8 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
     inodes (to the nanosecond) as at the last build keeps its key unread, as git's index does."""
     generator = generator_fingerprint()
     try:
-        site_yaml: bytes | None = (config.content_dir / SITE_FILE).read_bytes()
-    except OSError:  # missing or unreadable: loading says which
+        site_yaml: bytes | None = read_file(config.content_dir / SITE_FILE)
+    except OSError:  # missing, unreadable, too large or no file: loading says which
         site_yaml = None
     before = previous.get("summary", {})
     known = before.get("signatures", {}) if before.get("generator") == generator else {}

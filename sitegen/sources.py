@@ -6,8 +6,10 @@ whether anything changed, without loading the YAML parser.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,76 @@ EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
 SITE_FILE = "site.yaml"
 TOPICS_DIR = "topics"
 TOPIC_FILE = "topic.yaml"
+
+MAX_FILE_BYTES = 1_000_000
+"""The largest content file read (site.yaml, a topic.yaml, a Markdown file): 1 MB, a hundred
+times the shipped topic.yaml. A larger one is refused before it is read, so that memory
+stays in proportion (the nodes of a YAML file take some thirty times its size) and even a
+syntax error at its end is worded within seconds by the pure-Python YAML parser."""
+
+
+class RefusedFile(OSError):
+    """A content path that is not read: it is not a regular file, or it is too large."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+# O_NONBLOCK: opening a named pipe would wait for a writer, for ever; O_NOFOLLOW: a symbolic
+# link put in the file's place after it was looked at is not followed. Neither changes how a
+# regular file reads.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+_NOT_FILES = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+              (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+              (stat.S_ISBLK, "a block device"))
+
+
+def read_file(path: Path | str, limit: int | None = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, read without waiting on a pipe or a device and without
+    following a symbolic link. Raises RefusedFile for anything but a regular file, or one of
+    more than limit bytes, and OSError when it cannot be read."""
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        # Asked of the file opened, not of its name, which may have been given to another.
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kinds = [name for test, name in _NOT_FILES if test(info.st_mode)]
+            raise RefusedFile(f"is {kinds[0]}, not a file" if kinds else "is not a regular file",
+                              "content is read only from regular files; put the file itself here")
+        if limit is not None and info.st_size > limit:
+            raise _too_large(info.st_size, limit)
+        data = _read_up_to(descriptor, info.st_size + 1)  # the byte more sees the end
+        if len(data) > info.st_size:  # it grew since: read on, to a byte beyond the limit
+            data += _read_up_to(descriptor, None if limit is None else limit + 1 - len(data))
+            if limit is not None and len(data) > limit:
+                raise _too_large(len(data), limit)
+        return data
+    finally:
+        os.close(descriptor)
+
+
+def _read_up_to(descriptor: int, count: int | None) -> bytes:
+    """The next count bytes of a file, or as many as it has left (all, for None)."""
+    parts = []
+    while count is None or count > 0:
+        part = os.read(descriptor, 1 << 20 if count is None else count)
+        if not part:
+            break
+        parts.append(part)
+        count = None if count is None else count - len(part)
+    return b"".join(parts)
+
+
+def _too_large(size: int, limit: int) -> RefusedFile:
+    return RefusedFile(f"the file is {_megabytes(size)}; the limit is {_megabytes(limit)}",
+                       "split it: a topic this long reads better as several topics, and a "
+                       "long text as several prose files")
+
+
+def _megabytes(size: int) -> str:
+    # Rounded up: a file just over the limit is not said to be of the limit's size.
+    return f"{math.ceil(size / 100_000) / 10:,.1f}".removesuffix(".0") + " MB"
 
 
 # os.scandir rather than Path.glob: deciding that nothing changed reads a thousand folders,
@@ -36,10 +108,11 @@ def _entries(folder: Path, suffix: str = ""):
 
 
 def _is(entry: os.DirEntry, kind: str) -> bool:
-    """Whether the entry is a folder ("dir") or a file ("file"), or a symbolic link, which
-    is kept for loading to refuse by name; False for one that cannot be looked at."""
+    """Whether the entry is a folder ("dir") or anything but a folder ("file"), or a
+    symbolic link: links, named pipes and devices are kept for loading to refuse by name.
+    False for one that cannot be looked at."""
     try:
-        return entry.is_symlink() or (entry.is_dir() if kind == "dir" else entry.is_file())
+        return entry.is_symlink() or entry.is_dir() == (kind == "dir")
     except OSError:
         return False
 
@@ -60,20 +133,14 @@ def prose_files(folder: Path) -> list[Path]:
 
 
 def topic_sources(folder: Path | str) -> list[tuple[str, bytes]]:
-    """(name, bytes) of every file a topic is read from, or [] if one cannot be read or is
-    a symbolic link (loading reports why)."""
+    """(name, bytes) of every file a topic is read from, or [] if one cannot be read, is
+    not a regular file or is too large (loading reports why)."""
     base = str(folder)
     if os.path.islink(base):
         return []
-    names = [TOPIC_FILE] + _prose_names(folder)
     try:
-        sources = []
-        for name in names:
-            if os.path.islink(os.path.join(base, name)):
-                return []
-            with open(os.path.join(base, name), "rb") as file:
-                sources.append((name, file.read()))
-        return sources
+        return [(name, read_file(os.path.join(base, name)))
+                for name in [TOPIC_FILE] + _prose_names(folder)]
     except OSError:
         return []
 
@@ -144,16 +211,7 @@ class Templates:
     def read(cls, folder: Path) -> Templates:
         from .cache import digest
 
-        # Not an editor's temporary files: Vim rewrites a swap file every few seconds while a
-        # template is open, which would otherwise render every page again at each build.
-        files = {}
-        for path in sorted(folder.rglob("*")):
-            if os.path.isfile(path) and not EDITOR_TEMP_FILE.search(path.name):
-                try:
-                    files[path.relative_to(folder).as_posix()] = path.read_bytes()
-                except OSError as problem:
-                    raise UnreadableTemplates(
-                        f"cannot read {path}: {problem.strerror or problem}") from None
+        files = {name: _template_file(folder / name) for name in _template_names(folder)}
         return cls(folder, files, digest(*[part for item in files.items() for part in item]))
 
     @classmethod
@@ -172,3 +230,39 @@ class Templates:
         from jinja2 import TemplateNotFound
 
         return TemplateNotFound(name, f"{self.folder / name} is missing")
+
+
+def _template_names(folder: Path, under: str = "") -> list[str]:
+    """Paths of the templates folder's files, relative to it, sorted; UnreadableTemplates
+    for a symbolic link, which could publish any file of the machine that builds the site."""
+    names = []
+    try:
+        with os.scandir(folder / under) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except OSError as problem:
+        raise UnreadableTemplates(
+            f"cannot read {folder / under}: {problem.strerror or problem}") from None
+    for entry in entries:
+        # Not an editor's temporary files: Vim rewrites a swap file every few seconds while a
+        # template is open, which would otherwise render every page again at each build; and
+        # Emacs' lock files are links.
+        if EDITOR_TEMP_FILE.search(entry.name):
+            continue
+        if entry.is_symlink():
+            raise UnreadableTemplates(
+                f"{entry.path} is a symbolic link; templates are read only from files really "
+                "in the templates folder (put the file itself there)")
+        if entry.is_dir():
+            names += _template_names(folder, f"{under}{entry.name}/")
+        else:
+            names.append(f"{under}{entry.name}")
+    return names
+
+
+def _template_file(path: Path) -> bytes:
+    try:
+        return read_file(path, limit=None)
+    except RefusedFile as problem:
+        raise UnreadableTemplates(f"{path} {problem.message}") from None
+    except OSError as problem:
+        raise UnreadableTemplates(f"cannot read {path}: {problem.strerror or problem}") from None

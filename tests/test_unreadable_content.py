@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,11 @@ import pytest
 from sitegen.cli import main
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import BuildConfig, build
+from sitegen.sources import Templates
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC = "topics/shared-responsibility"
+CONTENT_FILES = [f"{TOPIC}/overview.md", f"{TOPIC}/topic.yaml", "site.yaml"]
 
 
 def build_errors(content: Path, output: Path) -> list[str]:
@@ -31,7 +35,7 @@ def secret(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("linked", [f"{TOPIC}/overview.md", f"{TOPIC}/topic.yaml", "site.yaml"])
+@pytest.mark.parametrize("linked", CONTENT_FILES)
 def test_a_symbolic_link_to_a_file_elsewhere_is_refused_not_published(content_copy, tmp_path,
                                                                       secret, linked):
     output = tmp_path / "out"
@@ -82,16 +86,16 @@ def test_a_topic_folder_that_cannot_be_listed_is_named(content_copy, tmp_path, m
 
 
 def refuse_reading(monkeypatch, unreadable: Path) -> None:
-    """Path.read_bytes of that one file fails as for a file without read permission (the
-    tests run as root, whom file permissions do not stop)."""
-    real_read_bytes = Path.read_bytes
+    """Opening that one file fails as for a file without read permission (the tests run as
+    root, whom file permissions do not stop)."""
+    real_open = os.open
 
-    def read_bytes(path):
-        if path == unreadable:
+    def refusing_open(path, *args, **kwargs):
+        if Path(path) == unreadable:
             raise PermissionError(13, "Permission denied", str(path))
-        return real_read_bytes(path)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
 
 
 def test_a_site_yaml_that_cannot_be_read_is_named_as_such(content_copy, tmp_path, monkeypatch):
@@ -121,3 +125,118 @@ def test_windows_and_old_mac_line_endings_build_the_same_site(content_copy, tmp_
     build(BuildConfig(content_copy, ROOT / "templates", tmp_path / "other"))
     page = f"{TOPIC}.html"
     assert (tmp_path / "other" / page).read_bytes() == (tmp_path / "unix" / page).read_bytes()
+
+
+def sitegen(*args: str) -> subprocess.CompletedProcess:
+    """The command run on its own, given a minute (instead of waiting for ever on a pipe)."""
+    return subprocess.run(
+        [sys.executable, "-c", "from sitegen.cli import entry_point; entry_point()", *args],
+        capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+@pytest.mark.parametrize("verb", ["check", "build"])
+@pytest.mark.parametrize("name", CONTENT_FILES)
+def test_a_named_pipe_where_a_file_is_expected_is_refused_not_waited_on(content_copy, tmp_path,
+                                                                        name, verb):
+    pipe = content_copy / name
+    pipe.unlink()
+    os.mkfifo(pipe)
+    options = [] if verb == "check" else ["--templates", str(ROOT / "templates"),
+                                          "--output", str(tmp_path / "out")]
+    result = sitegen(verb, "--content", str(content_copy), *options)
+    assert result.returncode == 1
+    assert (f"{pipe}: error: is a named pipe, not a file (hint: content is read only from "
+            "regular files; put the file itself here)\n") in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", CONTENT_FILES)
+def test_a_device_where_a_file_is_expected_is_refused(content_copy, tmp_path, name):
+    device = content_copy / name
+    device.unlink()
+    try:
+        os.mknod(device, 0o600 | __import__("stat").S_IFCHR, os.makedev(1, 3))  # as /dev/null
+    except PermissionError:
+        pytest.skip("making a device needs root")
+    assert f"{device}: error: is a character device, not a file" in "\n".join(
+        build_errors(content_copy, tmp_path / "out"))
+
+
+@pytest.mark.parametrize("verb", ["check", "build"])
+@pytest.mark.parametrize("name", CONTENT_FILES)
+def test_a_file_over_the_size_limit_is_refused_with_its_size(content_copy, tmp_path, capsys,
+                                                             name, verb):
+    large = content_copy / name
+    # Valid as it is, YAML or Markdown: only its size is wrong.
+    large.write_bytes(large.read_bytes() + b"\n" + (b"# " + b"x" * 98 + b"\n") * 15_000)
+    options = [] if verb == "check" else ["--templates", str(ROOT / "templates"),
+                                          "--output", str(tmp_path / "out")]
+    assert main([verb, "--content", str(content_copy), *options]) == 1
+    assert (f"{large}: error: the file is 1.6 MB; the limit is 1 MB (hint: split it: a topic "
+            "this long reads better as several topics, and a long text as several prose "
+            "files)\n") in capsys.readouterr().err
+
+
+def test_a_file_of_any_size_is_refused_without_being_read(content_copy, tmp_path):
+    huge = content_copy / TOPIC / "topic.yaml"
+    with open(huge, "r+b") as file:  # a hole: no disk space, but 50 GB to read
+        file.truncate(50 * 10**9)
+    assert build_errors(content_copy, tmp_path / "out") == [
+        f"{huge}: error: the file is 50,000 MB; the limit is 1 MB (hint: split it: a topic this "
+        "long reads better as several topics, and a long text as several prose files)"]
+
+
+@pytest.fixture
+def templates(tmp_path) -> Path:
+    """A private, editable copy of the templates."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path / "templates"
+
+
+@pytest.mark.parametrize("linked", ["static/vendor/minisearch.LICENSE.txt", "blocks"])
+def test_a_symbolic_link_in_the_templates_is_a_setup_problem_not_published(templates, tmp_path,
+                                                                          capsys, secret, linked):
+    link = templates / linked
+    if link.is_dir():
+        link.rename(tmp_path / "moved")
+        link.symlink_to(tmp_path / "moved")
+    else:
+        link.unlink()
+        link.symlink_to(secret)
+    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+                 "--output", str(tmp_path / "out")]) == 3
+    assert capsys.readouterr().err == (
+        f"sitegen: error: {link} is a symbolic link; templates are read only from files "
+        "really in the templates folder (put the file itself there)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_named_pipe_in_the_templates_is_a_setup_problem(templates, tmp_path, capsys):
+    pipe = templates / "static" / "favicon.svg"
+    pipe.unlink()
+    os.mkfifo(pipe)
+    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+                 "--output", str(tmp_path / "out")]) == 3
+    assert capsys.readouterr().err == f"sitegen: error: {pipe} is a named pipe, not a file\n"
+
+
+def test_an_editors_lock_link_in_the_templates_is_left_out(templates):
+    (templates / ".#topic.html").symlink_to("root@host.1234:1700000000")  # as Emacs makes it
+    assert Templates.read(templates).files == Templates.read(ROOT / "templates").files
+
+
+def test_a_file_that_grows_past_the_limit_while_it_is_read_is_refused(tmp_path, monkeypatch):
+    from sitegen.sources import MAX_FILE_BYTES, RefusedFile, read_file
+
+    path = tmp_path / "topic.yaml"
+    path.write_bytes(b"#" * (2 * MAX_FILE_BYTES))
+    real_fstat = os.fstat
+
+    def fstat_before_it_grew(descriptor):  # as if written to between fstat and read
+        found = real_fstat(descriptor)
+        return os.stat_result((*found[:6], 10, *found[7:10]))
+
+    monkeypatch.setattr(os, "fstat", fstat_before_it_grew)
+    with pytest.raises(RefusedFile) as refused:
+        read_file(path)
+    assert refused.value.message == "the file is 1.1 MB; the limit is 1 MB"

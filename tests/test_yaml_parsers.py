@@ -3,6 +3,8 @@ parser events, which must make the same nodes and mistakes from either."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,11 @@ def test_libyaml_and_the_python_parser_give_the_same_nodes_and_mistakes(text):
     except yaml.YAMLError:  # invalid: libyaml must refuse it too, or it would be read
         with pytest.raises(yaml.YAMLError):
             read_with(yaml.cyaml.CParser, text)
+        return
+    except load._OverLimit as over:  # and at the same place
+        with pytest.raises(load._OverLimit) as libyaml_over:
+            read_with(yaml.cyaml.CParser, text)
+        assert libyaml_over.value.args == over.args
         return
     assert read_with(yaml.cyaml.CParser, text) == python
 
@@ -100,18 +107,80 @@ def test_an_empty_file_reads_as_an_empty_value():
         assert (node.text, node.implicit_type, node.line, node.col, errors) == ("", "null", 1, 1, [])
 
 
-@pytest.mark.parametrize("text", ["a: " + "[" * 5000 + "]" * 5000 + "\n",
-                                  "a:\n" + "".join("  " * depth + "k:\n" for depth in range(1, 3000))])
-def test_nesting_deeper_than_libyaml_or_python_recursion_allows_still_reads(text):
+def depth(node) -> int:
+    """How many lists and mappings deep the first item of each goes."""
+    levels = 0
+    while isinstance(node, (load.Sequence, load.Mapping)):
+        levels += 1
+        inner = node.items if isinstance(node, load.Sequence) else [
+            entry[1] for entry in node.entries.values()]
+        node = inner[0] if inner else None
+    return levels
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def parser(request, monkeypatch):
+    """Each way a file is read: with libyaml, and with the pure-Python parser alone, as
+    where PyYAML is installed without libyaml."""
+    if request.param == "python":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    return request.param
+
+
+@contextlib.contextmanager
+def within(seconds: int):
+    """Fails the test if the block has not ended after that long (instead of running on)."""
+    def stop(signum, frame):
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    except TimeoutError:
+        # Without the traceback, which pytest fails to show for an exception raised there.
+        pytest.fail(f"not done after {seconds} s", pytrace=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+LIMIT = load.MAX_DEPTH
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * (LIMIT - 1) + "]" * (LIMIT - 1) + "\n",
+    "a: " + "{a: " * (LIMIT - 1) + "}" * (LIMIT - 1) + "\n",
+    "".join("  " * level + "k:\n" for level in range(LIMIT - 1)) + "  " * (LIMIT - 1) + "k: v\n",
+    "- " * LIMIT + "v\n",
+], ids=["flow list", "flow mapping", "block mapping", "block list"])
+def test_nesting_up_to_the_limit_reads(parser, text):
     node, errors = read(text)
     assert errors == []
-    depth, value = 0, node.entries["a"][1]
-    while isinstance(value, (load.Sequence, load.Mapping)):
-        depth += 1
-        inner = value.items if isinstance(value, load.Sequence) else [
-            entry[1] for entry in value.entries.values()]
-        value = inner[0] if inner else None
-    assert depth >= 2999
+    assert depth(node) == LIMIT
+
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize("text, line, col", [
+    ("- " + "[" * DEEP + "]" * DEEP + "\n", 1, 2 + LIMIT),
+    ("- " + "[" * DEEP + "\n", 1, 2 + LIMIT),
+    ("a: " + "{a: " * DEEP + "\n", 1, 4 + 4 * (LIMIT - 1)),
+    ("- " + "[\n" * DEEP, LIMIT, 1),
+    ("- " * DEEP + "v\n", 1, 1 + 2 * LIMIT),
+    ("? " * DEEP + "v\n", 1, 1 + 2 * LIMIT),
+    ("".join(" " * level + "k:\n" for level in range(1500)), LIMIT + 1, LIMIT + 1),
+], ids=["flow list", "unclosed flow list", "flow mapping", "flow list over lines",
+        "block list", "block keys", "block mapping"])
+def test_nesting_beyond_the_limit_is_refused_where_it_passes_it_and_at_once(parser, text,
+                                                                          line, col):
+    with within(60):  # minutes before the limit, with the pure-Python parser
+        node, errors = read(text)
+    assert node is None
+    assert [str(e) for e in errors] == [
+        f"f.yaml:{line}:{col}: error: lists and mappings are nested more than {LIMIT} levels "
+        "deep here (hint: write this as a flatter list, or close the [ or { opened before it)"]
 
 
 def test_invalid_yaml_is_worded_by_the_python_parser_where_the_mistake_started():
@@ -126,3 +195,23 @@ def test_a_syntax_error_is_the_only_mistake_reported_for_its_file():
     assert node is None
     assert [e.message for e in errors] == [
         "YAML syntax error: a [ list starts here but its closing ] is missing"]
+
+
+@pytest.mark.parametrize("text, line, col", [
+    ("[" + "a," * load.MAX_VALUES + "a]\n", 1, 2 + 2 * (load.MAX_VALUES - 1)),
+    ("- a\n" * load.MAX_VALUES + "- b\n", load.MAX_VALUES, 3),
+], ids=["flow list", "block list"])
+def test_values_beyond_the_limit_are_refused_at_the_first_one_over(text, line, col):
+    # With libyaml only: both parsers feed the one reader that counts, and the pure-Python
+    # parser takes a quarter of a minute over that many.
+    node, errors = read(text)
+    assert node is None
+    assert [str(e) for e in errors] == [
+        f"f.yaml:{line}:{col}: error: the file holds more than {load.MAX_VALUES:,} values "
+        "(texts, lists and mappings); this is the first beyond them (hint: split it: a topic "
+        "this long reads better as several topics)"]
+
+
+def test_values_up_to_the_limit_read():
+    node, errors = read("- a\n" * (load.MAX_VALUES - 1))
+    assert (len(node.items), errors) == (load.MAX_VALUES - 1, [])
