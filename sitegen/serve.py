@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildFailed, SetupProblem, template_error_line
+from .errors import BuildFailed, SetupProblem, printable, template_error_line
 from .output import MARKER
 from .stopping import stop_as_ctrl_c
 from .pipeline import BuildConfig, BuildReport, build
@@ -253,7 +253,7 @@ def failure_lines(problem: Exception) -> tuple[str, ...]:
     if isinstance(problem, BuildFailed):
         return tuple(str(error) for error in problem.errors)
     if isinstance(problem, SetupProblem):
-        return (f"sitegen: error: {problem}",)
+        return (f"sitegen: error: {printable(str(problem))}",)
     from jinja2 import TemplateError  # already loaded: the build renders with it
 
     if isinstance(problem, TemplateError):
