@@ -175,21 +175,58 @@ def test_what_stopped_builds_left_is_removed_and_nothing_else(content_copy, tmp_
     assert sorted(p.name for p in state.iterdir()) == [MARKER, "previous", "record.json"]
 
 
-def test_the_output_is_not_changed_when_a_swap_cannot_be_made_in_one_step(
-        content_copy, tmp_path, monkeypatch):
+def build_twice_with_another_title(content: Path, out: Path) -> dict[str, bytes]:
+    """Builds, changes the site's title (so every page changes), builds again; returns the
+    first build's files."""
+    build(BuildConfig(content, TEMPLATES, out))
+    first = tree(out)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "Cloud Certification", "Cloud"), encoding="utf-8")
+    build(BuildConfig(content, TEMPLATES, out))
+    return first
+
+
+def test_a_swap_made_with_two_renames_leaves_nothing_behind(content_copy, tmp_path,
+                                                            monkeypatch):
     from sitegen import output
 
     monkeypatch.setattr(output, "_exchange", lambda first, second: False)
     out = tmp_path / "output"
-    build(BuildConfig(content_copy, TEMPLATES, out))
-    first = tree(out)
-    site_yaml = content_copy / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
-        "Cloud Certification", "Cloud"), encoding="utf-8")
-    build(BuildConfig(content_copy, TEMPLATES, out))
+    first = build_twice_with_another_title(content_copy, out)
     assert tree(out) != first
     assert sorted(p.name for p in (tmp_path / ".output.sitegen").iterdir()) == [
         MARKER, "previous", "record.json"]
+
+
+def test_a_build_stopped_between_the_two_renames_of_a_swap_is_put_right(
+        content_copy, tmp_path, monkeypatch):
+    from sitegen import output
+
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    first = tree(out)
+    monkeypatch.setattr(output, "_exchange", lambda one, other: False)
+    renames, rename = [], os.rename
+
+    def stopped_after_one(source, target):
+        if renames:
+            raise KeyboardInterrupt  # stopped, as a kill would stop it, after one rename
+        renames.append(target)
+        rename(source, target)
+
+    monkeypatch.setattr(output.os, "rename", stopped_after_one)
+    site_yaml = content_copy / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "Cloud Certification", "Cloud"), encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        build(BuildConfig(content_copy, TEMPLATES, out))
+    assert not out.exists()  # the moment a power cut could also catch
+    monkeypatch.undo()
+    output._claim(output.places(out))  # what the next build does first
+    assert tree(out) == first
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    assert tree(out) != first and "Cloud Study Guide" in (out / "index.html").read_text("utf-8")
 
 
 def _mount_tmpfs(folder: Path, options: str) -> None:
@@ -244,11 +281,6 @@ def test_a_file_system_without_hard_links_gets_copies(content_copy, tmp_path, mo
 
     monkeypatch.setattr(os, "link", no_links)
     out = tmp_path / "output"
-    build(BuildConfig(content_copy, TEMPLATES, out))
-    first = tree(out)
-    site_yaml = content_copy / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
-        "Cloud Certification", "Cloud"), encoding="utf-8")
-    build(BuildConfig(content_copy, TEMPLATES, out))
+    first = build_twice_with_another_title(content_copy, out)
     assert tree(out) != first and (out / "index.html").is_file()
     assert tree(tmp_path / ".output.sitegen" / "previous") == first
