@@ -147,7 +147,7 @@ class Cache:
 
     def _write(self, kind: str, key: str, data: bytes) -> None:
         write_file(self._path(kind, key), zlib.crc32(data).to_bytes(4, "little") + data,
-                   mode=0o600)
+                   mode=0o600, folder_mode=0o700)
         self._writing.pop((kind, key), None)
 
     def flush(self) -> None:
@@ -233,7 +233,7 @@ def _start_generation(folder: Path, generation: str) -> None:
             "delete it")
     folder.mkdir(parents=True, exist_ok=True)
     if not _is_ours(folder):
-        write_file(folder / TAG_FILE, TAG, mode=0o600)
+        write_file(folder / TAG_FILE, TAG, mode=0o600, folder_mode=0o700)
     os.chmod(folder, 0o700)  # private whatever the umask: entries are read back as they are
     write_file(marker, generation.encode("utf-8"), mode=0o600)
 

@@ -259,6 +259,20 @@ def _decode(data: bytes) -> dict[str, tuple[str, str]]:
     return found
 
 
+_RECORDED = re.compile(r"-[0-9a-f]{12}\.svg [0-9a-f]{64}")
+
+
+def _is_record_of(entry: tuple[str, str] | None, topic: m.Topic, block: m.Block) -> bool:
+    """Whether a kept record names a file this block's diagram could have: it becomes an
+    output path, and a cache may hold bytes someone else wrote."""
+    if entry is None:
+        return False
+    file_name, key = entry
+    prefix = f"{topic.slug}-{block.id}"
+    return (file_name.startswith(prefix)
+            and _RECORDED.fullmatch(f"{file_name[len(prefix):]} {key}") is not None)
+
+
 def render_diagrams(site: m.Site, cache: Cache | None = None,
                     topic_keys: dict[str, str] | None = None,
                     jobs: int = 1) -> dict[tuple[str, str], RenderedDiagram]:
@@ -281,7 +295,7 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
             record = digest(tool, topic_keys[topic.slug])
             found = cache.get("diagrams", record)
             known = _decode(found) if found is not None else {}
-            if all(block.id in known for block in blocks):
+            if all(_is_record_of(known.get(block.id), topic, block) for block in blocks):
                 for block in blocks:
                     file_name, key = known[block.id]
                     rendered[(topic.slug, block.id)] = RenderedDiagram(

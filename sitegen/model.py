@@ -9,8 +9,32 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 
+class _Sealed(type):
+    """The model's classes: once the module is loaded, nothing can change them.
+
+    A class attribute set at run time would change every model object at once; unpickling a
+    cache entry can set attributes on any class it names (its BUILD step), which would let a
+    planted entry change the model for the whole process."""
+
+    def __setattr__(cls, name, value):
+        if cls.__dict__.get("_sealed"):
+            raise AttributeError(f"sitegen's model class {cls.__name__} cannot be changed")
+        super().__setattr__(name, value)
+
+    def __delattr__(cls, name):
+        if cls.__dict__.get("_sealed"):
+            raise AttributeError(f"sitegen's model class {cls.__name__} cannot be changed")
+        super().__delattr__(name)
+
+
+class _Model(metaclass=_Sealed):
+    """Base of every model class (see _Sealed)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
-class Party:
+class Party(_Model):
     """Someone who can own a responsibility (e.g. AWS, Customer); declared once per topic."""
 
     id: str
@@ -28,7 +52,7 @@ class Party:
 
 
 @dataclass(frozen=True)
-class ServiceModel:
+class ServiceModel(_Model):
     """A way of consuming the cloud (IaaS, PaaS, SaaS) with an example service."""
 
     id: str
@@ -44,7 +68,7 @@ class ServiceModel:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Block:
+class Block(_Model):
     """One section of a topic page; subclasses are the block kinds."""
 
     kind: ClassVar[str]
@@ -73,7 +97,7 @@ class Prose(Block):
 
 
 @dataclass(frozen=True)
-class PartGroup:
+class PartGroup(_Model):
     """A named group of parts inside a layer, e.g. Physical Security."""
 
     name: str
@@ -83,7 +107,7 @@ class PartGroup:
 
 
 @dataclass(frozen=True)
-class Layer:
+class Layer(_Model):
     """One party's side of the responsibility boundary."""
 
     party: Party
@@ -108,7 +132,7 @@ class Layers(Block):
 
 
 @dataclass(frozen=True)
-class ComparisonRow:
+class ComparisonRow(_Model):
     """One aspect compared across parties."""
 
     aspect: str
@@ -134,7 +158,7 @@ class Comparison(Block):
 
 
 @dataclass(frozen=True)
-class Area:
+class Area(_Model):
     """One area of responsibility with its key points."""
 
     name: str
@@ -144,7 +168,7 @@ class Area:
 
 
 @dataclass(frozen=True)
-class BreakdownSection:
+class BreakdownSection(_Model):
     """Everything one party is responsible for, area by area."""
 
     party: Party
@@ -165,7 +189,7 @@ class Breakdown(Block):
 
 
 @dataclass(frozen=True)
-class MatrixRow:
+class MatrixRow(_Model):
     """Who owns one component under each service model."""
 
     component: str
@@ -175,7 +199,7 @@ class MatrixRow:
 
 
 @dataclass(frozen=True)
-class MatrixGroup:
+class MatrixGroup(_Model):
     """Rows of the matrix that belong together."""
 
     name: str
@@ -221,7 +245,7 @@ class Diagram(Block):
 
 
 @dataclass(frozen=True)
-class Definition:
+class Definition(_Model):
     """A term and what it means."""
 
     term: str
@@ -231,7 +255,7 @@ class Definition:
 
 
 @dataclass(frozen=True)
-class DefinitionGroup:
+class DefinitionGroup(_Model):
     """A titled list of terms."""
 
     title: str
@@ -251,7 +275,7 @@ class Definitions(Block):
 
 
 @dataclass(frozen=True)
-class Myth:
+class Myth(_Model):
     """A misconception and the reality."""
 
     myth: str
@@ -273,7 +297,7 @@ class Myths(Block):
 
 
 @dataclass(frozen=True)
-class Scenario:
+class Scenario(_Model):
     """An exam-style question whose answer is one party."""
 
     title: str
@@ -319,7 +343,7 @@ class ItemList(Block):
 
 
 @dataclass(frozen=True)
-class QuickGroup:
+class QuickGroup(_Model):
     """One column of the quick reference."""
 
     title: str
@@ -348,7 +372,7 @@ class QuickReference(Block):
 
 
 @dataclass(frozen=True)
-class Topic:
+class Topic(_Model):
     """One study topic: a page on the site."""
 
     slug: str
@@ -373,7 +397,7 @@ class Topic:
 
 
 @dataclass(frozen=True)
-class Card:
+class Card(_Model):
     """A one-page printable quick-reference card drawn from one topic."""
 
     topic: Topic
@@ -389,7 +413,7 @@ class Card:
 
 
 @dataclass(frozen=True)
-class Site:
+class Site(_Model):
     """The whole validated guide."""
 
     title: str
@@ -404,6 +428,11 @@ class Site:
     """Topics in reading order."""
     cards: tuple[Card, ...]
     """Printable cards."""
+
+
+for _class in [value for value in list(globals().values())
+               if isinstance(value, _Sealed) and value is not _Model]:
+    type.__setattr__(_class, "_sealed", True)
 
 
 class _ModelUnpickler(pickle.Unpickler):

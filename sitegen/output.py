@@ -21,8 +21,8 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
+from stat import S_ISDIR
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -176,9 +176,11 @@ def is_current(out_dir: Path, build_key: str, manifest: dict | None = None) -> b
     if manifest.get("build") != build_key:
         return False
     out = places(out_dir).out
-    on_disk = sum(len(names) for _, _, names in os.walk(out))
+    files = folders = 0
+    for _, dirs, names in os.walk(out):  # links to folders are in dirs, and never followed
+        files, folders = files + len(names), folders + len(dirs)
     base = str(out)
-    return on_disk == len(manifest["files"]) + 1 and all(
+    return (files, folders) == (len(manifest["files"]) + 1, manifest.get("folders")) and all(
         _stat_matches(os.path.join(base, path), entry) for path, entry in manifest["files"].items())
 
 
@@ -239,49 +241,39 @@ def _claim(where: Places) -> None:
     if where.out.is_dir() and not _is_ours(where.out) and any(where.out.iterdir()):
         raise FolderNotOurs(f"{where.out}/ exists and was not made by sitegen; move it away "
                             "or choose another --output folder")
-    if where.state.exists() and not _is_ours(where.state):
-        raise FolderNotOurs(f"{where.state}/ exists and was not made by sitegen; move it away "
+    if os.path.lexists(where.state) and not (where.state.is_dir() and _is_ours(where.state)):
+        raise FolderNotOurs(f"{where.state} exists and was not made by sitegen; move it away "
                             "or choose another --output folder")
     _make_folder(where.state, 0o700)
     if not _is_ours(where.state):
         _write_straight(str(where.state / MARKER), MARKER_TEXT)
-    if where.swap.is_dir() and _is_ours(where.swap):
-        # Stopped between the two renames of a swap (see _swap_in).
+    # Everything below the state folder is sitegen's: it made the folder, as its marker says.
+    if _is_folder(where.swap):  # stopped between the two renames of a swap (see _swap_in)
         if not where.out.exists():
             os.rename(where.swap, where.out)  # back to the previous site
-        elif not where.spare.exists():
+        elif not os.path.lexists(where.spare):
             os.rename(where.swap, where.spare)  # the new site is in place: finish the swap
-        else:
-            shutil.rmtree(where.swap)
-    for entry in where.state.iterdir():  # whatever else a stopped build left
-        if entry.name in (MARKER, "record.json", where.spare.name):
-            continue
-        if entry.is_dir() and not entry.is_symlink() and _is_ours(entry):
-            shutil.rmtree(entry)
-        elif entry.name.startswith(".sitegen-"):
-            entry.unlink()  # a record written aside and never renamed into place
-    _remove_old_staging(where.out)
-    if where.spare.exists() and not (where.spare.is_dir() and _is_ours(where.spare)):
-        if where.spare.is_dir() and not any(where.spare.iterdir()):
-            where.spare.rmdir()  # stopped right after making it
-        else:
-            raise FolderNotOurs(f"{where.spare}/ was not made by sitegen; move it away")
+    for entry in where.state.iterdir():
+        if entry.name not in (MARKER, "record.json", where.spare.name):
+            _remove(str(entry))  # whatever else a stopped build left
+    if os.path.lexists(where.spare) and not _is_folder(where.spare):
+        os.unlink(where.spare)
 
 
-_OLD_STAGING = re.compile(r"\.(.+)\.new-[a-z0-9_]{8}")
-_OLD_STAGING_NAMES = frozenset({"index.html", "404.html", "topics", "diagrams", "cards",
-                                "assets", ".nojekyll", "sitemap.xml", "robots.txt", MARKER})
+def _is_folder(path: Path | str) -> bool:
+    """A folder itself, not a link to one."""
+    try:
+        return S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
-def _remove_old_staging(out: Path) -> None:
-    """Removes the folders `.<output>.new-XXXXXXXX` that first builds of sitegen before 2
-    assembled beside output/ and left there when stopped: proven sitegen's by their name and
-    by holding nothing but what sitegen writes at the top of an output."""
-    for entry in os.scandir(out.parent):
-        found = _OLD_STAGING.fullmatch(entry.name)
-        if (found and found.group(1) == out.name and entry.is_dir(follow_symlinks=False)
-                and {name for name in os.listdir(entry.path)} <= _OLD_STAGING_NAMES):
-            shutil.rmtree(entry.path)
+def _remove(path: str) -> None:
+    """Removes a file, a link or a whole folder of sitegen's own (never through a link)."""
+    if _is_folder(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
 
 
 def _replace(products: dict[str, Product], where: Places, build_key: str,
@@ -323,28 +315,49 @@ def _put_in_place(where: Places, files: dict[str, list], kept: dict[str, int],
                   written: dict[str, bytes], build_key: str, summary: dict | None) -> list[str]:
     """Assembles the new tree in the spare and swaps it in; returns the paths removed."""
     out, spare = str(where.out), str(where.spare)
-    _make_folder(where.spare, FOLDER_MODE)
-    if not _has_plain_marker(spare):  # new, or an output of sitegen before 2, swapped out
-        _write_marker(spare)
-    in_spare = _inodes(spare)
-    _assemble(spare, out, kept, written, in_spare)
-    for path in written:
-        stat = os.stat(os.path.join(spare, path))
-        files[path] += [stat.st_size, stat.st_mtime_ns]
     first = not os.path.isdir(out)
-    removed = [] if first else sorted(path for path in _inodes(out) if path not in files)
-    _remove_others(spare, set(files), in_spare)
-    _sync(spare)
+    try:
+        _make_tree_folder(spare)
+        if not _has_plain_marker(spare):  # new, or an output of sitegen before 2, swapped out
+            _write_marker(spare)
+        in_spare = _inodes(spare, clear_links=True)
+        folders = _assemble(spare, out, kept, written, in_spare)
+        for path in written:
+            stat = os.stat(os.path.join(spare, path))
+            files[path] += [stat.st_size, stat.st_mtime_ns]
+        removed = [] if first else sorted(path for path in _inodes(out) if path not in files)
+        _remove_others(spare, set(files), in_spare)
+        _sync(spare)
+    except OSError:
+        for path in written:  # a full disk, say: what this build wrote is given back
+            try:
+                os.unlink(os.path.join(spare, path))
+            except OSError:
+                pass
+        raise
     tree = os.stat(spare).st_ino  # the folder's inode goes with it into place
-    _swap_in(where)
-    _write_record(where, {"format": RECORD_FORMAT, "tree": tree, "build": build_key,
-                          "summary": summary or {}, "files": files})
-    if first:
-        # The next build assembles its tree in a spare that holds this one; making it now,
-        # by links, spares that build (often the first edit) the cost of a link per file.
-        _make_folder(where.spare, FOLDER_MODE)
-        _write_marker(spare)
-        _assemble(spare, out, {path: 0 for path in files}, {}, {})
+    try:
+        _swap_in(where)
+    except OSError as problem:
+        if problem.errno in (errno.EBUSY, errno.EXDEV):
+            raise OutputProblem(
+                f"cannot replace {out}/: it is a mount point, or on another file system than "
+                f"the folder it is in, and sitegen swaps the whole folder; mount the folder "
+                f"around it instead, or choose another --output") from None
+        raise
+    try:
+        _write_record(where, {"format": RECORD_FORMAT, "tree": tree, "build": build_key,
+                              "folders": folders, "summary": summary or {}, "files": files})
+        if first:
+            # The next build assembles its tree in a spare that holds this one; making it
+            # now, by links, spares that build (often the first edit) a link per file.
+            _make_tree_folder(spare)
+            _write_marker(spare)
+            _assemble(spare, out, {path: 0 for path in files}, {}, {})
+    except OSError as problem:
+        raise OutputProblem(f"the new site is in place in {out}/, but sitegen could not keep "
+                            f"its record beside it ({problem.strerror or problem}); the next "
+                            "build will write every file again") from None
     return removed
 
 
@@ -363,9 +376,11 @@ def _write_marker(folder: str) -> None:
     _write_straight(marker, MARKER_TEXT)
 
 
-def _inodes(folder: str) -> dict[str, int]:
+def _inodes(folder: str, clear_links: bool = False) -> dict[str, int]:
     """Every file below folder but its marker, by relative path: its inode number (which
-    os.scandir gives without a stat per file)."""
+    os.scandir gives without a stat per file). clear_links (for the spare, which is
+    sitegen's own): links and anything else that is not a file or a folder are removed, so
+    that nothing is ever written through them."""
     found = {}
     stack = [("", folder)]
     while stack:
@@ -375,16 +390,18 @@ def _inodes(folder: str) -> dict[str, int]:
                 name = f"{relative}{entry.name}"
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((f"{name}/", entry.path))
+                elif clear_links and not entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
                 elif name != MARKER:
                     found[name] = entry.inode()
     return found
 
 
 def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, bytes],
-              in_spare: dict[str, int]) -> None:
+              in_spare: dict[str, int]) -> int:
     """Makes the spare hold the new tree: unchanged files linked to output/'s (unless the
-    spare has that very file already), changed ones written anew. A file is never written
-    through: it may be a link to a published one."""
+    spare has that very file already), changed ones written anew; returns how many folders
+    the tree has. A file is never written through: it may be a link to a published one."""
     folders: set[str] = set()
     for path in (*kept, *written):
         folder = os.path.dirname(path)
@@ -392,12 +409,16 @@ def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, byt
             folders.add(folder)
             folder = os.path.dirname(folder)
     for folder in sorted(folders):
-        _make_folder(Path(spare, folder), FOLDER_MODE)
+        _make_tree_folder(os.path.join(spare, folder))
+
+    def make_room(path: str) -> str:
+        target = os.path.join(spare, path)
+        if path in in_spare or os.path.lexists(target):  # a folder, where a file is to be
+            _remove(target)
+        return target
 
     def link(path: str) -> None:
-        target = os.path.join(spare, path)
-        if path in in_spare:
-            os.unlink(target)
+        target = make_room(path)
         try:
             os.link(os.path.join(out, path), target)
         except OSError as problem:
@@ -408,19 +429,29 @@ def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, byt
             shutil.copy2(os.path.join(out, path), target)
 
     def write(path: str) -> None:
-        target = os.path.join(spare, path)
-        if path in in_spare:
-            os.unlink(target)
-        _write_straight(target, written[path])
+        _write_straight(make_room(path), written[path])
 
     jobs = [(link, path) for path, inode in kept.items() if in_spare.get(path) != inode]
     jobs += [(write, path) for path in written]
     if len(jobs) < 8:
         for job, path in jobs:
             job(path)
+    else:
+        with ThreadPoolExecutor(WRITERS) as writers:
+            list(writers.map(lambda job: job[0](job[1]), jobs))
+    return len(folders)
+
+
+def _make_tree_folder(folder: str) -> None:
+    """A folder of the spare tree and its parents in it, replacing a file or link in the way
+    (the spare is sitegen's own)."""
+    if _is_folder(folder):
         return
-    with ThreadPoolExecutor(WRITERS) as writers:
-        list(writers.map(lambda job: job[0](job[1]), jobs))
+    if os.path.lexists(folder):
+        os.unlink(folder)
+    _make_tree_folder(os.path.dirname(folder))
+    os.mkdir(folder)
+    os.chmod(folder, FOLDER_MODE)  # whatever the umask
 
 
 def _make_folder(folder: Path, mode: int) -> None:
@@ -490,11 +521,13 @@ def _swap_in(where: Places) -> None:
         os.close(fd)
 
 
-def write_file(target: Path | str, data: bytes, mode: int = FILE_MODE) -> None:
+def write_file(target: Path | str, data: bytes, mode: int = FILE_MODE,
+               folder_mode: int = FOLDER_MODE) -> None:
     """Writes a file aside, then renames it into place: a reader (a browser, a web server,
-    another build) never sees half a file."""
+    another build) never sees half a file. Missing folders are made with folder_mode."""
     folder = os.path.dirname(target)
-    os.makedirs(folder, exist_ok=True)
+    if not os.path.isdir(folder):
+        _make_folder(Path(folder), folder_mode)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".sitegen-")
     try:
         with os.fdopen(fd, "wb") as file:
@@ -520,7 +553,10 @@ def _remove_others(folder: str, keep: set[str], found: dict[str, int]) -> None:
     empty."""
     for path in found:
         if path not in keep:
-            os.unlink(os.path.join(folder, path))
+            try:
+                os.unlink(os.path.join(folder, path))
+            except (FileNotFoundError, IsADirectoryError):
+                pass  # replaced by a folder of the new tree, or removed with an old one
     for root, dirs, _ in os.walk(folder, topdown=False):
         for name in dirs:
             try:

@@ -66,7 +66,7 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
         bucket.write_bytecode(code)
         try:
             write_file(self._path(bucket), self._signature(bucket, code.getvalue())
-                       + code.getvalue(), mode=0o600)
+                       + code.getvalue(), mode=0o600, folder_mode=0o700)
         except OSError:  # a full disk: the template is compiled again next time, that is all
             pass
 
@@ -80,6 +80,8 @@ def signing_key() -> bytes:
     """This user's key for compiled templates: ~/.cache/sitegen/template-key (or under
     $XDG_CACHE_HOME), made on first use, readable by the user alone. Without a home to keep
     it in, a key for this process only: templates are then compiled by every build."""
+    from .output import write_file
+
     try:
         path = Path(os.environ.get(KEY_VARIABLE) or Path(
             os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitegen" / "template-key")
@@ -88,15 +90,13 @@ def signing_key() -> bytes:
         return secrets.token_bytes(32)
     except OSError:
         pass
-    key = secrets.token_bytes(32)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "wb") as file:
-            file.write(key)
-        return _read_key(path)  # another process may have made it first
-    except (OSError, RuntimeError):
-        return key
+        # Missing, cut short by a stopped process, or not the user's alone: a new one,
+        # renamed into place whole. Entries signed with an older key are compiled again.
+        write_file(path, secrets.token_bytes(32), mode=0o600, folder_mode=0o700)
+        return _read_key(path)  # another process may have put its own in place meanwhile
+    except OSError:
+        return secrets.token_bytes(32)
 
 
 def _read_key(path: Path) -> bytes:

@@ -173,3 +173,31 @@ def test_a_planted_compiled_template_runs_nothing(tmp_path):
     assert done.returncode == 0, done.stderr
     assert not proof.exists()
     assert (tmp_path / "out" / "index.html").exists()
+
+
+def test_a_planted_entry_cannot_change_the_model_for_the_whole_process(tmp_path):
+    from sitegen import model
+
+    # GLOBAL sitegen.model Topic; (None, {"__reduce_ex__": "PWNED"}); BUILD: sets a class
+    # attribute, as unpickling may on any class a pickle can name.
+    planted = (b"\x80\x02csitegen.model\nTopic\nN}X\x0d\x00\x00\x00__reduce_ex__"
+               b"X\x05\x00\x00\x00PWNEDs\x86b.")
+    assert model.topic_from_bytes(planted) is None
+    assert model.Topic.__dict__.get("__reduce_ex__") is None
+    assert run_build(tmp_path, tmp_path / "cache") == 0
+
+
+def test_a_key_file_cut_short_is_made_again(tmp_path, monkeypatch):
+    from sitegen import templating
+
+    key_file = tmp_path / "key"
+    key_file.write_bytes(b"")
+    key_file.chmod(0o600)
+    monkeypatch.setenv(templating.KEY_VARIABLE, str(key_file))
+    templating.signing_key.cache_clear()
+    try:
+        key = templating.signing_key()
+    finally:
+        templating.signing_key.cache_clear()
+    assert key_file.read_bytes() == key and len(key) == 32
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

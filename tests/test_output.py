@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -160,18 +161,18 @@ def test_what_stopped_builds_left_is_removed_and_nothing_else(content_copy, tmp_
     (stopped / MARKER).write_text("This folder is made by sitegen; each build replaces it "
                                   "whole.\n", encoding="utf-8")
     (state / ".sitegen-k2j4m1").write_text("{", encoding="utf-8")
-    older = tmp_path / ".output.new-ab12cd34"  # a first build of sitegen 1, stopped
-    (older / "topics").mkdir(parents=True)
-    (older / "index.html").write_text("x", encoding="utf-8")
-    mine = tmp_path / ".output.new-zz99zz99"  # named alike, but not sitegen's
-    mine.mkdir()
-    (mine / "thesis.tex").write_text("precious", encoding="utf-8")
+    # Named as the first builds of sitegen before 2 named their staging folders, but nothing
+    # proves it sitegen's: kept.
+    mine = tmp_path / ".output.new-20240101"
+    (mine / "assets").mkdir(parents=True)
+    (mine / "index.html").write_text("my notes", encoding="utf-8")
     topic = content_copy / "site.yaml"
     topic.write_text(topic.read_text(encoding="utf-8").replace("Cloud Certification", "Cloud"),
                      encoding="utf-8")
     build(BuildConfig(content_copy, TEMPLATES, out))
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".output.new-zz99zz99", ".output.sitegen", "content", "output"]
+        ".output.new-20240101", ".output.sitegen", "content", "output"]
+    assert (mine / "index.html").read_text(encoding="utf-8") == "my notes"
     assert sorted(p.name for p in state.iterdir()) == [MARKER, "previous", "record.json"]
 
 
@@ -284,3 +285,70 @@ def test_a_file_system_without_hard_links_gets_copies(content_copy, tmp_path, mo
     first = build_twice_with_another_title(content_copy, out)
     assert tree(out) != first and (out / "index.html").is_file()
     assert tree(tmp_path / ".output.sitegen" / "previous") == first
+
+
+@pytest.mark.parametrize("spoil", ["a link to a folder elsewhere", "a folder where a file goes",
+                                   "a file where a folder goes", "no marker"])
+def test_whatever_is_in_the_spare_a_build_makes_the_whole_site(content_copy, tmp_path, spoil):
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    spare = tmp_path / ".output.sitegen" / "previous"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if spoil == "a link to a folder elsewhere":
+        shutil.rmtree(spare / "topics")
+        (spare / "topics").symlink_to(elsewhere)
+    elif spoil == "a folder where a file goes":
+        (spare / "index.html").unlink()
+        (spare / "index.html").mkdir()
+    elif spoil == "a file where a folder goes":
+        shutil.rmtree(spare / "topics")
+        (spare / "topics").write_text("x", encoding="utf-8")
+    else:
+        (spare / MARKER).unlink()
+    overview = content_copy / "topics" / "shared-responsibility" / "overview.md"
+    overview.write_text(overview.read_text(encoding="utf-8") + "\nOne more line.\n",
+                        encoding="utf-8")
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    build(BuildConfig(content_copy, TEMPLATES, tmp_path / "clean"))
+    assert tree(out) == tree(tmp_path / "clean")
+    assert list(elsewhere.iterdir()) == []  # nothing written through the link
+
+
+@pytest.mark.parametrize("added", ["a link to a folder", "an empty folder"])
+def test_a_folder_or_link_added_to_output_by_hand_is_removed_by_the_next_build(
+        content_copy, tmp_path, added):
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    if added == "a link to a folder":
+        (out / "rootfs").symlink_to("/")
+    else:
+        (out / "empty").mkdir()
+    report = build(BuildConfig(content_copy, TEMPLATES, out))
+    assert report.reasons != ("nothing changed",)
+    assert not os.path.lexists(out / "rootfs") and not (out / "empty").exists()
+
+
+def test_a_record_that_cannot_be_written_says_the_new_site_is_in_place(
+        content_copy, tmp_path, monkeypatch):
+    import errno
+
+    from sitegen import output
+    from sitegen.errors import SetupProblem
+
+    def full(where, record):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "output"
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    monkeypatch.setattr(output, "_write_record", full)
+    site_yaml = content_copy / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "Cloud Certification", "Cloud"), encoding="utf-8")
+    with pytest.raises(SetupProblem, match="the new site is in place"):
+        build(BuildConfig(content_copy, TEMPLATES, out))
+    assert "Cloud Study Guide" in (out / "index.html").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    build(BuildConfig(content_copy, TEMPLATES, tmp_path / "clean"))
+    build(BuildConfig(content_copy, TEMPLATES, out))
+    assert tree(out) == tree(tmp_path / "clean")
