@@ -15,7 +15,6 @@ stamps) is kept beside it in `.<output>.sitegen/`, with the spare.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import hashlib
@@ -27,6 +26,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -327,7 +327,7 @@ def _put_in_place(where: Places, files: dict[str, list], kept: dict[str, int],
             files[path] += [stat.st_size, stat.st_mtime_ns]
         removed = [] if first else sorted(path for path in _inodes(out) if path not in files)
         _remove_others(spare, set(files), in_spare)
-        _sync(spare)
+        _sync(spare, list(written))
     except OSError:
         for path in written:  # a full disk, say: what this build wrote is given back
             try:
@@ -468,32 +468,57 @@ def _make_folder(folder: Path, mode: int) -> None:
     os.chmod(folder, mode)
 
 
-def _sync(folder: str) -> None:
-    """Flushes the new tree's bytes to the disk before the swap, so that after a power cut the
-    swapped-in folder does not hold files whose bytes never reached it. One syncfs of the file
-    system costs less than an fsync per file."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        if _libc is not None and hasattr(_libc, "syncfs"):
-            _libc.syncfs(fd)
-        else:
-            os.sync()
-    finally:
-        os.close(fd)
+FSYNC_AT_MOST = 64
+"""Files a build flushes one by one; past that, the whole file system at once."""
 
 
-try:
-    _libc: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
-except OSError:
-    _libc = None
+def _sync(folder: str, written: list[str]) -> None:
+    """Flushes the files this build wrote to the disk before the swap, so that after a power
+    cut the swapped-in folder does not hold files whose bytes never reached it (unchanged
+    files were flushed by the build that wrote them). A few files are flushed one by one; a
+    big build's with one syncfs, cheaper than thousands of fsyncs, but which also waits for
+    whatever else is waiting to be written on that file system."""
+    if len(written) > FSYNC_AT_MOST:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if hasattr(_libc(), "syncfs"):
+                _libc().syncfs(fd)
+            else:
+                os.sync()
+        finally:
+            os.close(fd)
+        return
+    paths = [os.path.join(folder, path) for path in written]
+    for path in paths + sorted({os.path.dirname(path) for path in paths} | {folder}):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+
+
+@lru_cache(maxsize=None)
+def _libc():
+    """The C library, for what Python's os module lacks; loaded only when a build writes (a
+    build that finds nothing changed ends long before)."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swaps two folders in one step; False when the system cannot (not Linux, an old kernel,
     a file system without it)."""
-    renameat2 = getattr(_libc, "renameat2", None)
+    import ctypes
+
+    renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
     if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
