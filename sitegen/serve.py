@@ -204,7 +204,7 @@ class Server:
         roots = {str(form) for folder in folders for form in (folder.absolute(), folder.resolve())}
         for root in sorted(roots - {"/"}, key=len, reverse=True):  # the longest first
             relative = os.path.relpath(root)
-            # A whole path's start only: not /x/work/... for /work, nor /work-2 for /work.
+            # A whole path's start only: not /x/srv/... for /srv, nor /srv-2 for /srv.
             line = re.sub(rf"(?<![\w.~/-]){re.escape(root)}(?:(/)|(?![\w.~-]))",
                           lambda found: (("" if relative == "." else relative + "/")
                                          if found[1] else relative), line)
