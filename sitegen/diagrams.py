@@ -6,31 +6,17 @@ import hashlib
 import html
 import os
 import re
-import textwrap
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
 
 from . import model as m
-from .dot import Digraph, Html
+from .kinds import KINDS
 from .cache import Cache, digest, generator_fingerprint
 from .drawing import (draw_all, draw_with_library, draw_with_program, library_available,
                       fingerprint as graphviz_fingerprint)
 from .workers import PARALLEL_MINIMUM, spread
-
-FONT = "DejaVu Sans"
-PARTS_PER_ROW = 4
-LABEL_WRAP = 24
-"""Characters per line of a component's box in the boundary diagram."""
-# Fixed light colours: the site shows diagrams on a light panel in both colour schemes.
-# Each party also gets its own border pattern, so ownership survives greyscale printing.
-PARTY_STYLES = (
-    {"fill": "#dbeafe", "line": "#1e40af", "style": "dashed"},  # first declared party
-    {"fill": "#ffedd5", "line": "#9a3412", "style": "solid"},   # second
-    {"fill": "#dcfce7", "line": "#166534", "style": "dotted"},  # any third
-)
-
 
 @dataclass(frozen=True)
 class RenderedDiagram:
@@ -56,170 +42,19 @@ def _with_svg(file_name: str, key: str, svg: bytes) -> RenderedDiagram:
     return RenderedDiagram(file_name, key, partial(bytes, svg))
 
 
-# Characters XML 1.0 cannot hold, which Graphviz copies into the SVG as they are. The loader
-# refuses them in content; a model made otherwise must still give a well-formed drawing.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+def _draws(block: m.Block):
+    """The function that draws the block's diagram as DOT, or None for a kind not drawn."""
+    return KINDS[block.kind].draw
 
 
-def _text(text: str) -> str:
-    """Content text on one line, any character XML cannot hold shown as U+FFFD."""
-    return " ".join(_NOT_XML.sub("\ufffd", text).split())
-
-
-def label(text: str, wrap: int = 0) -> str:
-    """Content text made literal for DOT: no HTML-like labels, no backslash escapes, no
-    character references.
-
-    With wrap, long text is broken into lines of about that many characters (a newline
-    inside a quoted DOT string is a line break).
-    """
-    import graphviz  # imported when a diagram is drawn, not on every build
-
-    text = _text(text)
-    if wrap:
-        text = "\n".join(textwrap.wrap(text, wrap)) or text
-    # Graphviz decodes character references (&amp;, &#x1;) in every label, not only in
-    # HTML-like ones (https://graphviz.org/doc/info/lang.html, "Character encodings"):
-    # "&#xD800;" became invalid UTF-8 in the SVG, "&amp;" an "&". Written as &amp;, an
-    # & is decoded back to itself, so a label shows what the author typed, as the
-    # page's tables do.
-    return graphviz.escape(text).replace("&", "&amp;")
-
-
-def _party_style(party: m.Party) -> dict:
-    return PARTY_STYLES[party.index - 1]  # validation allows no more parties than styles
-
-
-def _new_graph(name: str) -> Digraph:
-    graph = Digraph(name)
-    # The graph id prefixes every generated SVG id, so two inline diagrams never clash.
-    graph.attr(id=name, fontname=FONT, bgcolor="transparent", newrank="true",
-               nodesep="0.15", ranksep="0.25", margin="0")
-    graph.attr("node", shape="box", style="filled", fontname=FONT, fontsize="12",
-               margin="0.12,0.06", height="0.4")
-    graph.attr("edge", style="invis")
-    return graph
-
-
-def _html(text: str) -> str:
-    """Content text made literal inside a Graphviz HTML-like label.
-
-    Graphviz expands escapes such as \\N (node name) even inside HTML-like labels, after
-    decoding entities; a doubled backslash is what it reads back as one literal backslash.
-    """
-    return html.escape(_text(text), quote=True).replace("\\", "\\\\")
-
-
-def _cells(parts: tuple[str, ...], columns: int, fill: str, line: str) -> str:
-    """Table rows of part cells; the last part of a short row stretches to the edge."""
-    rows = []
-    for start in range(0, len(parts), columns):
-        row = parts[start:start + columns]
-        cells = []
-        for i, part in enumerate(row):
-            span = columns - len(row) + 1 if i == len(row) - 1 else 1
-            cells.append(f'<TD COLSPAN="{span}" BGCOLOR="{fill}" COLOR="{line}">{_html(part)}</TD>')
-        rows.append("<TR>" + "".join(cells) + "</TR>")
-    return "".join(rows)
-
-
-def _layer_label(layer: m.Layer, style: dict) -> str:
-    """One layer as an HTML-like table: heading, tagline, part cells, then each group."""
-    party, fill, line = layer.party, style["fill"], style["line"]
-    columns = max(1, min(len(layer.parts), PARTS_PER_ROW))
-    rows = [f'<TR><TD COLSPAN="{columns}" BORDER="0"><B>{_html(party.responsibility.upper())}</B></TD></TR>',
-            f'<TR><TD COLSPAN="{columns}" BORDER="0"><I>“{_html(party.tagline)}”</I></TD></TR>',
-            _cells(layer.parts, columns, fill, line)]
-    for group in layer.groups:
-        group_columns = max(1, min(len(group.parts), PARTS_PER_ROW + 1))
-        inner = (f'<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="4">'
-                 f'<TR><TD COLSPAN="{group_columns}"><B>{_html(group.name)}</B></TD></TR>'
-                 + _cells(group.parts, group_columns, fill, line).replace("<TD ", '<TD BORDER="1" ')
-                 + "</TABLE>")
-        rows.append(f'<TR><TD COLSPAN="{columns}" COLOR="{line}" STYLE="{style["style"]}">{inner}</TD></TR>')
-    return Html(f'<<TABLE BORDER="2" STYLE="rounded,{style["style"]}" COLOR="{line}" BGCOLOR="white" CELLBORDER="1" '
-            f'CELLSPACING="6" CELLPADDING="6">{"".join(rows)}</TABLE>>')
-
-
-def layers_dot(topic: m.Topic, block: m.Layers) -> str:
-    """The layered model: each party's layer with its parts and groups, split by the boundary."""
-    graph = _new_graph(f"{topic.slug}-{block.id}")
-    previous = None
-    for index, layer in enumerate(block.layers):
-        name = f"layer{index}"
-        graph.node(name, _layer_label(layer, _party_style(layer.party)), shape="plain",
-                   style="", **{"class": f"layer party-{layer.party.index}"})
-        if previous:
-            graph.edge(previous, name)
-        previous = name
-        if index < len(block.layers) - 1:
-            boundary = f"boundary{index}"
-            graph.node(boundary, label(f"══════  {block.boundary.upper()}  ══════"), shape="plain",
-                       style="", fontsize="14", **{"class": "boundary"})
-            graph.edge(previous, boundary)
-            previous = boundary
-    return graph.source
-
-
-def boundary_dot(topic: m.Topic, block: m.Diagram) -> str:
-    """How the boundary moves: one column per service model, its components grouped by owner."""
-    matrix = topic.block(block.source)
-    graph = _new_graph(f"{topic.slug}-{block.id}")
-    rows = matrix.rows
-    # Every box as wide as the longest component line, so the columns line up.
-    longest = min(max((len(row.component) for row in rows), default=0), LABEL_WRAP)
-    graph.attr(nodesep="0.5", ranksep="0.12")
-    graph.attr("node", width=f"{max(2.1, 0.1 * longest + 0.4):.2f}")
-    stacking = []  # invisible edges keep each column in row order; added after the clusters
-    for c, service_model in enumerate(matrix.service_models):
-        with graph.subgraph(name=f"cluster_sm{c}") as column:
-            # Clusters inherit the graph's id unless given their own.
-            column.attr(id=f"{graph.name}-sm{c}", label=label(service_model.label), fontsize="14",
-                        style="rounded", color="#475569", penwidth="1.5", margin="10")
-            column.attr(**{"class": "service-model"})
-            previous = None
-            for s, (owner, segment) in enumerate(_owner_runs(rows, c)):
-                style = _party_style(owner)
-                with column.subgraph(name=f"cluster_sm{c}s{s}") as run:
-                    # The run is filled with the owner's colour so it reads as one band;
-                    # its label and border pattern name the owner without colour.
-                    run.attr(id=f"{graph.name}-sm{c}s{s}", label=label(f"{owner.name} manages"),
-                             style=f'filled,{style["style"]}', fillcolor=style["fill"], margin="6",
-                             color=style["line"], fontsize="12", penwidth="1.5")
-                    run.attr(**{"class": f"owner party-{owner.index}"})
-                    for row_index, row in segment:
-                        name = f"sm{c}row{row_index}"
-                        run.node(name, label(row.component, LABEL_WRAP), fillcolor="white",
-                                 id=f"{graph.name}-{name}",
-                                 color=style["line"], **{"class": f"part party-{owner.index}"})
-                        if previous:
-                            stacking.append((previous, name))
-                        previous = name
-    graph.edges(stacking)
-    return graph.source
-
-
-def _owner_runs(rows: tuple[m.MatrixRow, ...], column: int):
-    """Consecutive rows with the same owner in one column: the boundary sits between runs."""
-    runs: list[tuple[m.Party, list]] = []
-    for index, row in enumerate(rows):
-        owner = row.owners[column]
-        if not runs or runs[-1][0] != owner:
-            runs.append((owner, []))
-        runs[-1][1].append((index, row))
-    return runs
-
-
-DIAGRAM_BUILDERS: dict[str, Callable[[m.Topic, m.Block], str]] = {
-    "layers": layers_dot,
-    "diagram": boundary_dot,
-}
+def dot_source(topic: m.Topic, block: m.Block) -> str:
+    """The block's diagram as Graphviz DOT."""
+    return KINDS[block.kind].draw(topic, block)
 
 
 def diagram_blocks(site: m.Site):
     """(topic, block) for every block drawn as a diagram."""
-    return [(topic, block) for topic in site.topics for block in topic.blocks
-            if block.kind in DIAGRAM_BUILDERS]
+    return [(topic, block) for topic in site.topics for block in topic.blocks if _draws(block)]
 
 
 _TITLES = re.compile(rb"<title>.*?</title>\n?", re.S)
@@ -288,7 +123,7 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
     records: dict[str, str] = {}  # key of each topic's record of its diagrams, to write
     pending: list[tuple[m.Topic, m.Block]] = []
     for topic in site.topics:
-        blocks = [block for block in topic.blocks if block.kind in DIAGRAM_BUILDERS]
+        blocks = [block for block in topic.blocks if _draws(block)]
         if not blocks:
             continue
         if topic_keys and topic.slug in topic_keys:
@@ -319,7 +154,7 @@ def render_diagrams(site: m.Site, cache: Cache | None = None,
         if topic.slug in records:
             cache.put("diagrams", records[topic.slug], _encode(
                 {block.id: rendered[(topic.slug, block.id)] for block in topic.blocks
-                 if block.kind in DIAGRAM_BUILDERS}))
+                 if _draws(block)}))
     return rendered
 
 
@@ -327,7 +162,7 @@ def _svg_from_cache(cache: Cache, key: str, topic: m.Topic, block: m.Block) -> b
     """A kept diagram's SVG; drawn again if its file was deleted from the cache."""
     svg = cache.get("svg", key)
     if svg is None:
-        svg = titled(draw_with_program(DIAGRAM_BUILDERS[block.kind](topic, block)), block.title)
+        svg = titled(draw_with_program(dot_source(topic, block)), block.title)
         cache.put("svg", key, svg)
     return svg
 
@@ -338,7 +173,7 @@ def _make_here(pending: list[tuple[m.Topic, m.Block]], tool: str, cache: Cache,
     what is drawn goes into the cache."""
     made, to_draw = [], []
     for topic, block in pending:
-        dot = DIAGRAM_BUILDERS[block.kind](topic, block)
+        dot = dot_source(topic, block)
         key = digest(tool, block.title, dot)
         svg = cache.get("svg", key)
         if svg is None:
@@ -373,7 +208,7 @@ def topic_diagrams(job: tuple[str, m.Topic, tuple[m.Block, ...]]) -> list[Render
     tool, topic, blocks = job
     made = []
     for block in blocks:
-        dot = DIAGRAM_BUILDERS[block.kind](topic, block)
+        dot = dot_source(topic, block)
         made.append(_with_svg(_file_name(topic, block, dot),
                               digest(tool, block.title, dot),
                               titled(draw_with_library(dot), block.title)))

@@ -4,12 +4,14 @@ graphviz.Digraph passes every name and attribute through layers of argument chec
 quoting calls: about 0.6 ms a diagram, half of what Graphviz's library then takes to lay
 it out, which a guide of a thousand topics pays two thousand times. This writer makes the
 same text directly. Content text reaches it already made literal by graphviz.escape
-(diagrams.label); only labels wrapped in Html are written unquoted.
+(label below); only labels wrapped in Html are written unquoted.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import textwrap
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
@@ -85,3 +87,56 @@ class Digraph:
     @property
     def source(self) -> str:
         return "".join(self._lines())
+
+
+FONT = "DejaVu Sans"
+
+# Characters XML 1.0 cannot hold, which Graphviz copies into the SVG as they are. The loader
+# refuses them in content; a model made otherwise must still give a well-formed drawing.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(text: str) -> str:
+    """Content text on one line, any character XML cannot hold shown as U+FFFD."""
+    return " ".join(_NOT_XML.sub("\ufffd", text).split())
+
+
+def label(text: str, wrap: int = 0) -> str:
+    """Content text made literal for DOT: no HTML-like labels, no backslash escapes, no
+    character references.
+
+    With wrap, long text is broken into lines of about that many characters (a newline
+    inside a quoted DOT string is a line break).
+    """
+    import graphviz  # imported when a diagram is drawn, not on every build
+
+    text = _text(text)
+    if wrap:
+        text = "\n".join(textwrap.wrap(text, wrap)) or text
+    # Graphviz decodes character references (&amp;, &#x1;) in every label, not only in
+    # HTML-like ones (https://graphviz.org/doc/info/lang.html, "Character encodings"):
+    # "&#xD800;" became invalid UTF-8 in the SVG, "&amp;" an "&". Written as &amp;, an
+    # & is decoded back to itself, so a label shows what the author typed, as the
+    # page's tables do.
+    return graphviz.escape(text).replace("&", "&amp;")
+
+
+def html_text(text: str) -> str:
+    """Content text made literal inside a Graphviz HTML-like label.
+
+    Graphviz expands escapes such as \\N (node name) even inside HTML-like labels, after
+    decoding entities; a doubled backslash is what it reads back as one literal backslash.
+    """
+    return html.escape(_text(text), quote=True).replace("\\", "\\\\")
+
+
+def new_graph(name: str) -> Digraph:
+    """A graph in sitegen's drawing style; name also prefixes every id in its SVG."""
+    graph = Digraph(name)
+    # The graph id prefixes every generated SVG id, so two inline diagrams never clash.
+    graph.attr(id=name, fontname=FONT, bgcolor="transparent", newrank="true",
+               nodesep="0.15", ranksep="0.25", margin="0")
+    graph.attr("node", shape="box", style="filled", fontname=FONT, fontsize="12",
+               margin="0.12,0.06", height="0.4")
+    graph.attr("edge", style="invis")
+    return graph

@@ -28,8 +28,11 @@ class Fields:
         self.errors.append(ContentError(node.path, node.line, node.col, message, hint))
 
     def mapping(self, node: Node | None, what: str, required: tuple[str, ...],
-                optional: tuple[str, ...] = ()) -> Mapping | None:
-        """A mapping whose keys are exactly the required ones plus any of the optional ones."""
+                optional: tuple[str, ...] = (),
+                retired: TypingMapping[str, str] | None = None) -> Mapping | None:
+        """A mapping whose keys are exactly the required ones plus any of the optional ones.
+
+        retired: keys of earlier versions, with what to write instead (the hint)."""
         if not self.expect(node, Mapping, what):
             return None
         allowed = required + optional
@@ -39,7 +42,7 @@ class Fields:
                 unused = [k for k in allowed if k not in node.entries]
                 close = difflib.get_close_matches(key, unused, n=1, cutoff=0.6)
                 hint = (f"did you mean '{close[0]}'?" if close
-                        else "allowed keys: " + ", ".join(allowed))
+                        else (retired or {}).get(key) or "allowed keys: " + ", ".join(allowed))
                 self.error(key_node, f"unknown key '{key}' in {what}", hint)
                 suggested.update(close)
         for key in required:
@@ -117,6 +120,24 @@ class Fields:
         hint = (f"did you mean '{close[0]}'?" if close else
                 f"declared {plural(kind)}: " + (", ".join(choices) or "none"))
         self.error(node, f"{what} names '{value}', which is not a declared {kind}", hint)
+        return None
+
+    def choice(self, node: Node | None, what: str, choice_set) -> object | None:
+        """A text naming one value of a choice set: the value (a model.Choice), or None."""
+        if not self.expect(node, Scalar, what):
+            return None
+        value = node.text.strip()
+        ids = [v.id for v in choice_set.values]
+        if value in ids:
+            return choice_set.values[ids.index(value)]
+        labels = {v.label.casefold(): v.id for v in choice_set.values}
+        close = ([c for c in ids if c.casefold() == value.casefold()]
+                 or ([labels[value.casefold()]] if value.casefold() in labels else [])
+                 or difflib.get_close_matches(value, ids, n=1, cutoff=0.6))
+        hint = (f"did you mean '{close[0]}'?" if close else
+                f"values of set '{choice_set.id}': " + ", ".join(ids))
+        self.error(node, f"{what} names '{value}', which is not a value of the set "
+                   f"'{choice_set.id}' ({choice_set.name})", hint)
         return None
 
     def unique(self, nodes_and_values: list[tuple[Node, str]], what: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
-from .sources import (SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
+from .sources import (SETS_FILE, SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
                       topic_names)
 
 
@@ -100,6 +100,8 @@ class RawContent:
     """Path of site.yaml."""
     topics: dict[str, RawTopic]
     """Topic folders by slug, sorted."""
+    sets: Node | None
+    """Parsed sets.yaml, the choice sets every topic may use; None when there is none."""
     errors: tuple[ContentError, ...]
     """Problems met while reading (encoding, YAML syntax, duplicate keys, anchors)."""
 
@@ -107,13 +109,13 @@ class RawContent:
 def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
                  names: list[str] | None = None,
                  sources: dict[str, list[tuple[str, bytes]]] | None = None,
-                 site_yaml: bytes | None = None) -> RawContent:
+                 site_yaml: bytes | None = None, sets_yaml: bytes | None = None) -> RawContent:
     """Read site.yaml and every topic folder; never raises for a content mistake.
 
     Topics named in known are already validated from the same files (see the cache), so
     their files are not read again. names: the topic folders, when already listed.
-    sources: files already read, by topic (see load_topic); site_yaml: site.yaml's bytes,
-    when already read.
+    sources: files already read, by topic (see load_topic); site_yaml and sets_yaml: those
+    files' bytes, when already read.
     """
     errors: list[ContentError] = []
     site_path = content_dir / SITE_FILE
@@ -123,6 +125,7 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
     if not has_site:
         errors.append(ContentError(str(site_path), 0, 0, "site.yaml is missing",
                                    "every content folder needs a site.yaml with the site title and topic list"))
+    sets = load_sets(content_dir, errors, sets_yaml)
     topics = {}
     topics_dir = content_dir / TOPICS_DIR
     for name in topic_names(content_dir) if names is None else names:
@@ -130,7 +133,16 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
             topics[name] = RawTopic(name, None, f"{topics_dir}/{name}/{TOPIC_FILE}", {})
         else:
             topics[name] = load_topic(topics_dir / name, errors, (sources or {}).get(name))
-    return RawContent(site, str(site_path), topics, tuple(errors))
+    return RawContent(site, str(site_path), topics, sets, tuple(errors))
+
+
+def load_sets(content_dir: Path, errors: list[ContentError],
+              sets_yaml: bytes | None = None) -> Node | None:
+    """sets.yaml parsed (from sets_yaml, its bytes, when already read); None without one."""
+    sets_path = content_dir / SETS_FILE
+    if sets_yaml is None and not os.path.lexists(sets_path):
+        return None
+    return _load_yaml(sets_path, errors, sets_yaml)
 
 
 def load_topic(folder: Path, errors: list[ContentError],

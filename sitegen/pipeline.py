@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from .cache import Cache, digest, generator_fingerprint
-from .sources import (SITE_FILE, TOPICS_DIR, Templates, read_file, settled, topic_names,
+from .sources import (SETS_FILE, SITE_FILE, TOPICS_DIR, Templates, read_file, settled, topic_names,
                       topic_signature, topic_sources)
 from .output import is_current, read_manifest, record_summary, write_tree
 
@@ -116,6 +116,8 @@ class _Inputs:
     base_url: str
     site_yaml: bytes | None
     """site.yaml's bytes; None when it could not be read."""
+    sets_yaml: bytes | None
+    """sets.yaml's bytes; None when there is none (or it could not be read)."""
     topics: dict[str, str]
     """Key of each topic folder's files, by folder name."""
     signatures: dict[str, list]
@@ -127,7 +129,7 @@ class _Inputs:
     @property
     def build_key(self) -> str:
         return digest(self.generator, self.templates.fingerprint, self.base_url,
-                      self.site_yaml or b"",
+                      self.site_yaml or b"", self.sets_yaml or b"",
                       *[part for slug, key in sorted(self.topics.items()) for part in (slug, key)])
 
 
@@ -139,9 +141,15 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
         site_yaml: bytes | None = read_file(config.content_dir / SITE_FILE)
     except OSError:  # missing, unreadable, too large or no file: loading says which
         site_yaml = None
+    try:
+        sets_yaml: bytes | None = read_file(config.content_dir / SETS_FILE)
+    except OSError:
+        sets_yaml = None
+    shared = digest(sets_yaml or b"")
     before = previous.get("summary", {})
     known = before.get("signatures", {}) if before.get("generator") == generator else {}
-    old_keys = before.get("topics", {})
+    # Every topic may use the shared sets: a change to them is a change to every topic.
+    old_keys = before.get("topics", {}) if before.get("sets_yaml") == shared else {}
     topics, signatures, read = {}, {}, {}
     topics_dir = str(config.content_dir / TOPICS_DIR)
     now = time.time_ns()
@@ -155,15 +163,16 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
             topics[name] = old_keys[name]
             continue
         read[name] = topic_sources(folder)
-        topics[name] = _topic_key(generator, name, read[name])
+        topics[name] = _topic_key(generator, shared, name, read[name])
     return _Inputs(generator, Templates.read(config.templates_dir), config.base_url,
-                   site_yaml, topics, signatures, read)
+                   site_yaml, sets_yaml, topics, signatures, read)
 
 
-def _topic_key(generator: str, name: str, sources: list[tuple[str, bytes]]) -> str:
+def _topic_key(generator: str, shared: str, name: str, sources: list[tuple[str, bytes]]) -> str:
+    """shared: the key of the shared sets (sets.yaml), which every topic may use."""
     # An unreadable folder gets a key of its own; loading it will say what is wrong.
-    return digest(generator, name, *[part for file_name, data in sources
-                                     for part in (file_name, data)],
+    return digest(generator, shared, name, *[part for file_name, data in sources
+                                             for part in (file_name, data)],
                   "" if sources else str(time.time_ns()))
 
 
@@ -181,6 +190,8 @@ def _changes(previous: dict, inputs: _Inputs) -> list[str]:
         reasons.append("templates changed")
     if before.get("site_yaml") != digest(inputs.site_yaml or b""):
         reasons.append("site.yaml changed")
+    if before.get("sets_yaml") != digest(inputs.sets_yaml or b""):
+        reasons.append("sets.yaml changed")
     old_topics = before.get("topics", {})
     for slug in sorted(set(old_topics) | set(inputs.topics)):
         if slug not in inputs.topics:
@@ -218,20 +229,35 @@ def _validated_site(config: BuildConfig, inputs: _Inputs,
     unread = [slug for slug in inputs.topics if slug not in known]
     inputs = _read_late(config, inputs, unread)
     folders = config.content_dir / TOPICS_DIR
+    shared = _shared_sets(config, inputs) if unread else {}
     for slug, found in zip(unread, spread(validated_topic,
-                                          [(folders / s, inputs.sources[s]) for s in unread],
+                                          [(folders / s, inputs.sources[s], shared) for s in unread],
                                           config.jobs)):
         if found is not None:  # a topic with mistakes is left to validate() to report
             known[slug] = topic_from_bytes(found)
             cache.put("topic", inputs.topics[slug], found)
     site = validate(load_content(config.content_dir, frozenset(known), list(inputs.topics),
-                                 inputs.sources, inputs.site_yaml), known)
+                                 inputs.sources, inputs.site_yaml, inputs.sets_yaml), known)
     for topic in site.topics:
         if topic.slug not in known:  # validated without errors: kept for the next build
             cache.put("topic", inputs.topics[topic.slug], topic_to_bytes(topic))
     _recent_topics.clear()
     _recent_topics.update((inputs.topics[topic.slug], topic) for topic in site.topics)
     return site, inputs
+
+
+def _shared_sets(config: BuildConfig, inputs: _Inputs) -> dict:
+    """The shared choice sets, for topics validated on their own; none when sets.yaml has a
+    mistake (the whole validation then reports it)."""
+    from .fields import Fields
+    from .load import load_sets
+    from .validate import shared_sets
+
+    errors: list = []
+    node = load_sets(config.content_dir, errors, inputs.sets_yaml)
+    f = Fields(errors)
+    found = shared_sets(node, f)
+    return {} if f.errors else found
 
 
 def _read_late(config: BuildConfig, inputs: _Inputs, unread: list[str]) -> _Inputs:
@@ -245,7 +271,7 @@ def _read_late(config: BuildConfig, inputs: _Inputs, unread: list[str]) -> _Inpu
     sources, topics, signatures = dict(inputs.sources), dict(inputs.topics), dict(inputs.signatures)
     for slug in late:
         sources[slug] = topic_sources(config.content_dir / TOPICS_DIR / slug)
-        key = _topic_key(inputs.generator, slug, sources[slug])
+        key = _topic_key(inputs.generator, digest(inputs.sets_yaml or b""), slug, sources[slug])
         if key != topics[slug]:
             topics[slug] = key
             signatures.pop(slug, None)
@@ -327,6 +353,7 @@ def _build(config: BuildConfig) -> BuildReport:
               "diagrams": len(diagrams), "cards": len(cards)}
     summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
                "base_url": inputs.base_url, "site_yaml": digest(inputs.site_yaml or b""),
+               "sets_yaml": digest(inputs.sets_yaml or b""),
                "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures}
     stage("writing output")
     cache.flush()  # a cache that cannot be written fails the build before output/ changes

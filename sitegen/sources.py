@@ -20,6 +20,8 @@ from .errors import UnreadableTemplates
 EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
 
 SITE_FILE = "site.yaml"
+SETS_FILE = "sets.yaml"
+"""Choice sets every topic may use (optional)."""
 TOPICS_DIR = "topics"
 TOPIC_FILE = "topic.yaml"
 

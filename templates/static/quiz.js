@@ -1,5 +1,5 @@
-// The self-test: exam scenarios answered by choosing a party, misconceptions sorted into
-// myth or reality. Answers are kept in localStorage per site and topic, so a reader can come back
+// The self-test: scenarios answered by choosing a value, misconceptions sorted into myth or
+// reality, and multiple-choice questions (one answer, or "choose N") checked on demand. Answers are kept in localStorage per site and topic, so a reader can come back
 // later; "Reset my answers" clears them. Without JavaScript the page keeps its
 // reveal-the-answer form, which this script only hides once it has taken over.
 (function () {
@@ -29,7 +29,48 @@
     return button ? button.textContent.trim() : choice;
   }
 
+  // A question's answer is the ids of the chosen options, in option order, space-separated:
+  // compared as text with data-answer, which lists the right ones the same way.
+  function isQuestion(item) { return item.classList.contains("question"); }
+  function inputsOf(item) { return Array.prototype.slice.call(item.querySelectorAll(".option input")); }
+  function lettersOf(item, ids) {
+    return ids.split(" ").map(function (id) {
+      var letter = item.querySelector('.option[data-option="' + id + '"] .option-letter');
+      return letter ? letter.textContent.replace(".", "").trim() : id;
+    }).join(", ");
+  }
+
+  function showQuestion(item) {
+    var choice = answers[item.dataset.quizId];
+    var answered = choice !== undefined;
+    var right = choice === item.dataset.answer;
+    var chosen = answered ? choice.split(" ") : [];
+    var correct = item.dataset.answer.split(" ");
+    item.classList.toggle("quiz-pending", !answered);
+    item.classList.toggle("quiz-right", answered && right);
+    item.classList.toggle("quiz-wrong", answered && !right);
+    inputsOf(item).forEach(function (input) {
+      if (answered) input.checked = chosen.indexOf(input.value) >= 0;
+      input.disabled = answered;
+      var option = input.closest(".option");
+      option.classList.toggle("is-answer", answered && correct.indexOf(input.value) >= 0);
+      option.classList.toggle("is-wrong-choice", answered && input.checked && correct.indexOf(input.value) < 0);
+      var note = option.querySelector(".option-note");
+      if (note) note.hidden = !answered;
+    });
+    item.querySelector(".question-actions").hidden = answered;
+    var feedback = item.querySelector(".quiz-feedback");
+    feedback.hidden = !answered;
+    feedback.textContent = !answered ? "" : right
+      ? "✓ Right: " + lettersOf(item, choice) + "."
+      : "✗ Not quite: you chose " + lettersOf(item, choice) + "; the answer is " +
+        lettersOf(item, item.dataset.answer) + ".";
+    var details = item.querySelector("details.answer");
+    if (details) details.open = answered;
+  }
+
   function show(item) {
+    if (isQuestion(item)) return showQuestion(item);
     var choice = answers[item.dataset.quizId];
     var answered = choice !== undefined;
     var right = choice === item.dataset.answer;
@@ -84,6 +125,28 @@
   function showScores() { scores.forEach(showScore); }
 
   items.forEach(function (item) {
+    if (isQuestion(item)) {
+      var actions = item.querySelector(".question-actions");
+      actions.hidden = false;
+      actions.querySelector(".question-check").addEventListener("click", function () {
+        var chosen = inputsOf(item).filter(function (input) { return input.checked; })
+          .map(function (input) { return input.value; });
+        var wanted = Number(item.dataset.choose);
+        var feedback = item.querySelector(".quiz-feedback");
+        if (chosen.length !== wanted) {
+          feedback.hidden = false;
+          feedback.textContent = wanted === 1 ? "Choose an option first."
+            : "Choose " + wanted + " options (you chose " + chosen.length + ").";
+          return;
+        }
+        answers[item.dataset.quizId] = chosen.join(" ");
+        save(answers);
+        show(item);
+        showScores();
+      });
+      show(item);
+      return;
+    }
     var choices = item.querySelector(".quiz-choices");
     choices.hidden = false;
     choices.addEventListener("click", function (event) {
@@ -100,11 +163,14 @@
   scores.forEach(function (panel) {
     panel.querySelector(".quiz-reset").addEventListener("click", function () {
       var own = itemsOf(panel);
-      own.forEach(function (item) { delete answers[item.dataset.quizId]; });
+      own.forEach(function (item) {
+        delete answers[item.dataset.quizId];
+        inputsOf(item).forEach(function (input) { input.checked = false; });
+      });
       save(answers);
       own.forEach(show);
       showScores();
-      var first = own.length && own[0].closest("section").querySelector(".quiz-pending .quiz-choice");
+      var first = own.length && own[0].closest("section").querySelector(".quiz-pending .quiz-choice, .quiz-pending .option input");
       if (first) first.focus();
     });
   });

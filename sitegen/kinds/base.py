@@ -1,0 +1,67 @@
+"""What every block kind module builds on: the Kind record and what a parser may refer to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from ..load import Mapping, Node, TextFile
+from ..fields import Fields, get
+
+if TYPE_CHECKING:
+    from .. import model as m
+
+
+@dataclass
+class TopicScope:
+    """What a block parser may refer to while reading one topic."""
+
+    fields: Fields
+    """Where errors go."""
+    slug: str
+    """The topic's folder name."""
+    sets: dict[str, m.ChoiceSet]
+    """Choice sets the topic may use (shared and its own), by id."""
+    texts: dict[str, TextFile | None]
+    """The topic folder's Markdown files, by name (None: unreadable, already reported)."""
+
+    def choice_set(self, node: Node | None, what: str) -> m.ChoiceSet | None:
+        """A text naming one of the sets in scope."""
+        return self.fields.reference(node, what, self.sets, "choice set")
+
+    def choice(self, node: Node | None, what: str, choice_set: m.ChoiceSet | None) -> m.Choice | None:
+        """A text naming one value of choice_set (nothing when the set is unusable)."""
+        if choice_set is None:
+            return None
+        return self.fields.choice(node, what, choice_set)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of block: its model, the keys it reads and how, and what it draws.
+
+    Its page template is templates/blocks/<name>.html; a printable kind also has
+    templates/card_blocks/<name>.html."""
+
+    name: str
+    """What authors write as `kind:`."""
+    model: type[m.Block]
+    """The block's model class."""
+    parse: Callable[[Mapping, TopicScope], dict]
+    """Reads the kind's own keys; returns the model's kind-specific fields."""
+    required: tuple[str, ...] = ()
+    """Keys beyond kind, id and title that a block must have."""
+    optional: tuple[str, ...] = ()
+    """Keys beyond icon that a block may have."""
+    summary: str = ""
+    """One line on what the kind is for (the README's content reference)."""
+    link: Callable[[m.Block, dict[str, m.Block], Mapping, Fields], None] | None = None
+    """Checks references to other blocks of the topic, once all are read."""
+    draw: Callable[[m.Topic, m.Block], str] | None = None
+    """The block's diagram as DOT source, for a kind drawn as a diagram."""
+
+
+def optional_text(mapping: Mapping | None, key: str, f: Fields) -> str:
+    """Text under an optional key; "" when absent or unusable."""
+    node = get(mapping, key)
+    return (f.text(node, key) or "") if node is not None else ""

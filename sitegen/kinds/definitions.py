@@ -1,0 +1,61 @@
+"""The definitions kind: groups of terms and what they mean."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..fields import get
+from ..load import Mapping
+from ..model import Block, _Model, sealed
+from .base import Kind, TopicScope
+
+
+@sealed
+@dataclass(frozen=True)
+class Definition(_Model):
+    """A term and what it means."""
+
+    term: str
+    """The term."""
+    definition: str
+    """Its meaning."""
+
+
+@sealed
+@dataclass(frozen=True)
+class DefinitionGroup(_Model):
+    """A titled list of terms."""
+
+    title: str
+    """Group title."""
+    items: tuple[Definition, ...]
+    """Terms, in order."""
+
+
+@sealed
+@dataclass(frozen=True, kw_only=True)
+class Definitions(Block):
+    """Groups of term/definition pairs."""
+
+    kind = "definitions"
+    printable = True
+    groups: tuple[DefinitionGroup, ...]
+    """The groups, in order."""
+
+
+def parse(block: Mapping, scope: TopicScope) -> dict:
+    f = scope.fields
+    groups = []
+    for node in f.sequence(get(block, "groups"), "groups"):
+        group = f.mapping(node, "definition group", ("title", "items"))
+        items = []
+        for item_node in f.sequence(get(group, "items"), "items"):
+            item = f.mapping(item_node, "definition", ("term", "definition"))
+            items.append(Definition(f.text(get(item, "term"), "term"),
+                                    f.text(get(item, "definition"), "definition")))
+        groups.append(DefinitionGroup(f.text(get(group, "title"), "group title"), tuple(items)))
+    return {"groups": tuple(groups)}
+
+
+KIND = Kind("definitions", Definitions, parse, required=("groups",),
+            summary="Titled groups of terms, each with its definition.")

@@ -1,0 +1,135 @@
+"""The layers kind: a stacked diagram, one layer per value of a choice set, split by a line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..dot import Html, html_text, label, new_graph
+from ..fields import get
+from ..load import Mapping
+from ..model import Block, Choice, Topic, _Model, sealed
+from ..styles import style_named
+from .base import Kind, TopicScope
+
+PARTS_PER_ROW = 4
+
+
+@sealed
+@dataclass(frozen=True)
+class PartGroup(_Model):
+    """A named group of parts inside a layer, e.g. Physical Security."""
+
+    name: str
+    """Group name."""
+    parts: tuple[str, ...]
+    """What the group is made of, e.g. Hardware, Facilities."""
+
+
+@sealed
+@dataclass(frozen=True)
+class Layer(_Model):
+    """One layer of the stack, standing for one value of the block's set."""
+
+    value: Choice
+    """The value the layer stands for; its text is the layer's tagline."""
+    heading: str
+    """The layer's heading, drawn in capitals."""
+    parts: tuple[str, ...]
+    """Loose parts of the layer."""
+    groups: tuple[PartGroup, ...]
+    """Grouped parts of the layer."""
+
+
+@sealed
+@dataclass(frozen=True, kw_only=True)
+class Layers(Block):
+    """Layers stacked top to bottom, separated by a labelled boundary, drawn as a diagram."""
+
+    kind = "layers"
+    caption: str
+    """Diagram caption."""
+    boundary: str
+    """Label of the line between the layers."""
+    layers: tuple[Layer, ...]
+    """Layers from top to bottom."""
+
+
+def parse(block: Mapping, scope: TopicScope) -> dict:
+    f = scope.fields
+    choice_set = scope.choice_set(get(block, "set"), "layers set")
+    layers = []
+    for node in f.sequence(get(block, "layers"), "layers"):
+        layer = f.mapping(node, "layer", ("value", "heading", "parts"), ("groups",))
+        groups = []
+        if get(layer, "groups") is not None:
+            for group_node in f.sequence(get(layer, "groups"), "groups"):
+                group = f.mapping(group_node, "group", ("name", "parts"))
+                groups.append(PartGroup(f.text(get(group, "name"), "group name"),
+                                        f.texts(get(group, "parts"), "parts")))
+        layers.append((get(layer, "value"), Layer(
+            value=scope.choice(get(layer, "value"), "layer value", choice_set),
+            heading=f.text(get(layer, "heading"), "layer heading"),
+            parts=f.texts(get(layer, "parts"), "parts"),
+            groups=tuple(groups),
+        )))
+    f.unique([(node, layer.value.id) for node, layer in layers if layer.value], "layer value")
+    return {"caption": f.text(get(block, "caption"), "caption"),
+            "boundary": f.text(get(block, "boundary"), "boundary"),
+            "layers": tuple(layer for _, layer in layers)}
+
+
+def _cells(parts: tuple[str, ...], columns: int, fill: str, line: str) -> str:
+    """Table rows of part cells; the last part of a short row stretches to the edge."""
+    rows = []
+    for start in range(0, len(parts), columns):
+        row = parts[start:start + columns]
+        cells = []
+        for i, part in enumerate(row):
+            span = columns - len(row) + 1 if i == len(row) - 1 else 1
+            cells.append(f'<TD COLSPAN="{span}" BGCOLOR="{fill}" COLOR="{line}">{html_text(part)}</TD>')
+        rows.append("<TR>" + "".join(cells) + "</TR>")
+    return "".join(rows)
+
+
+def _layer_label(layer: Layer) -> str:
+    """One layer as an HTML-like table: heading, tagline, part cells, then each group."""
+    style = style_named(layer.value.style)
+    fill, line = style.fill, style.line
+    columns = max(1, min(len(layer.parts), PARTS_PER_ROW))
+    rows = [f'<TR><TD COLSPAN="{columns}" BORDER="0"><B>{html_text(layer.heading.upper())}</B></TD></TR>']
+    if layer.value.text:
+        rows.append(f'<TR><TD COLSPAN="{columns}" BORDER="0"><I>“{html_text(layer.value.text)}”</I></TD></TR>')
+    rows.append(_cells(layer.parts, columns, fill, line))
+    for group in layer.groups:
+        group_columns = max(1, min(len(group.parts), PARTS_PER_ROW + 1))
+        inner = (f'<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="4">'
+                 f'<TR><TD COLSPAN="{group_columns}"><B>{html_text(group.name)}</B></TD></TR>'
+                 + _cells(group.parts, group_columns, fill, line).replace("<TD ", '<TD BORDER="1" ')
+                 + "</TABLE>")
+        rows.append(f'<TR><TD COLSPAN="{columns}" COLOR="{line}" STYLE="{style.dot_style}">{inner}</TD></TR>')
+    return Html(f'<<TABLE BORDER="2" STYLE="rounded,{style.dot_style}" COLOR="{line}" BGCOLOR="white" CELLBORDER="1" '
+                f'CELLSPACING="6" CELLPADDING="6">{"".join(rows)}</TABLE>>')
+
+
+def draw(topic: Topic, block: Layers) -> str:
+    """Each layer with its parts and groups, top to bottom, split by the boundary."""
+    graph = new_graph(f"{topic.slug}-{block.id}")
+    previous = None
+    for index, layer in enumerate(block.layers):
+        name = f"layer{index}"
+        graph.node(name, _layer_label(layer), shape="plain",
+                   style="", **{"class": f"layer choice-{layer.value.style}"})
+        if previous:
+            graph.edge(previous, name)
+        previous = name
+        if index < len(block.layers) - 1:
+            boundary = f"boundary{index}"
+            graph.node(boundary, label(f"══════  {block.boundary.upper()}  ══════"), shape="plain",
+                       style="", fontsize="14", **{"class": "boundary"})
+            graph.edge(previous, boundary)
+            previous = boundary
+    return graph.source
+
+
+KIND = Kind("layers", Layers, parse, required=("set", "caption", "boundary", "layers"), draw=draw,
+            summary="Layers stacked top to bottom, one per value of `set`, split by a boundary line; drawn as a diagram.")

@@ -1,0 +1,34 @@
+"""The list kind: a plain list of statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..fields import get
+from ..load import Mapping
+from ..model import Block, sealed
+from .base import Kind, TopicScope
+
+
+@sealed
+@dataclass(frozen=True, kw_only=True)
+class ItemList(Block):
+    """A plain list of statements."""
+
+    kind = "list"
+    printable = True
+    ordered: bool
+    """Whether the items are numbered."""
+    items: tuple[str, ...]
+    """The statements, in order."""
+
+
+def parse(block: Mapping, scope: TopicScope) -> dict:
+    f = scope.fields
+    ordered = get(block, "ordered")
+    return {"ordered": bool(f.flag(ordered, "ordered")) if ordered is not None else False,
+            "items": f.texts(get(block, "items"), "items")}
+
+
+KIND = Kind("list", ItemList, parse, required=("items",), optional=("ordered",),
+            summary="A list of statements, numbered with `ordered: true`.")

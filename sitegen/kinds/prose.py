@@ -1,0 +1,58 @@
+"""The prose kind: free Markdown text kept in a .md file beside topic.yaml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import ContentError
+from ..fields import Fields, get
+from ..load import Mapping, TextFile
+from ..model import Block, sealed
+from ..prose import images_in
+from .base import Kind, TopicScope
+
+PROSE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.md$")
+
+
+@sealed
+@dataclass(frozen=True, kw_only=True)
+class Prose(Block):
+    """Free Markdown text kept in a .md file beside topic.yaml."""
+
+    kind = "prose"
+    markdown: str
+    """The Markdown source (raw HTML in it is shown as text, never interpreted)."""
+
+
+def parse(block: Mapping, scope: TopicScope) -> dict:
+    f = scope.fields
+    name = f.text(get(block, "file"), "prose file")
+    if name is not None and not PROSE_FILE.match(name):
+        f.error(get(block, "file"), f"prose file '{name}' must be a .md file name in the topic folder",
+                "no folders or '..'; for example overview.md")
+        name = None
+    elif name in scope.texts and scope.texts[name] is None:
+        name = None  # the file exists but could not be read; that was reported
+    elif name is not None and name not in scope.texts:
+        f.error(get(block, "file"), f"prose file '{name}' not found in topics/{scope.slug}/",
+                "files there: " + (", ".join(scope.texts) or "none"))
+        name = None
+    text = scope.texts.get(name)
+    if text is not None:
+        _check(text, f)
+    return {"markdown": text.text if text else ""}
+
+
+def _check(text: TextFile, f: Fields) -> None:
+    """Prose the site cannot show as written: an empty file, or images (nothing copies them)."""
+    if not text.text.strip():
+        f.errors.append(ContentError(text.path, 0, 0, "prose file is empty",
+                                     "write the text, or remove the prose block"))
+    for line, target in images_in(text.text):
+        f.errors.append(ContentError(text.path, line, 1, f"image '{target}' in prose: images are "
+                                     "not supported", "describe it in words, or draw it as a diagram block"))
+
+
+KIND = Kind("prose", Prose, parse, required=("file",),
+            summary="Markdown text from a .md file in the topic folder (CommonMark; no raw HTML, no images).")

@@ -1,0 +1,63 @@
+"""The quick_reference kind: short groups of items, each optionally marked by a set's value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..fields import get
+from ..load import Mapping
+from ..model import Block, Choice, _Model, sealed
+from .base import Kind, TopicScope, optional_text
+
+
+@sealed
+@dataclass(frozen=True)
+class QuickGroup(_Model):
+    """One group of the quick reference."""
+
+    title: str
+    """Group title, e.g. "Always AWS"."""
+    value: Choice | None
+    """The value the group stands for (its style), or None for a neutral group."""
+    items: tuple[str, ...]
+    """The items, in order."""
+
+
+@sealed
+@dataclass(frozen=True, kw_only=True)
+class QuickReference(Block):
+    """Short groups of items to take in at a glance."""
+
+    kind = "quick_reference"
+    printable = True
+    groups: tuple[QuickGroup, ...]
+    """The groups, in order."""
+    caption: str = ""
+    """Optional name of the reference; the card's heading for this block when given."""
+
+    @property
+    def card_heading(self) -> str:
+        return self.caption or self.title
+
+
+def parse(block: Mapping, scope: TopicScope) -> dict:
+    f = scope.fields
+    choice_set = scope.choice_set(get(block, "set"), "quick-reference set") if get(block, "set") else None
+    groups = []
+    for node in f.sequence(get(block, "groups"), "groups"):
+        group = f.mapping(node, "quick-reference group", ("title", "items"), ("value",))
+        value = get(group, "value")
+        if value is not None and get(block, "set") is None:
+            f.error(value, "group value needs the block's 'set'",
+                    "add 'set: <id of a choice set>' to the block")
+        groups.append(QuickGroup(
+            title=f.text(get(group, "title"), "group title"),
+            value=scope.choice(value, "group value", choice_set) if value else None,
+            items=f.texts(get(group, "items"), "items"),
+        ))
+    return {"groups": tuple(groups), "caption": optional_text(block, "caption", f)}
+
+
+KIND = Kind("quick_reference", QuickReference, parse, required=("groups",),
+            optional=("caption", "set"),
+            summary="Short titled groups of items; a group may stand for a value of the block's `set`.")
