@@ -51,12 +51,12 @@ def markdown_loop(docs: list[Path], out: Path) -> float:
 
 def diagram_sources(content: Path) -> list[str]:
     """Every diagram of the guide in DOT, as sitegen writes it (not timed)."""
-    from sitegen.diagrams import DIAGRAM_BUILDERS, diagram_blocks
+    from sitegen.diagrams import diagram_blocks, dot_source
     from sitegen.load import load_content
     from sitegen.validate import validate
 
     site = validate(load_content(content))
-    return [DIAGRAM_BUILDERS[block.kind](topic, block) for topic, block in diagram_blocks(site)]
+    return [dot_source(topic, block) for topic, block in diagram_blocks(site)]
 
 
 def graphviz(dot_file: Path) -> float:

@@ -87,7 +87,7 @@ def questions(w: Words) -> dict:
     items = []
     for n in range(5):
         if n == 2:
-            item = {"question": w(10) + "? (Choose TWO.)", "choose": 2,
+            item = {"question": w(10) + "?", "choose": 2,
                     "options": [{"id": i, "text": w(3), "note": w(6)} if i in "ad"
                                 else {"id": i, "text": w(3)} for i in "abcd"],
                     "answer": sorted(w.rng.sample("abcd", 2))}

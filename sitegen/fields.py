@@ -127,17 +127,22 @@ class Fields:
         if not self.expect(node, Scalar, what):
             return None
         value = node.text.strip()
-        ids = [v.id for v in choice_set.values]
+        named = f"the set '{choice_set.id}'" + (f" ({choice_set.name})" if choice_set.name else "")
+        values = [v for v in choice_set.values if v.id]  # one without an id was reported
+        ids = [v.id for v in values]
+        if not value:
+            self.error(node, f"{what} is empty, expected a value of {named}",
+                       f"values of set '{choice_set.id}': " + ", ".join(ids))
+            return None
         if value in ids:
-            return choice_set.values[ids.index(value)]
-        labels = {v.label.casefold(): v.id for v in choice_set.values}
+            return values[ids.index(value)]
+        labels = {v.label.casefold(): v.id for v in values if v.label}
         close = ([c for c in ids if c.casefold() == value.casefold()]
                  or ([labels[value.casefold()]] if value.casefold() in labels else [])
                  or difflib.get_close_matches(value, ids, n=1, cutoff=0.6))
         hint = (f"did you mean '{close[0]}'?" if close else
                 f"values of set '{choice_set.id}': " + ", ".join(ids))
-        self.error(node, f"{what} names '{value}', which is not a value of the set "
-                   f"'{choice_set.id}' ({choice_set.name})", hint)
+        self.error(node, f"{what} names '{value}', which is not a value of {named}", hint)
         return None
 
     def unique(self, nodes_and_values: list[tuple[Node, str]], what: str) -> None:

@@ -66,8 +66,9 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
 Reported = dict[str, "set[str] | None"]
 
 
-def shared_sets(node: Node | None, f: Fields) -> dict[str, m.ChoiceSet]:
-    """The choice sets of sets.yaml (none when it is absent), by id."""
+def shared_sets(node: Node | None, f: Fields) -> dict[str, m.ChoiceSet | None]:
+    """The choice sets of sets.yaml (none when it is absent), by id; None for a set with a
+    mistake, which was reported: what names it is not reported again."""
     if node is None:
         return {}
     sets_file = f.mapping(node, "sets.yaml", ("sets",))
@@ -123,27 +124,34 @@ def _topic(raw: RawTopic, f: Fields,
     topic = f.mapping(raw.yaml, what, ("title", "summary", "blocks"),
                       ("short_title", "icon", "sources", "sets"), RETIRED_TOPIC_KEYS)
     own = choice_sets(get(topic, "sets"), f, shared) if get(topic, "sets") is not None else {}
-    sets = {**shared, **own}
+    sets = {**shared, **own}  # None for a set with a mistake, already reported
     scope = TopicScope(f, raw.slug, sets, raw.texts)
     block_nodes = f.sequence(get(topic, "blocks"), "blocks")
-    blocks = [_block(node, scope) for node in block_nodes]
+    blocks, clean = [], []
+    for node in block_nodes:
+        before = len(f.errors)
+        blocks.append(_block(node, scope))
+        clean.append(len(f.errors) == before)
     f.unique([(get(node, "id"), b.id) for node, b in zip(block_nodes, blocks) if b and b.id],
              "block id")
     for node, block in zip(block_nodes, blocks):
         if block and block.id in RESERVED_IDS:
             f.error(get(node, "id"), f"block id '{block.id}' is used by the page itself",
                     "choose another id")
-    by_id = {b.id: b for b in blocks if b}
-    for node, block in zip(block_nodes, blocks):
-        link = KINDS[block.kind].link if block else None
-        if link:
-            link(block, by_id, node, f)
     title = f.text(get(topic, "title"), "topic title")
     written_ids = set()
     for node in block_nodes:
         id_node = get(node, "id") if isinstance(node, Mapping) else None
         if isinstance(id_node, Scalar):
             written_ids.add(id_node.text)
+    # Blocks by id for references between them; None for one whose mistakes were reported,
+    # so that what refers to it is not reported too.
+    by_id: dict[str, m.Block | None] = dict.fromkeys(written_ids)
+    by_id.update((b.id, b if ok else None) for b, ok in zip(blocks, clean) if b and b.id)
+    for node, block in zip(block_nodes, blocks):
+        link = KINDS[block.kind].link if block else None
+        if link:
+            link(block, by_id, node, f)
     unusable = written_ids - {b.id for b in blocks if b}
     if not isinstance(get(topic, "blocks"), Sequence):
         unusable = None  # unreadable file or no block list: every block reference would fail
@@ -154,14 +162,17 @@ def _topic(raw: RawTopic, f: Fields,
         icon=optional_text(topic, "icon", f),
         summary=f.text(get(topic, "summary"), "topic summary"),
         sources=_sources(get(topic, "sources"), f),
-        sets=tuple(sets.values()),
+        sets=tuple(s for s in sets.values() if s),
         blocks=tuple(b for b in blocks if b),
     ), unusable
 
 
 def choice_sets(node: Node | None, f: Fields,
-                shared: dict[str, m.ChoiceSet]) -> dict[str, m.ChoiceSet]:
-    """A list of choice sets, by id; an id of a shared set may not be declared again."""
+                shared: dict[str, m.ChoiceSet | None]) -> dict[str, m.ChoiceSet | None]:
+    """A list of choice sets, by id; an id of a shared set may not be declared again.
+
+    A set without a usable value is None: its mistakes were reported, and what names it is
+    not reported again. A value without a usable id is left out of its set."""
     found = []
     for item in f.sequence(node, "sets"):
         declared = f.mapping(item, "choice set", ("id", "name", "values"))
@@ -170,11 +181,16 @@ def choice_sets(node: Node | None, f: Fields,
             f.error(get(declared, "id"), f"set '{set_id}' is already declared in sets.yaml",
                     "use the shared set, or give this one another id")
             set_id = None
-        found.append((get(declared, "id"), m.ChoiceSet(
-            id=set_id, name=f.text(get(declared, "name"), "set name"),
-            values=_values(get(declared, "values"), f))))
-    f.unique([(n, s.id) for n, s in found if s.id], "set id")
-    return {s.id: s for _, s in found if s.id}
+        values = tuple(v for v in _values(get(declared, "values"), f) if v.id)
+        choice_set = m.ChoiceSet(id=set_id, name=f.text(get(declared, "name"), "set name") or "",
+                                 values=values)
+        found.append((get(declared, "id"), choice_set, bool(values)))
+    f.unique([(n, s.id) for n, s, _ in found if s.id], "set id")
+    sets: dict[str, m.ChoiceSet | None] = {}
+    for _, choice_set, usable in found:
+        if choice_set.id and choice_set.id not in sets:
+            sets[choice_set.id] = choice_set if usable else None
+    return sets
 
 
 def _values(node: Node | None, f: Fields) -> tuple[m.Choice, ...]:
@@ -182,18 +198,28 @@ def _values(node: Node | None, f: Fields) -> tuple[m.Choice, ...]:
     read = []
     for item in f.sequence(node, "values"):
         value = f.mapping(item, "value", ("id", "label"), ("text", "keyword", "style"))
-        text = optional_text(value, "text", f)
-        keyword = optional_text(value, "keyword", f)
-        if keyword and keyword not in text:
+        text = optional_text(value, "text", f, "value text")
+        keyword = optional_text(value, "keyword", f, "value keyword")
+        if keyword and not text and get(value, "text") is None:
+            f.error(get(value, "keyword"), f"keyword '{keyword}' has nothing to occur in: the "
+                    "value has no text", "write the value's text with the keyword in it, e.g. "
+                    "text: Security IN the Cloud, or leave out the keyword")
+        elif keyword and text and keyword not in text:
             f.error(get(value, "keyword"), f"keyword '{keyword}' does not occur in the value's "
                     f"text '{text}'", "the keyword is the word of the text to remember, e.g. IN")
-        style = None
-        if get(value, "style") is not None:
-            style = f.reference(get(value, "style"), "style", STYLES, "style")
+        style = _style(get(value, "style"), f) if get(value, "style") is not None else None
         read.append((get(value, "id"), f.identifier(get(value, "id"), "value id"),
                      f.text(get(value, "label"), "value label"), text, keyword,
                      style.name if style else None))
     f.unique([(n, value_id) for n, value_id, *_ in read if value_id], "value id")
+    chosen: dict[str, str] = {}
+    for (_, value_id, *_, style), item in zip(read, node.items if isinstance(node, Sequence) else ()):
+        if style and style in chosen:
+            f.error(get(item, "style"), f"values '{chosen[style]}' and '{value_id}' have the "
+                    f"same style '{style}', so they cannot be told apart",
+                    "give each value of a set its own style, or leave styles to the build")
+        elif style:
+            chosen[style] = value_id
     free = [s.name for s in PALETTE if s.name not in {r[5] for r in read}] or [PALETTE[0].name]
     values, next_free = [], 0
     for _, value_id, label, text, keyword, style in read:
@@ -201,6 +227,17 @@ def _values(node: Node | None, f: Fields) -> tuple[m.Choice, ...]:
             style, next_free = free[next_free % len(free)], next_free + 1
         values.append(m.Choice(value_id, label, text, keyword, style))
     return tuple(values)
+
+
+def _style(node: Node, f: Fields):
+    """A style named by the author: one of the palette's."""
+    name = f.text(node, "style")
+    if name is None or name in STYLES:
+        return STYLES.get(name)
+    close = difflib.get_close_matches(name, list(STYLES), n=1, cutoff=0.6)
+    f.error(node, f"style '{name}' is not a style of the palette",
+            f"did you mean '{close[0]}'?" if close else "styles: " + ", ".join(STYLES))
+    return None
 
 
 def _sources(node: Node | None, f: Fields) -> tuple[m.Source, ...]:

@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
+# The content checks live in a module of their own: show their failures as fully as a test's.
+pytest.register_assert_rewrite("content_checks", "source_data")
+
 from sitegen.pipeline import BuildConfig, build, check
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,6 +34,13 @@ def site():
 
 
 @pytest.fixture(scope="session")
+def layered_site():
+    """The fixture guide shaped like the seed (tests/fixtures/layered), validated: for tests
+    of the generator, which must not depend on what content/ holds."""
+    return check(BuildConfig(content_dir=FIXTURES / "layered"))
+
+
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """output/ of a build of the shipped content."""
     out = tmp_path_factory.mktemp("built") / "output"
@@ -37,9 +48,21 @@ def built(tmp_path_factory) -> Path:
     return out
 
 
+FIXTURE = FIXTURES / "layered"
+"""The guide generator tests build: one topic, "layered", shaped like the seed."""
+
+
 @pytest.fixture
 def content_copy(tmp_path) -> Path:
-    """A private, editable copy of the shipped content."""
+    """A private, editable copy of the fixture guide (tests/fixtures/layered)."""
     target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
+    shutil.copytree(FIXTURE, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def layered_built(tmp_path_factory) -> Path:
+    """output/ of a build of the fixture guide."""
+    out = tmp_path_factory.mktemp("layered-built") / "output"
+    build(BuildConfig(FIXTURE, TEMPLATES, out))
+    return out

@@ -29,25 +29,104 @@ def blocks_of_kind(topic: dict, kind: str) -> list[dict]:
     return [block for block in topic["blocks"] if block["kind"] == kind]
 
 
-def party_names(topic: dict) -> dict[str, str]:
-    return {party["id"]: party["name"] for party in topic["parties"]}
+PALETTE = ["blue", "orange", "green", "purple", "teal", "rose", "amber", "slate"]
+"""The style names in palette order, as the README documents them."""
 
 
-def party_numbers(topic: dict) -> dict[str, int]:
-    """Declaration order, 1-based: the party-N class and colour a party gets."""
-    return {party["id"]: i for i, party in enumerate(topic["parties"], 1)}
+def shared_sets(content: Path = CONTENT) -> list[dict]:
+    path = content / "sets.yaml"
+    return read_yaml(path)["sets"] if path.exists() else []
+
+
+def choice_sets(topic: dict, content: Path = CONTENT) -> dict[str, dict]:
+    """Every set a topic may use, by id: {"name", "values": {id: value with its "style"}}.
+
+    A value without a style takes the palette's next style that no value of its set chose,
+    in order, as the README says."""
+    found = {}
+    for declared in shared_sets(content) + topic.get("sets", []):
+        chosen = {v["style"] for v in declared["values"] if "style" in v}
+        free = [name for name in PALETTE if name not in chosen] or PALETTE[:1]
+        values, n = {}, 0
+        for value in declared["values"]:
+            if "style" not in value:
+                value = {**value, "style": free[n % len(free)]}
+                n += 1
+            values[value["id"]] = value
+        found[declared["id"]] = {"name": declared["name"], "values": values}
+    return found
+
+
+def full_label(value: dict) -> str:
+    return f'{value["label"]} ({value["text"]})' if value.get("text") else value["label"]
+
+
+def table_columns(block: dict, sets: dict[str, dict]) -> list[dict]:
+    """A table block's columns, `each` expanded: {"id", "heading", "set" (id or None)}."""
+    columns = []
+    for column in block["columns"]:
+        cell_set = column.get("type", "text")
+        cell_set = None if cell_set == "text" else cell_set
+        if "each" in column:
+            columns += [{"id": value_id, "heading": full_label(value), "set": cell_set}
+                        for value_id, value in sets[column["each"]]["values"].items()]
+        else:
+            columns.append({"id": column["id"], "heading": column["heading"], "set": cell_set})
+    return columns
+
+
+def table_groups(block: dict) -> list[tuple[str, list[dict]]]:
+    """(group name, rows) of a table; one group named "" for a table of plain rows."""
+    if "rows" in block:
+        return [("", block["rows"])]
+    return [(group["name"], group["rows"]) for group in block["groups"]]
+
+
+def row_header(block: dict, sets: dict[str, dict]) -> str:
+    """Id of the column whose cells head the rows: row_header, or the first column."""
+    return block.get("row_header") or table_columns(block, sets)[0]["id"]
+
+
+def cell_text(value: str, column: dict, sets: dict[str, dict]) -> str:
+    """What a table cell shows: the text, or the label of the value it names."""
+    if column["set"]:
+        return sets[column["set"]]["values"][value]["label"]
+    return " ".join(str(value).split())
+
+
+def question_options(question: dict) -> list[tuple[str, str, str]]:
+    """(id, text, note) of each option, plain text options lettered a, b, c..."""
+    return [(chr(ord("a") + i), option, "") if isinstance(option, str)
+            else (option["id"], option["text"], option.get("note", ""))
+            for i, option in enumerate(question["options"])]
+
+
+def answers_of(question: dict) -> list[str]:
+    answer = question["answer"]
+    return answer if isinstance(answer, list) else [answer]
 
 
 # Keys whose values are identifiers or references, not text a reader sees as written.
-NOT_DISPLAYED = {"kind", "id", "file", "source", "party", "parties", "answer", "owners", "ordered"}
+NOT_DISPLAYED = {"kind", "id", "file", "source", "value", "set", "answers", "answer", "ordered",
+                 "type", "each", "row_header", "choose", "tags", "style", "keyword", "url",
+                 "sets"}
+TABLE_KEYS = {"columns", "rows", "groups"}
 
 
-def displayed_texts(node, key: str = "") -> list[str]:
-    """Every text in a topic.yaml that must appear on the page as written."""
+def displayed_texts(node, key: str = "", sets: dict | None = None) -> list[str]:
+    """Every text in a topic.yaml that must appear on the page as written: table cells that
+    name a set's value are shown by its label."""
     if key in NOT_DISPLAYED:
         return []
     if isinstance(node, dict):
-        return [t for k, v in node.items() for t in displayed_texts(v, k)]
+        if node.get("kind") == "table" and sets is not None:
+            columns = table_columns(node, sets)
+            texts = [node["title"], node["caption"]] + [c["heading"] for c in columns]
+            for name, rows in table_groups(node):
+                texts += [name] if name else []
+                texts += [cell_text(row[c["id"]], c, sets) for row in rows for c in columns]
+            return texts
+        return [t for k, v in node.items() for t in displayed_texts(v, k, sets)]
     if isinstance(node, list):
-        return [t for item in node for t in displayed_texts(item, key)]
+        return [t for item in node for t in displayed_texts(item, key, sets)]
     return [" ".join(str(node).split())]

@@ -21,7 +21,7 @@ from sitegen.errors import FolderNotOurs
 ROOT = Path(__file__).resolve().parent.parent
 TAG_FILE = "CACHEDIR.TAG"  # the Cache Directory Tagging standard's
 SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
-BUILD = ["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates")]
+BUILD = ["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates")]
 
 
 def run_build(tmp_path: Path, cache: Path, *extra: str) -> int:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_check_reports_success_and_writes_nothing(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--content", str(ROOT / "content")]) == 0
+    assert main(["check", "--content", str(ROOT / "tests" / "fixtures" / "layered")]) == 0
     assert "no errors" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
 
@@ -38,7 +38,7 @@ def test_content_errors_exit_1_with_located_messages_and_no_traceback(content_co
 
 
 def test_build_prints_one_summary_line_and_v_says_what_and_why(tmp_path, capsys):
-    command = ["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+    command = ["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
                "--output", str(tmp_path / "out"), "--cache", str(tmp_path / "cache")]
     assert main(command) == 0
     out = capsys.readouterr().out.strip().splitlines()
@@ -59,7 +59,7 @@ def test_build_prints_one_summary_line_and_v_says_what_and_why(tmp_path, capsys)
 
 def test_missing_graphviz_is_named_with_its_debian_package(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot on this PATH
-    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+    code = main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
                  "--output", str(tmp_path / "out")])
     assert code == 3
     assert "Debian package: graphviz" in capsys.readouterr().err
@@ -70,7 +70,7 @@ def test_a_cache_folder_sitegen_did_not_make_is_refused_not_emptied(tmp_path, ca
     project = tmp_path / "project"
     (project / "notes").mkdir(parents=True)
     (project / "notes" / "thesis.tex").write_text("precious", encoding="utf-8")
-    code = main(["build", "--content", str(ROOT / "content"), "--templates",
+    code = main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates",
                  str(ROOT / "templates"), "--output", str(tmp_path / "out"),
                  "--cache", str(project)])
     assert code == 3
@@ -84,19 +84,19 @@ def test_wrong_folders_and_base_url_are_usage_errors(tmp_path, capsys):
 
     cases = [
         (["check", "--content", str(tmp_path / "nowhere")], "content folder not found"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(tmp_path / "nowhere")],
+        (["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(tmp_path / "nowhere")],
          "templates folder not found"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(tmp_path)],
+        (["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(tmp_path)],
          f"not a templates folder: {tmp_path}/ has no topic.html"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+        (["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
           "--base-url", "user.github.io/repo"], "--base-url must be a full address"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+        (["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
           "--base-url", "https://u.github.io/repo/?x=1"], "--base-url must have no ?query"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+        (["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
           "--base-url", "https://u.github.io/my repo/"], "written with %-escapes"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+        (["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
           "--base-url", "https://u.github.io/répo/"], "written with %-escapes"),
-        (["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+        (["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
           "-j", "0"], "-j/--jobs must be at least 1, got 0"),
     ]
     for argv, message in cases:
@@ -112,7 +112,7 @@ def test_an_output_path_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     target = tmp_path / "output"
     target.write_text("not a folder", encoding="utf-8")
     with pytest.raises(SystemExit) as exit_:
-        main(["build", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+        main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(ROOT / "templates"),
               "--output", str(target)])
     assert exit_.value.code == 2 and "is a file" in capsys.readouterr().err
 
@@ -140,7 +140,7 @@ def test_a_template_mistake_is_reported_without_a_traceback(tmp_path, capsys, mo
     assert before in text
     text = text.replace(before, mistake + before, 1) if before else text + mistake + "\n"
     broken.write_text(text, encoding="utf-8")
-    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+    code = main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(templates),
                  "--output", str(tmp_path / "out"), "--jobs", "2", "--no-cache"])
     err = capsys.readouterr().err
     assert code == 3
@@ -181,7 +181,7 @@ def test_a_missing_template_or_asset_is_named_without_a_traceback(tmp_path, caps
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     (templates / missing).unlink()
-    code = main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+    code = main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(templates),
                  "--output", str(tmp_path / "out"), "--no-cache"])
     err = capsys.readouterr().err
     assert code == 3 and "Traceback" not in err, err

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.diagrams import PARTY_STYLES
+from sitegen.styles import PALETTE
 
 STATIC = Path(__file__).resolve().parent.parent / "templates" / "static" / "site.css"
 AA_TEXT = 4.5
@@ -42,8 +42,8 @@ def palettes() -> dict[str, dict[str, str]]:
 
 TEXT_PAIRS = [("text", "bg"), ("text", "bg-soft"), ("muted", "bg"), ("muted", "bg-soft"),
               ("link", "bg"), ("link", "bg-soft"), ("text", "varies-bg")]
-TEXT_PAIRS += [(f"party-{n}-text", f"party-{n}-bg") for n in (1, 2, 3)]
-TEXT_PAIRS += [(f"party-{n}-text", "bg") for n in (1, 2, 3)]  # breakdown headings' borders
+TEXT_PAIRS += [(f"style-{s.name}-text", f"style-{s.name}-bg") for s in PALETTE]
+TEXT_PAIRS += [(f"style-{s.name}-text", "bg") for s in PALETTE]  # breakdown headings' borders
 TEXT_PAIRS += [("right", "bg-soft"), ("wrong", "bg-soft"), ("right", "bg"), ("wrong", "bg")]
 
 
@@ -56,16 +56,38 @@ def test_site_text_colours_meet_aa(scheme, fg, bg):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_striped_customer_cells_keep_aa(scheme):
-    # Cells of the first party carry 14 % stripes of its line colour under the text.
+@pytest.mark.parametrize("style", [s for s in PALETTE if s.hatch], ids=lambda s: s.name)
+def test_hatched_cells_keep_aa(scheme, style):
+    # Hatched styles carry 14 % stripes of their line colour under the text.
     colours = palettes()[scheme]
-    striped = mix(colours["party-1-bg"], colours["party-1-line"], 0.14)
-    assert contrast(colours["party-1-text"], striped) >= AA_TEXT
+    striped = mix(colours[f"style-{style.name}-bg"], colours[f"style-{style.name}-line"], 0.14)
+    assert contrast(colours[f"style-{style.name}-text"], striped) >= AA_TEXT
 
 
-@pytest.mark.parametrize("style", PARTY_STYLES)
+@pytest.mark.parametrize("style", PALETTE, ids=lambda s: s.name)
 def test_diagram_and_card_fills_keep_black_text_legible(style):
-    # Diagram labels and card text are near-black on the party fills, in every scheme.
-    assert contrast("#000000", style["fill"]) >= AA_TEXT
-    assert contrast("#111111", style["fill"]) >= AA_TEXT
-    assert contrast(style["line"], "#ffffff") >= 3.0  # borders: non-text contrast
+    # Diagram labels and card text are near-black on the fills, in every scheme.
+    assert contrast("#000000", style.fill) >= AA_TEXT
+    assert contrast("#111111", style.fill) >= AA_TEXT
+    assert contrast(style.line, "#ffffff") >= 3.0  # borders: non-text contrast
+
+
+@pytest.mark.parametrize("style", PALETTE, ids=lambda s: s.name)
+def test_the_stylesheets_define_every_style_of_the_palette(style):
+    # site.css and card.css carry the palette by hand: they must agree with styles.py.
+    colours = palettes()
+    assert [colours[scheme][f"style-{style.name}-{part}"] for part in ("bg", "text", "line")
+            for scheme in ("light",)] == list(style.light)
+    assert [colours["dark"][f"style-{style.name}-{part}"] for part in ("bg", "text", "line")] \
+        == list(style.dark)
+    site_css = STATIC.read_text(encoding="utf-8")
+    assert re.search(rf"\.choice-{style.name} {{[^}}]*--p-style: {style.border};", site_css)
+    card_css = (STATIC.parent.parent / "card.css").read_text(encoding="utf-8")
+    assert f".choice-{style.name} {{ background: {style.fill}; border: 1pt {style.border} {style.line}; }}" in card_css
+
+
+def test_palette_styles_differ_in_colour_and_pattern():
+    # Two styles never share both a border pattern and a hatch, and no two share a fill.
+    patterns = [(s.border, s.hatch) for s in PALETTE]
+    assert len(set(patterns)) == len(patterns)
+    assert len({s.fill for s in PALETTE}) == len(PALETTE)

@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 
 from sitegen import model as m
-from sitegen.diagrams import boundary_dot, inline_svg, layers_dot, render_diagrams, to_svg
-from source_data import blocks_of_kind, party_numbers, site_yaml, topic_yaml
+from sitegen.diagrams import inline_svg, render_diagrams, to_svg
+from sitegen.kinds.diagram import Diagram, draw as boundary_dot
+from sitegen.kinds.layers import Layer, Layers, PartGroup, draw as layers_dot
+from sitegen.kinds.table import Column, Row, RowGroup, Table
+from source_data import (blocks_of_kind, choice_sets, row_header, site_yaml, table_columns,
+                         table_groups, topic_yaml)
 
 SVG = "{http://www.w3.org/2000/svg}"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "layered"
+"""A guide of one topic shaped like the seed: layers, and a table typed by two sets."""
 SLUGS = site_yaml()["topics"]
 
 
@@ -29,13 +35,14 @@ def diagram_file(built: Path, slug: str, block_id: str) -> Path:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_layer_diagrams_show_every_part_of_the_model(built, slug):
     topic = topic_yaml(slug)
-    parties = {p["id"]: p for p in topic["parties"]}
+    sets = choice_sets(topic)
     for block in blocks_of_kind(topic, "layers"):
         texts = svg_texts(diagram_file(built, slug, block["id"]).read_bytes())
         expected = []
         for layer in block["layers"]:
-            party = parties[layer["party"]]
-            expected += [party["responsibility"].upper(), f'“{party["tagline"]}”', *layer["parts"]]
+            value = sets[block["set"]]["values"][layer["value"]]
+            expected += [layer["heading"].upper(), *layer["parts"]]
+            expected += [f'“{value["text"]}”'] if value.get("text") else []
             for group in layer.get("groups", []):
                 expected += [group["name"], *group["parts"]]
         assert sorted(t for t in texts if "═" not in t) == sorted(expected)
@@ -43,13 +50,14 @@ def test_layer_diagrams_show_every_part_of_the_model(built, slug):
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_boundary_diagrams_place_each_component_with_its_owner(built, slug):
+def test_table_diagrams_place_each_row_with_its_value(built, slug):
     topic = topic_yaml(slug)
-    numbers = party_numbers(topic)
-    models = topic["service_models"]
+    sets = choice_sets(topic)
     for block in blocks_of_kind(topic, "diagram"):
-        matrix = next(b for b in topic["blocks"] if b["id"] == block["source"])
-        rows = [row for group in matrix["groups"] for row in group["rows"]]
+        table = next(b for b in topic["blocks"] if b["id"] == block["source"])
+        rows = [row for _, group in table_groups(table) for row in group]
+        head = row_header(table, sets)
+        typed = [c for c in table_columns(table, sets) if c["set"]]
         root = ET.fromstring(diagram_file(built, slug, block["id"]).read_bytes())
         nodes = {}
         for g in root.iter(f"{SVG}g"):
@@ -58,22 +66,40 @@ def test_boundary_diagrams_place_each_component_with_its_owner(built, slug):
                 lines = [t.text for t in g.iter(f"{SVG}text")]  # long names wrap onto lines
                 nodes[name] = (g.get("class"), " ".join(" ".join(lines).split()))
         expected = {}
-        for c, sm in enumerate(models):
+        for c, column in enumerate(typed):
             for r, row in enumerate(rows):
-                owner = row["owners"][sm["id"]]
-                expected[f"sm{c}row{r}"] = (f"node part party-{numbers[owner]}", row["component"])
+                style = sets[column["set"]]["values"][row[column["id"]]]["style"]
+                expected[f"c{c}row{r}"] = (f"node part choice-{style}", " ".join(row[head].split()))
         assert nodes == expected
         texts = svg_texts(ET.tostring(root))
-        for sm in models:
-            assert f'{sm["name"]} ({sm["example"]})' in texts
+        for column in typed:
+            assert column["heading"] in texts
 
 
-def _topic_with_parts(parts: tuple[str, ...]) -> tuple[m.Topic, m.Layers]:
-    party = m.Party("p", "Party <i>", "Resp {x}", 'Tag "q"', "K", 1)
-    block = m.Layers(id="l", title="T", caption="C", boundary="B\\N", layers=(
-        m.Layer(party, parts, (m.PartGroup("G <b>bold</b>", parts),)),))
-    topic = m.Topic("t", "T", "T", "", "S", (party,), (), (block,))
-    return topic, block
+def _choice(value_id: str = "c", label: str = "C", text: str = "T") -> m.Choice:
+    return m.Choice(value_id, label, text, "", "blue")
+
+
+def _topic(*blocks, sets=()) -> m.Topic:
+    return m.Topic("t", "T", "T", "", "S", (), tuple(sets), tuple(blocks))
+
+
+def _topic_with_parts(parts: tuple[str, ...]) -> tuple[m.Topic, Layers]:
+    value = m.Choice("p", "Party <i>", 'Tag "q"', "", "blue")
+    block = Layers(id="l", title="T", caption="C", boundary="B\\N", layers=(
+        Layer(value, "Resp {x}", parts, (PartGroup("G <b>bold</b>", parts),)),))
+    return _topic(block), block
+
+
+def _table_topic(heads: tuple[str, ...], column_heading: str = "<S> ({E})",
+                 value: m.Choice | None = None) -> tuple[m.Topic, Diagram]:
+    value = value or _choice()
+    owners = m.ChoiceSet("owner", "Owner", (value,))
+    table = Table(id="mx", title="M", caption="c", row_header=0,
+                  columns=(Column("h", "h", None), Column("s", column_heading, owners)),
+                  groups=(RowGroup("g", tuple(Row((head, value)) for head in heads)),))
+    diagram = Diagram(id="d", title="D", source="mx", caption="c")
+    return _topic(table, diagram, sets=(owners,)), diagram
 
 
 HOSTILE = ('"quoted"', "{braces}", "back\\slash", "<b>not bold</b>", "\\N \\G \\l",
@@ -88,17 +114,11 @@ def test_dot_labels_are_shown_as_literal_text():
     assert "G <b>bold</b>" in texts and "RESP {X}" in texts and '“Tag "q"”' in texts
 
 
-def test_hostile_labels_in_the_boundary_diagram_stay_text():
-    customer = m.Party("c", 'C"ust', "R", "T", "K", 1)
-    sm = m.ServiceModel("s", "<S>", "{E}")
-    rows = tuple(m.MatrixRow(label, (customer,)) for label in HOSTILE)
-    matrix = m.Matrix(id="mx", title="M", caption="c", heading="h", service_models=(sm,),
-                      groups=(m.MatrixGroup("g", rows),))
-    diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
-    topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
+def test_hostile_labels_in_the_table_diagram_stay_text():
+    topic, diagram = _table_topic(HOSTILE, value=_choice("c", 'C"ust'))
     texts = svg_texts(to_svg(boundary_dot(topic, diagram), "D"))
     assert [t for t in texts if t in HOSTILE] == list(HOSTILE)
-    assert "<S> ({E})" in texts and 'C"ust manages' in texts
+    assert "<S> ({E})" in texts and 'C"ust' in texts
 
 
 def test_diagrams_are_deterministic_and_named_by_content(site):
@@ -131,19 +151,15 @@ def test_diagrams_carry_their_title_and_no_internal_names(site):
     for (slug, block_id), diagram in render_diagrams(site).items():
         root = ET.fromstring(diagram.svg)
         titles = [t.text for t in root.iter(f"{SVG}title")]
-        assert titles == [site.topics[0].block(block_id).title]
+        topic = next(t for t in site.topics if t.slug == slug)
+        assert titles == [topic.block(block_id).title]
 
 
-def test_long_component_names_wrap_instead_of_widening_the_diagram():
-    customer = m.Party("c", "C", "R", "T", "K", 1)
-    sm = m.ServiceModel("s", "S", "E")
+def test_long_row_names_wrap_instead_of_widening_the_diagram():
     long_name = "Customer-managed encryption keys for data stored in every region"
-    matrix = m.Matrix(id="mx", title="M", caption="c", heading="h", service_models=(sm,),
-                      groups=(m.MatrixGroup("g", (m.MatrixRow(long_name, (customer,)),)),))
-    diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
-    topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
+    topic, diagram = _table_topic((long_name,), "S (E)")
     root = ET.fromstring(to_svg(boundary_dot(topic, diagram), "D"))
-    lines = [t.text for t in root.iter(f"{SVG}text") if t.text not in ("S (E)", "C manages")]
+    lines = [t.text for t in root.iter(f"{SVG}text") if t.text not in ("S (E)", "C")]
     assert len(lines) > 1 and " ".join(lines) == long_name
     assert float(root.get("width").removesuffix("pt")) < 300
 
@@ -156,16 +172,16 @@ own characters wherever it is shown, as the HTML table shows it."""
 @pytest.fixture(scope="module")
 def references_build(tmp_path_factory) -> Path:
     """The shipped guide with character references in the labels of both diagrams: layer
-    parts and groups (HTML-like labels), the boundary, components, parties and service
-    models (plain labels)."""
+    parts and groups (HTML-like labels), the boundary, row headings, column headings and
+    values (plain labels). A fixture of the shipped topic's shape, kept under tests/."""
     import shutil
 
     from sitegen.pipeline import BuildConfig, build
 
     root = tmp_path_factory.mktemp("references")
     content = root / "content"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
-    path = content / "topics" / "shared-responsibility" / "topic.yaml"
+    shutil.copytree(FIXTURE, content)
+    path = content / "topics" / "layered" / "topic.yaml"
     topic = path.read_text(encoding="utf-8")
     for old, new in [("- Customer Data\n", "- Data &amp; keys\n"),
                      ("- Compute\n", "- Compute &#xD800;\n"), ("- Storage\n", "- Storage &#x1;\n"),
@@ -177,7 +193,8 @@ def references_build(tmp_path_factory) -> Path:
                      ("component: Operating System", "component: OS &#65535;"),
                      ("component: Database Engine", "component: Engine &bogus;"),
                      ("component: Host Infrastructure", "component: Hosts &amp; racks"),
-                     ("name: IaaS", "name: IaaS &amp; VMs"), ("name: AWS\n", "name: AWS &lt;b&gt;\n")]:
+                     ("label: IaaS", "label: IaaS &amp; VMs"),
+                     ("label: AWS\n", "label: AWS &lt;b&gt;\n")]:
         assert old in topic, old
         topic = topic.replace(old, new, 1)
     path.write_text(topic, encoding="utf-8")
@@ -188,14 +205,13 @@ def references_build(tmp_path_factory) -> Path:
 
 def test_every_diagram_is_well_formed_xml_showing_character_references_as_typed(
         references_build):
-    topic = topic_yaml("shared-responsibility")  # the shipped text, for what was not replaced
     texts = []
     for svg in sorted((references_build / "diagrams").glob("*.svg")):
         texts += svg_texts(svg.read_bytes())  # fails on text that is not well-formed XML
     for expected in ["Data &amp; keys", "Compute &#xD800;", "Storage &#x1;", "DB &#65535;",
                      "&lt;b&gt;", "Physical &#38; wired", "Keys &#xD800;", "Traffic &#x1;",
-                     "OS &#65535;", "Engine &bogus;", "Hosts &amp; racks", "AWS &lt;b&gt; manages",
-                     f'IaaS &amp; VMs ({topic["service_models"][0]["example"]})']:
+                     "OS &#65535;", "Engine &bogus;", "Hosts &amp; racks", "AWS &lt;b&gt;",
+                     "IaaS &amp; VMs (EC2)"]:
         assert expected in texts, (expected, texts)
     assert any("BOUNDARY &NBSP; LINE" in text for text in texts)
 
@@ -204,7 +220,7 @@ def test_a_diagram_and_the_table_it_is_drawn_from_show_the_same_text(references_
     import lxml.html
 
     page = lxml.html.fromstring(
-        (references_build / "topics" / "shared-responsibility.html").read_bytes())
+        (references_build / "topics" / "layered.html").read_bytes())
     cells = {" ".join(cell.text_content().split()) for cell in page.iter("th", "td")}
     drawn = {" ".join(text.text_content().split()) for text in page.iter("{*}text", "text")}
     for component in ("Keys &#xD800;", "Traffic &#x1;", "OS &#65535;", "Hosts &amp; racks"):
@@ -217,11 +233,6 @@ def test_a_character_xml_cannot_hold_still_gives_a_well_formed_drawing(character
     U+FFFD in their place, never as SVG that no XML parser reads."""
     topic, block = _topic_with_parts((f"a{character}b",))  # HTML-like labels
     assert svg_texts(to_svg(layers_dot(topic, block), "T")).count("a\ufffdb") == 2
-    customer = m.Party("c", "C", "R", "T", "K", 1)  # plain labels
-    sm = m.ServiceModel("s", f"S{character}", "E")
-    matrix = m.Matrix(id="mx", title="M", caption="c", heading="h", service_models=(sm,),
-                      groups=(m.MatrixGroup("g", (m.MatrixRow(f"a{character}b", (customer,)),)),))
-    diagram = m.Diagram(id="d", title="D", source="mx", caption="c")
-    topic = m.Topic("t", "T", "T", "", "S", (customer,), (sm,), (matrix, diagram))
+    topic, diagram = _table_topic((f"a{character}b",), f"S{character} (E)")  # plain labels
     texts = svg_texts(to_svg(boundary_dot(topic, diagram), "D"))
     assert "a\ufffdb" in texts and "S\ufffd (E)" in texts

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from sitegen import drawing
-from sitegen.diagrams import DIAGRAM_BUILDERS, diagram_blocks, render_diagrams, titled
+from sitegen.diagrams import diagram_blocks, dot_source, render_diagrams, titled
 from sitegen.drawing import draw_with_library, draw_with_program, in_declared_order
 from sitegen.workers import PARALLEL_MINIMUM
 
@@ -17,14 +17,14 @@ needs_library = pytest.mark.skipif(not drawing._library_path(),
 
 
 @pytest.fixture(scope="module")
-def sources(site) -> list[str]:
+def sources(layered_site) -> list[str]:
     """The shipped diagrams and variants of them: other cluster names, longer labels."""
-    shipped = [DIAGRAM_BUILDERS[block.kind](topic, block) for topic, block in diagram_blocks(site)]
+    shipped = [dot_source(topic, block) for topic, block in diagram_blocks(layered_site)]
     variants = []
     for i in range(PARALLEL_MINIMUM // len(shipped) + 2):
         for dot in shipped:
-            variants.append(dot.replace("cluster_sm", f"cluster_{'v' * i}sm")
-                            .replace("Customer", "Customer" + " and partner" * (i % 3)))
+            variants.append(dot.replace("cluster_c", f"cluster_{'v' * i}c")
+                            .replace("Data ", "Data" + " and partner" * (i % 3) + " "))
     return variants
 
 
@@ -35,9 +35,10 @@ def by_program(sources) -> list[bytes]:
 
 @needs_library
 def test_many_diagrams_are_made_in_workers_with_the_library_as_the_program_makes_them(
-        site, monkeypatch):
+        layered_site, monkeypatch):
     from sitegen import diagrams
 
+    site = layered_site
     topic = site.topics[0]
     copies = [replace(topic, slug=f"{topic.slug}-{i}") for i in range(PARALLEL_MINIMUM // 2 + 1)]
     many = replace(site, topics=tuple(copies))
@@ -59,14 +60,15 @@ def test_the_library_draws_a_graph_the_same_whatever_it_drew_before(sources, by_
     assert [drawn[index] for index in range(len(sources))] == by_program
 
 
-def test_few_diagrams_are_drawn_by_the_program_in_this_process(site, monkeypatch):
+def test_few_diagrams_are_drawn_by_the_program_in_this_process(layered_site, monkeypatch):
+    site = layered_site
     from sitegen import diagrams
 
     monkeypatch.setattr(diagrams, "spread", lambda *args: pytest.fail("no workers for two"))
     made = render_diagrams(site, jobs=2)
     assert [diagram.svg for diagram in made.values()] == [
-        titled(draw_with_program(DIAGRAM_BUILDERS[block.kind](topic, block)), block.title)
-        for topic, block in diagram_blocks(site)]
+        titled(draw_with_program(dot_source(topic, block)), block.title)
+        for topic, block in diagram_blocks(layered_site)]
 
 
 def test_clusters_are_put_in_the_order_the_source_declares_them():

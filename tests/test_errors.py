@@ -64,7 +64,7 @@ def test_a_setup_problem_naming_a_folder_is_printed_escaped(tmp_path, capsys):
     output = tmp_path / FORGED
     output.mkdir()
     (output / "notes.txt").write_text("not made by sitegen\n", encoding="utf-8")
-    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(TEMPLATES),
+    assert main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(TEMPLATES),
                  "--output", str(output)]) == 3
     err = capsys.readouterr().err
     assert not ACTING.search(err)

@@ -13,7 +13,7 @@ from sitegen.pipeline import BuildConfig, build
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SCRIPT = "<script>alert('tip')</script>"
 DOT = '"]; x [label="pwned"]; subgraph { \\N'
-# Short words: a matrix cell must still fit its card column (a long word fails the build).
+# Short words: a table cell must still fit its card column (a long word fails the build).
 IMG = "<img src=x onerror=f()>"
 
 
@@ -22,13 +22,14 @@ def hostile_build(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     content = root / "content"
     import shutil
-    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
-    topic_dir = content / "topics" / "shared-responsibility"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "layered", content)
+    topic_dir = content / "topics" / "layered"
     topic = (topic_dir / "topic.yaml").read_text(encoding="utf-8")
     topic = topic.replace("- Physical security is ALWAYS AWS responsibility",
                           f"- \"{SCRIPT}\"")
     topic = topic.replace("- Customer Data\n", f"- '{DOT}'\n")
     topic = topic.replace("component: Database Engine", f"component: '{IMG}'")
+    topic = topic.replace("          - The customer\n", f"          - \"{SCRIPT} {IMG}\"\n")
     (topic_dir / "topic.yaml").write_text(topic, encoding="utf-8")
     (topic_dir / "overview.md").write_text(
         f"{SCRIPT}\n\n{IMG}\n\n[click me](javascript:alert(1)) and [data](data:text/html,hi) "
@@ -39,7 +40,7 @@ def hostile_build(tmp_path_factory) -> Path:
 
 
 def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
-    page = lxml.html.fromstring((hostile_build / "topics" / "shared-responsibility.html").read_bytes())
+    page = lxml.html.fromstring((hostile_build / "topics" / "layered.html").read_bytes())
     # The only scripts are the site's own files and the theme line in <head>; no content.
     assert set(page.xpath("//script/@src")) == {
         "../assets/theme.js", "../assets/search.js", "../assets/quiz.js"}
@@ -53,6 +54,8 @@ def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     assert "https://example.org/" in hrefs
     text = page.text_content()
     assert SCRIPT in text and IMG in text
+    options = [" ".join(label.text_content().split()) for label in page.xpath("//li[@class='option']/label")]
+    assert f"B. {SCRIPT} {IMG}" in options  # an option of a question is text too
 
 
 def test_dot_syntax_in_content_is_a_label_not_graph_structure(hostile_build):
@@ -71,7 +74,7 @@ def test_dot_syntax_in_content_is_a_label_not_graph_structure(hostile_build):
 
 
 def test_the_card_prints_markup_as_text(hostile_build):
-    pdf = hostile_build / "cards" / "shared-responsibility-a4.pdf"
+    pdf = hostile_build / "cards" / "layered-a4.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert SCRIPT in " ".join(text.split())
@@ -95,17 +98,17 @@ def test_control_characters_written_as_escapes_are_refused(tmp_path, escape, cod
 
     content = tmp_path / "content"
     import shutil
-    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
-    path = content / "topics" / "shared-responsibility" / "topic.yaml"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "layered", content)
+    path = content / "topics" / "layered" / "topic.yaml"
     topic = path.read_text(encoding="utf-8")
     attack = f'"] x [URL=<javascript:alert(1)>] y [label=ok]{escape}"'
-    assert "- component: Data Encryption\n" in topic
-    path.write_text(topic.replace("- component: Data Encryption\n",
-                                  f"- component: {attack}\n"), encoding="utf-8")
-    line = topic[:topic.index("- component: Data Encryption")].count("\n") + 1
+    assert "- {component: Data Encryption," in topic
+    path.write_text(topic.replace("- {component: Data Encryption,",
+                                  f"- {{component: {attack},"), encoding="utf-8")
+    line = topic[:topic.index("- {component: Data Encryption")].count("\n") + 1
     with pytest.raises(BuildFailed) as failure:
         check(BuildConfig(content_dir=content))
     assert [str(e) for e in failure.value.errors] == [
-        f"{path}:{line}:{topic.splitlines()[line - 1].index('- component') + 14}: error: "
+        f"{path}:{line}:{topic.splitlines()[line - 1].index('- {component') + 15}: error: "
         f"character U+{code} is not allowed in text (hint: remove the escape that writes it, "
         f"such as \\0, \\e or \\x01, from this quoted text)"]

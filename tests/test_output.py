@@ -36,7 +36,7 @@ def test_a_failed_build_leaves_the_previous_output_exactly_as_it_was(content_cop
     out = tmp_path / "output"
     build(BuildConfig(content_copy, TEMPLATES, out))
     before = snapshot(out)
-    topic = content_copy / "topics" / "shared-responsibility" / "topic.yaml"
+    topic = content_copy / "topics" / "layered" / "topic.yaml"
     topic.write_text(topic.read_text(encoding="utf-8").replace("answer: aws", "answer: amazon"),
                      encoding="utf-8")
     with pytest.raises(BuildFailed):
@@ -105,11 +105,11 @@ def test_unchanged_files_are_neither_rewritten_nor_copied(content_copy, tmp_path
     out = tmp_path / "output"
     build(BuildConfig(content_copy, TEMPLATES, out))
     before = {path: os.stat(out / path).st_ino for path in tree(out)}
-    overview = content_copy / "topics" / "shared-responsibility" / "overview.md"
+    overview = content_copy / "topics" / "layered" / "overview.md"
     overview.write_text(overview.read_text(encoding="utf-8") + "\nOne more line.\n",
                         encoding="utf-8")
     report = build(BuildConfig(content_copy, TEMPLATES, out))
-    assert "topics/shared-responsibility.html" in report.written
+    assert "topics/layered.html" in report.written
     after = {path: os.stat(out / path).st_ino for path in tree(out)}
     assert after.keys() == before.keys()
     del after[MARKER]  # each of the two folders that take turns has its own
@@ -250,7 +250,7 @@ def test_a_full_disk_is_a_one_line_error_and_the_output_stays_whole(content_copy
     out = small_disk / "output"
     assert run_cli("--content", str(content_copy), "--output", str(out)).returncode == 0
     before = tree(out)
-    overview = content_copy / "topics" / "shared-responsibility" / "overview.md"
+    overview = content_copy / "topics" / "layered" / "overview.md"
     overview.write_text(overview.read_text(encoding="utf-8") + "\n\n" + "A long page. " * 20000,
                         encoding="utf-8")
     done = run_cli("--content", str(content_copy), "--output", str(out))
@@ -306,7 +306,7 @@ def test_whatever_is_in_the_spare_a_build_makes_the_whole_site(content_copy, tmp
         (spare / "topics").write_text("x", encoding="utf-8")
     else:
         (spare / MARKER).unlink()
-    overview = content_copy / "topics" / "shared-responsibility" / "overview.md"
+    overview = content_copy / "topics" / "layered" / "overview.md"
     overview.write_text(overview.read_text(encoding="utf-8") + "\nOne more line.\n",
                         encoding="utf-8")
     build(BuildConfig(content_copy, TEMPLATES, out))

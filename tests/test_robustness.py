@@ -38,7 +38,7 @@ def mutate(lines: list[str], rng: random.Random) -> list[str]:
 def test_random_edits_never_crash_validation(content_copy, seed):
     rng = random.Random(seed)
     target = rng.choice([content_copy / "site.yaml",
-                         content_copy / "topics" / "shared-responsibility" / "topic.yaml"])
+                         content_copy / "topics" / "layered" / "topic.yaml"])
     lines = target.read_text(encoding="utf-8").splitlines()
     target.write_text("\n".join(mutate(lines, rng)) + "\n", encoding="utf-8")
     try:

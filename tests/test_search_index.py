@@ -9,58 +9,20 @@ from pathlib import Path
 
 import lxml.html
 
-from source_data import displayed_texts, site_yaml, topic_yaml
+from content_checks import search_documents
 
 def documents(built: Path) -> list[dict]:
-    """Every document of the index, from the parts search-index.js lists, in their order."""
-    listing = (built / "assets" / "search-index.js").read_text(encoding="utf-8")
-    match = re.fullmatch(r"window\.sitegenSearchParts = (\[.*?\]);\n"
-                         r"window\.sitegenSearchDocuments = \[\];\n", listing)
-    assert match, listing[:200]
-    found = []
-    for number, part in enumerate(json.loads(match.group(1))):
-        script = (built / part).read_text(encoding="utf-8")
-        prefix = f"window.sitegenSearchDocuments[{number}] = "
-        assert script.startswith(prefix) and script.endswith(";\n")
-        found += json.loads(script[len(prefix):-2])
-    return found
+    return search_documents(built)
 
 
-def test_every_section_of_every_topic_is_a_document_pointing_at_it(built):
-    docs = documents(built)
-    assert all("id" not in d for d in docs)  # numbered by the browser as it loads them
-    expected = []
-    for slug in site_yaml()["topics"]:
-        topic = topic_yaml(slug)
-        page = f"topics/{slug}.html"
-        expected.append((topic["short_title"], page, topic["title"]))
-        expected += [(topic["short_title"], f"{page}#{block['id']}", block["title"])
-                     for block in topic["blocks"]]
-    assert [(d["topic"], d["url"], d["title"]) for d in docs] == expected
-    for doc in docs:
-        path, _, anchor = doc["url"].partition("#")
-        page = lxml.html.fromstring((built / path).read_bytes())
-        assert not anchor or page.get_element_by_id(anchor) is not None
-
-
-def test_every_text_of_a_topic_is_searchable(built):
-    searchable = " ".join(d["title"] + " " + d["text"] for d in documents(built))
-    flat = " ".join(searchable.split())
-    for slug in site_yaml()["topics"]:
-        # The index holds text in composed form, whichever form the content is written in.
-        words = [unicodedata.normalize("NFC", t) for t in displayed_texts(topic_yaml(slug))
-                 if re.search(r"\w", t)]
-        assert [t for t in words if t not in flat] == []  # icons are decoration, not words
-
-
-def test_cells_and_list_items_stay_apart_in_snippets(built):
-    by_title = {d["title"]: d["text"] for d in documents(built)}
+def test_cells_and_list_items_stay_apart_in_snippets(layered_built):
+    by_title = {d["title"]: d["text"] for d in documents(layered_built)}
     assert "Hypervisor security · Host operating systems" in by_title["Detailed Breakdown"]
     assert "Data Encryption · Customer · Customer · Customer" in by_title["The Responsibility Matrix"]
 
 
-def test_controls_and_drawings_are_not_indexed(built):
-    by_title = {d["title"]: d["text"] for d in documents(built)}
+def test_controls_and_drawings_are_not_indexed(layered_built):
+    by_title = {d["title"]: d["text"] for d in documents(layered_built)}
     scenarios = by_title["Key Exam Scenarios"]
     assert "Show the answer" not in scenarios  # a <summary>, not reading matter
     assert "open the diagram on its own" not in by_title["The Core Concept"]
@@ -70,7 +32,7 @@ def test_controls_and_drawings_are_not_indexed(built):
 def test_decomposed_text_is_indexed_composed(content_copy, tmp_path):
     from sitegen.pipeline import BuildConfig, build
 
-    topic = content_copy / "topics" / "shared-responsibility" / "topic.yaml"
+    topic = content_copy / "topics" / "layered" / "topic.yaml"
     text = topic.read_text(encoding="utf-8")
     title = re.search(r"^title: (.*)$", text, re.M).group(1)
     topic.write_text(text.replace(f"title: {title}", f"title: {title} Se\u0301curite\u0301", 1),

@@ -92,7 +92,7 @@ def test_the_ascii_matrix_is_the_page_matrix(page):
              for line in seed_parts()["drawings"] if line.count("│") == 5]
     drawn = [row for row in drawn if row[0] and row[0] not in ("Security Component", "")]
     page_rows = [[" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")]
-                 for tr in page.xpath("//table[contains(@class, 'matrix')]//tr")]
+                 for tr in page.xpath("//table[contains(@class, 'data-table')]//tr")]
     assert len(drawn) == 9
     assert [row for row in drawn if row not in page_rows] == []
 

@@ -28,8 +28,8 @@ from sitegen.serve_livereload import EVENTS_PATH, SCRIPT, SCRIPT_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
-TOPIC = "topics/shared-responsibility.html"
-TOPIC_YAML = Path("topics/shared-responsibility/topic.yaml")
+TOPIC = "topics/layered.html"
+TOPIC_YAML = Path("topics/layered/topic.yaml")
 BASE_URL = "https://user.github.io/REPO/"
 SUMMARY = "Who secures what on AWS"
 FIRST_ANSWER = "answer: customer"

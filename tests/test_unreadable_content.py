@@ -17,7 +17,7 @@ from sitegen.pipeline import BuildConfig, build
 from sitegen.sources import Templates
 
 ROOT = Path(__file__).resolve().parent.parent
-TOPIC = "topics/shared-responsibility"
+TOPIC = "topics/layered"
 CONTENT_FILES = [f"{TOPIC}/overview.md", f"{TOPIC}/topic.yaml", "site.yaml"]
 
 
@@ -111,7 +111,7 @@ def test_a_template_that_cannot_be_read_is_a_setup_problem(tmp_path, capsys, mon
     shutil.copytree(ROOT / "templates", templates)
     unreadable = templates / "blocks" / "tips.html"
     refuse_reading(monkeypatch, unreadable)
-    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+    assert main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(templates),
                  "--output", str(tmp_path / "out")]) == 3
     err = capsys.readouterr().err
     assert err == f"sitegen: error: cannot read {unreadable}: Permission denied\n"
@@ -203,7 +203,7 @@ def test_a_symbolic_link_in_the_templates_is_a_setup_problem_not_published(templ
     else:
         link.unlink()
         link.symlink_to(secret)
-    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+    assert main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(templates),
                  "--output", str(tmp_path / "out")]) == 3
     assert capsys.readouterr().err == (
         f"sitegen: error: {link} is a symbolic link; templates are read only from files "
@@ -215,7 +215,7 @@ def test_a_named_pipe_in_the_templates_is_a_setup_problem(templates, tmp_path, c
     pipe = templates / "static" / "favicon.svg"
     pipe.unlink()
     os.mkfifo(pipe)
-    assert main(["build", "--content", str(ROOT / "content"), "--templates", str(templates),
+    assert main(["build", "--content", str(ROOT / "tests" / "fixtures" / "layered"), "--templates", str(templates),
                  "--output", str(tmp_path / "out")]) == 3
     assert capsys.readouterr().err == f"sitegen: error: {pipe} is a named pipe, not a file\n"
 

@@ -20,8 +20,9 @@ class TopicScope:
     """Where errors go."""
     slug: str
     """The topic's folder name."""
-    sets: dict[str, m.ChoiceSet]
-    """Choice sets the topic may use (shared and its own), by id."""
+    sets: dict[str, m.ChoiceSet | None]
+    """Choice sets the topic may use (shared and its own), by id; None for a set with a
+    mistake, which was reported: what names it is then not reported again."""
     texts: dict[str, TextFile | None]
     """The topic folder's Markdown files, by name (None: unreadable, already reported)."""
 
@@ -55,13 +56,14 @@ class Kind:
     """Keys beyond icon that a block may have."""
     summary: str = ""
     """One line on what the kind is for (the README's content reference)."""
-    link: Callable[[m.Block, dict[str, m.Block], Mapping, Fields], None] | None = None
-    """Checks references to other blocks of the topic, once all are read."""
+    link: Callable[[m.Block, dict[str, m.Block | None], Mapping, Fields], None] | None = None
+    """Checks references to other blocks of the topic, once all are read (given the blocks
+    by id, None for one whose mistakes were reported)."""
     draw: Callable[[m.Topic, m.Block], str] | None = None
     """The block's diagram as DOT source, for a kind drawn as a diagram."""
 
 
-def optional_text(mapping: Mapping | None, key: str, f: Fields) -> str:
-    """Text under an optional key; "" when absent or unusable."""
+def optional_text(mapping: Mapping | None, key: str, f: Fields, what: str = "") -> str:
+    """Text under an optional key; "" when absent or unusable. what: its name in messages."""
     node = get(mapping, key)
-    return (f.text(node, key) or "") if node is not None else ""
+    return (f.text(node, what or key) or "") if node is not None else ""

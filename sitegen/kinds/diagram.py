@@ -41,8 +41,8 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
 
 def link(block: Diagram, blocks: dict[str, Block], node: Mapping, f: Fields) -> None:
     """The source must be a table with a column typed by a choice set."""
-    if not block.source:
-        return
+    if not block.source or (block.source in blocks and blocks[block.source] is None):
+        return  # no source, or one whose own mistakes were reported
     source = blocks.get(block.source)
     tables = [b.id for b in blocks.values() if isinstance(b, Table) and b.choice_columns]
     hint = "tables with a set-typed column here: " + (", ".join(tables) or "none")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ from ..model import Block, Choice, _Model, sealed
 from .base import Kind, TopicScope, optional_text
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
+NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}
+"""How many to choose, as AWS exams write it: "(Choose TWO.)"."""
+_SAYS_CHOOSE = re.compile(r"\(\s*choose\b[^)]*\)", re.I)
 
 
 @sealed
@@ -60,6 +64,11 @@ class Question(_Model):
         """How many options to choose: 1 for a single-answer question."""
         return len(self.answer)
 
+    @property
+    def choose_words(self) -> str:
+        """What a multiple-response question adds to its text, e.g. "(Choose TWO.)"."""
+        return f"(Choose {NUMBER_WORDS[self.choose]}.)" if self.choose > 1 else ""
+
     def is_answer(self, option: Option) -> bool:
         return option.id in self.answer
 
@@ -93,7 +102,7 @@ def _options(node: Node | None, f) -> list[tuple[Node, Option]]:
     if any(plain) and not all(plain):
         f.error(node, "options are either all plain text or all mappings with 'id' and 'text'",
                 "write each option the same way")
-        return []
+        return None
     options = []
     for i, item in enumerate(items):
         if isinstance(item, Scalar):
@@ -105,29 +114,50 @@ def _options(node: Node | None, f) -> list[tuple[Node, Option]]:
                                                       f.text(get(option, "text"), "option text"),
                                                       optional_text(option, "note", f))))
     f.unique([(n, o.id) for n, o in options if o.id], "option id")
-    f.unique([(n, " ".join(o.text.split()).casefold()) for n, o in options if o.text], "option")
-    return options
+    seen: dict[str, Node] = {}
+    for n, option in options:
+        same = " ".join((option.text or "").split()).casefold()
+        if same and same in seen:
+            f.error(n, f"duplicate option '{option.text}'",
+                    f"already used on line {seen[same].line}; each option must be unique")
+        elif same:
+            seen[same] = n
+    return options if items else None
 
 
-def _count(node: Node | None, f) -> int | None:
+UNUSABLE = object()
+"""A `choose` with a mistake, already reported: the answer is then not counted against it."""
+
+
+def _count(node: Node | None, options: int, f):
+    """How many options to choose: None for a single-answer question."""
     if node is None:
         return None
-    if not isinstance(node, Scalar) or node.implicit_type != "int" or not 2 <= int(node.text) <= MAX_OPTIONS - 1:
-        f.error(node, f"choose must be a whole number from 2 to {MAX_OPTIONS - 1}, got '{getattr(node, 'text', '')}'",
-                "leave it out for a single-answer question")
-        return None
+    if not f.expect(node, Scalar, "choose"):
+        return UNUSABLE
+    highest = max(2, min(MAX_OPTIONS, options) - 1)
+    if node.implicit_type == "str" and node.text.strip().isdigit():
+        f.error(node, f"choose must be a whole number, got '{node.text}' in quotes, which makes "
+                "it text", f"write it without quotes: choose: {node.text.strip()}")
+        return UNUSABLE
+    if node.implicit_type != "int" or not 2 <= int(node.text) <= highest:
+        f.error(node, f"choose must be a whole number from 2 to {highest} (one less than the "
+                f"options), got '{node.text}'", "leave it out for a single-answer question")
+        return UNUSABLE
     return int(node.text)
 
 
-def _answer(node: Node | None, options: list[Option], choose: int | None, f) -> tuple[str, ...]:
-    if node is None:
-        return ()
+def _answer(node: Node | None, options: list[Option] | None, choose, f) -> tuple[str, ...]:
+    if node is None or options is None:
+        return ()  # no answer, or options already reported as unusable
     written = list(node.items) if isinstance(node, Sequence) else [node]
     ids = {o.id: o.id for o in options if o.id}
     named = [f.reference(item, "answer", ids, "option id") for item in written]
     if isinstance(node, Sequence):
         f.unique([(item, value) for item, value in zip(written, named) if value], "answer")
-    if choose is None and len(written) != 1:
+    if choose is UNUSABLE:
+        pass
+    elif choose is None and len(written) != 1:
         f.error(node, f"a single-answer question has exactly one answer, this one lists {len(written)}",
                 f"for a multiple-response question add 'choose: {len(written)}'" if len(written) > 1
                 else "name the id of the right option")
@@ -157,14 +187,19 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
         item = f.mapping(node, "question", ("question", "options", "answer", "explanation"),
                          ("id", "choose", "tags"))
         options = _options(get(item, "options"), f)
-        choose = _count(get(item, "choose"), f)
+        choose = _count(get(item, "choose"), len(options or ()), f)
+        question_node = get(item, "question")
+        if isinstance(question_node, Scalar) and _SAYS_CHOOSE.search(question_node.text):
+            f.error(question_node, "the question says how many to choose itself",
+                    "leave '(Choose ...)' out: the site and the card add it from 'choose'")
         id_node = get(item, "id")
         question_id = f.identifier(id_node, "question id") if id_node is not None else f"q{number}"
         questions.append((id_node or node, Question(
             id=question_id,
             question=f.text(get(item, "question"), "question"),
-            options=tuple(option for _, option in options),
-            answer=_answer(get(item, "answer"), [o for _, o in options], choose, f),
+            options=tuple(option for _, option in options or ()),
+            answer=_answer(get(item, "answer"),
+                           None if options is None else [o for _, o in options], choose, f),
             explanation=f.text(get(item, "explanation"), "explanation"),
             tags=_tags(get(item, "tags"), scope),
         )))

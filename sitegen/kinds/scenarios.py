@@ -55,7 +55,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
             explanation=f.text(get(item, "explanation"), "explanation"),
         ))
     prompt = optional_text(block, "prompt", f)
-    if not prompt and answers is not None:
+    if not prompt and answers is not None and answers.name:
         prompt = f"Which {answers.name[:1].lower() + answers.name[1:]}?"
     return {"answers": answers, "prompt": prompt, "items": tuple(items)}
 

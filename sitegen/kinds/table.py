@@ -104,7 +104,9 @@ def _column_type(node: Node | None, scope: TopicScope) -> tuple[bool, ChoiceSet 
     """(usable, set) of a column's `type`: no set for text."""
     if node is None or (isinstance(node, Scalar) and node.text == TEXT):
         return True, None
-    choice_set = scope.choice_set(node, "column type")
+    # "text" is among the choices for its did-you-mean; a set with a mistake is silent.
+    choice_set = scope.fields.reference(node, "column type", {**scope.sets, TEXT: None},
+                                        "choice set")
     return choice_set is not None, choice_set
 
 
