@@ -15,6 +15,7 @@ import pytest
 
 from sitegen import search
 from sitegen.pipeline import BuildConfig, build
+from source_data import site_yaml
 
 from .pages_server import PagesServer
 
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots the tests take, kept for people to look at (ignored by git).
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-SHIPPED_TOPIC = "shared-responsibility"
+SHIPPED_TOPIC = "shared-responsibility"  # the topic the practice topics are copied from
+SHIPPED_TOPICS = site_yaml()["topics"]  # every topic of the shipped guide, in its order
 # The second title is written decomposed (NFD: "e" then a combining accent), as some editors
 # and file systems save text: search must find it by the composed letters people type.
 PRACTICE_TOPICS = {"practice-before": "Practice Topic Before",

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server
+from source_data import blocks_of_kind, read_yaml
 
 from .conftest import ROOT, SHIPPED_TOPIC, screenshot
 
@@ -72,11 +73,14 @@ def test_a_saved_edit_reloads_the_page_and_errors_show_until_fixed(live, new_pag
 
     good_yaml = topic_yaml.read_text(encoding="utf-8")
     line = good_yaml[:good_yaml.index(FIRST_ANSWER)].count("\n") + 1
+    scenarios = blocks_of_kind(read_yaml(topic_yaml), "scenarios")[0]
+    scenario = next(item for item in scenarios["items"] if f"answer: {item['answer']}" == FIRST_ANSWER)
     edit(topic_yaml, FIRST_ANSWER, f"answer: '{HOSTILE}'")
     alert = page.get_by_role("alert")
     expect(alert).to_be_visible(timeout=TIMEOUT_MS)
-    expect(alert).to_contain_text(f"topic.yaml:{line}:17: error: answer names '{HOSTILE}', "
-                                  "which is not a declared party")
+    expect(alert).to_contain_text(
+        f"topic.yaml:{line}:17: error: answer of scenario '{scenario['title']}' names "
+        f"'{HOSTILE}', which is not a value of the set '{scenarios['answers']}'")
     expect(alert.locator("img")).to_have_count(0)  # the content's markup stayed text
     expect(lede).to_contain_text("edited live")  # the last good build, still there
     screenshot(page, "serve-errors-light", full_page=False)

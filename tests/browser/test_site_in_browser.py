@@ -11,7 +11,9 @@ import lxml.html
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PRACTICE_TOPICS, SHIPPED_TOPIC, screenshot
+from source_data import site_yaml, topic_yaml
+
+from .conftest import PRACTICE_TOPICS, SHIPPED_TOPIC, SHIPPED_TOPICS, screenshot
 
 TOPIC_PAGE = f"topics/{SHIPPED_TOPIC}.html"
 PAGES = {"index": "", "topic": TOPIC_PAGE, "missing": "no/such/page/here.html"}
@@ -66,7 +68,12 @@ def test_nothing_runs_off_the_side_with_search_results_open(new_page, server, wi
 
 def test_every_internal_link_and_asset_resolves(pages_site, server):
     """Crawls the site from its index over HTTP, as a visitor's browser would find it."""
-    to_visit, seen, checked = [server.base_url], set(), 0
+    content = pages_site.parent / "content"
+    topics = site_yaml(content)["topics"]
+    sources = {f"{server.base_url}topics/{slug}.html":
+               {source["url"] for source in topic_yaml(slug, content).get("sources", [])}
+               for slug in topics}
+    to_visit, seen, checked, external = [server.base_url], set(), 0, {}
     while to_visit:
         url = to_visit.pop()
         if url in seen:
@@ -80,8 +87,14 @@ def test_every_internal_link_and_asset_resolves(pages_site, server):
         for element, attribute, link, _ in page.iterlinks():
             target, fragment = urldefrag(urljoin(url, link))
             if not target.startswith(server.base_url):
-                assert element.tag == "link" and element.get("rel") == "canonical" or \
-                    element.tag == "meta", f"{url} links outside the site: {link}"
+                # Only the canonical address, and the topic's own sources, in their section.
+                in_sources = element.tag == "a" and element.get("rel") == "external" and \
+                    element.getparent().getparent().get("class") == "sources" and \
+                    link in sources.get(url, ())
+                assert in_sources or element.tag == "link" and element.get("rel") == "canonical" \
+                    or element.tag == "meta", f"{url} links outside the site: {link}"
+                if in_sources:
+                    external.setdefault(url, set()).add(link)
                 continue
             if fragment and target == urldefrag(url)[0]:
                 assert page.get_element_by_id(fragment, None) is not None, f"{url}: #{fragment}"
@@ -93,7 +106,9 @@ def test_every_internal_link_and_asset_resolves(pages_site, server):
             checked += 1
     pages = {u + "index.html" if u.endswith("/") else u for u in seen
              if u.endswith((".html", "/"))}
-    assert len(pages) == 1 + 3, sorted(seen)  # the index and three topics
+    # The index and every topic, nothing else (a missing page would have failed above).
+    assert pages == {server.base_url + "index.html"} | set(sources), sorted(seen)
+    assert external == {url: links for url, links in sources.items() if links}
     assert any(u.endswith(".pdf") for u in seen) and any(u.endswith(".svg") for u in seen)
     for path in ("sitemap.xml", "robots.txt", "assets/search-index.js",
                  "assets/vendor/minisearch.min.js", "assets/quiz.js"):
@@ -169,12 +184,17 @@ def test_search_finds_a_word_and_opens_the_section_by_keyboard(new_page, server)
     expect(page.locator(".search-status")).to_contain_text("result")
     hits = results.evaluate_all("links => links.map(a => [a.href, a.innerText])")
     shipped = [(href, text) for href, text in hits if f"/{TOPIC_PAGE}#" in href]
-    assert shipped, hits
+    assert shipped, hits  # a section of the shipped topic, not only its page
     expect(results.first.locator("mark").first).to_have_text(re.compile("hypervisor", re.I))
     screenshot(page, "search-hypervisor-light-1280")
     page.keyboard.press("ArrowDown")
     expect(results.first).to_be_focused()
-    target = results.first.get_attribute("href")
+    # Down the list to the first result that opens a section of the shipped topic.
+    sections = [i for i, (href, _) in enumerate(hits) if f"/{TOPIC_PAGE}#" in href]
+    for _ in range(sections[0]):
+        page.keyboard.press("ArrowDown")
+    expect(results.nth(sections[0])).to_be_focused()
+    target = results.nth(sections[0]).get_attribute("href")
     page.keyboard.press("Enter")
     expect(page).to_have_url(urljoin(server.base_url, target))
     section = page.url.split("#", 1)[1]
@@ -229,9 +249,10 @@ def test_search_results_close_when_one_is_chosen_on_the_same_page_or_left(new_pa
     page, search = open_search(new_page, server.base_url + TOPIC_PAGE)
     panel = page.locator(".search-panel")
     search.fill("hypervisor")
-    same_page = page.locator(f'#search-results a[href$="{SHIPPED_TOPIC}.html#detailed-breakdown"]')
+    same_page = page.locator(f'#search-results a[href*="{SHIPPED_TOPIC}.html#"]').first
+    section = same_page.get_attribute("href").split("#", 1)[1]
     same_page.click()
-    expect(page).to_have_url(re.compile("#detailed-breakdown$"))
+    expect(page).to_have_url(re.compile(f"#{section}$"))
     expect(panel).to_be_hidden()
     search.focus()
     expect(panel).to_be_visible()
