@@ -13,7 +13,7 @@ from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server
 from source_data import blocks_of_kind, read_yaml
 
-from .conftest import ROOT, SHIPPED_TOPIC, screenshot
+from .conftest import ROOT, SHIPPED_TOPIC, contrast, screenshot
 
 TOPIC_YAML = Path("topics") / SHIPPED_TOPIC / "topic.yaml"
 TOPIC_PAGE = f"topics/{SHIPPED_TOPIC}.html"
@@ -40,16 +40,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def contrast(foreground: str, background: str) -> float:
-    """WCAG contrast of two computed colours, "rgb(r, g, b)"."""
-    def luminance(colour: str) -> float:
-        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def allow_aborted_event_streams(problems) -> None:

@@ -16,8 +16,10 @@ from source_data import site_yaml, topic_yaml
 from .conftest import PRACTICE_TOPICS, SHIPPED_TOPIC, SHIPPED_TOPICS, screenshot
 
 TOPIC_PAGE = f"topics/{SHIPPED_TOPIC}.html"
-PAGES = {"index": "", "topic": TOPIC_PAGE, "missing": "no/such/page/here.html"}
-WIDTHS = [375, 1280]
+PAGES = {"index": "", **{slug: f"topics/{slug}.html" for slug in SHIPPED_TOPICS},
+         "missing": "no/such/page/here.html"}
+WIDTHS = [360, 1280]
+PHONE = 360
 
 
 def fetch(url: str) -> tuple[int, bytes, str]:
@@ -64,6 +66,43 @@ def test_nothing_runs_off_the_side_with_search_results_open(new_page, server, wi
     page.keyboard.press("Escape")
     page.locator("#exam-scenarios").scroll_into_view_if_needed()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("slug", SHIPPED_TOPICS)
+def test_on_a_phone_no_topic_page_scrolls_sideways_and_wide_tables_scroll_in_place(
+        new_page, server, slug, javascript):
+    """Reflow (WCAG 1.4.10) at 360 px: the page as a whole never scrolls sideways; a table
+    too wide for the screen scrolls inside its own region, which a keyboard can scroll."""
+    page = new_page(width=PHONE, javascript=javascript)
+    page.goto(server.base_url + f"topics/{slug}.html")
+    # Everything folded open as well: answers, the text versions of diagrams, the contents.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    screenshot(page, f"{slug}-all-open-{'js' if javascript else 'no-js'}-{PHONE}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    tables = page.locator("table")
+    regions = page.locator(".table-scroll:has(> table)")
+    assert tables.count() > 0 and regions.count() == tables.count()  # every table in one
+    for region in regions.all():
+        box = region.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE
+        table_width, scroll_width, shown_width = region.evaluate(
+            "r => [r.querySelector('table').getBoundingClientRect().width,"
+            " r.scrollWidth, r.clientWidth]")
+        if table_width <= shown_width + 1:
+            continue
+        assert scroll_width > shown_width
+        region.focus()
+        assert region.evaluate("r => r === document.activeElement && r.scrollLeft === 0")
+        page.keyboard.press("ArrowRight")
+        # Polled from here: without JavaScript the page's own timers do not run.
+        for _ in range(50):
+            if region.evaluate("r => r.scrollLeft") > 0:
+                break
+            page.wait_for_timeout(100)
+        assert region.evaluate("r => r.scrollLeft") > 0, "the arrow key did not scroll the table"
+        # The page itself stayed where it was.
+        assert page.evaluate("window.scrollX") == 0
 
 
 def test_every_internal_link_and_asset_resolves(pages_site, server):
