@@ -1,7 +1,8 @@
 // The self-test: scenarios answered by choosing a value, misconceptions sorted into myth or
-// reality, and multiple-choice questions (one answer, or "choose N") checked on demand. Answers are kept in localStorage per site and topic, so a reader can come back
-// later; "Reset my answers" clears them. Without JavaScript the page keeps its
-// reveal-the-answer form, which this script only hides once it has taken over.
+// reality, and multiple-choice questions (one answer, or "choose N") checked on demand.
+// Answers are kept in localStorage per site and topic, so a reader can come back later;
+// "Reset my answers" clears them. Without JavaScript the page keeps its reveal-the-answer
+// form, which this script only hides once it has taken over.
 (function () {
   "use strict";
   var main = document.querySelector("main[data-topic]");
@@ -40,6 +41,22 @@
     }).join(", ");
   }
 
+  // Once a question is checked, each option that matters says so in words, not only by the
+  // colour of its outline: part of its label, so a screen reader reads it with the option.
+  function markOption(option, text) {
+    var mark = option.querySelector(".option-mark");
+    if (!text) {
+      if (mark) mark.parentNode.removeChild(mark);
+      return;
+    }
+    if (!mark) {
+      mark = document.createElement("span");
+      mark.className = "option-mark";
+      option.querySelector("label").appendChild(mark);
+    }
+    mark.textContent = text;
+  }
+
   function showQuestion(item) {
     var choice = answers[item.dataset.quizId];
     var answered = choice !== undefined;
@@ -53,20 +70,45 @@
       if (answered) input.checked = chosen.indexOf(input.value) >= 0;
       input.disabled = answered;
       var option = input.closest(".option");
-      option.classList.toggle("is-answer", answered && correct.indexOf(input.value) >= 0);
-      option.classList.toggle("is-wrong-choice", answered && input.checked && correct.indexOf(input.value) < 0);
+      var isAnswer = correct.indexOf(input.value) >= 0;
+      option.classList.toggle("is-answer", answered && isAnswer);
+      option.classList.toggle("is-wrong-choice", answered && input.checked && !isAnswer);
+      markOption(option, !answered ? "" : isAnswer
+        ? (input.checked ? "your choice, right" : "right answer")
+        : (input.checked ? "your choice, not right" : ""));
       var note = option.querySelector(".option-note");
       if (note) note.hidden = !answered;
     });
     item.querySelector(".question-actions").hidden = answered;
     var feedback = item.querySelector(".quiz-feedback");
-    feedback.hidden = !answered;
+    // The verdict gets the focus when it is given (see check), which reads it out: the live
+    // region only announces the hints that leave the focus on "Check answer".
+    feedback.setAttribute("aria-live", answered ? "off" : "polite");
     feedback.textContent = !answered ? "" : right
       ? "✓ Right: " + lettersOf(item, choice) + "."
       : "✗ Not quite: you chose " + lettersOf(item, choice) + "; the answer is " +
         lettersOf(item, item.dataset.answer) + ".";
     var details = item.querySelector("details.answer");
     if (details) details.open = answered;
+  }
+
+  function check(item) {
+    var chosen = inputsOf(item).filter(function (input) { return input.checked; })
+      .map(function (input) { return input.value; });
+    var wanted = Number(item.dataset.choose);
+    var feedback = item.querySelector(".quiz-feedback");
+    if (chosen.length !== wanted) {
+      feedback.textContent = wanted === 1 ? "Choose an option first."
+        : "Choose " + wanted + " options (you chose " + chosen.length + ").";
+      return;
+    }
+    answers[item.dataset.quizId] = chosen.join(" ");
+    save(answers);
+    show(item);
+    showScores();
+    // "Check answer" is gone now, and the options are locked: the verdict takes the focus,
+    // so that it is read out and Tab goes on to the answer's explanation.
+    feedback.focus();
   }
 
   function show(item) {
@@ -84,7 +126,6 @@
       button.classList.toggle("is-answer", answered && button.dataset.choice === item.dataset.answer);
     });
     var feedback = item.querySelector(".quiz-feedback");
-    feedback.hidden = !answered;
     feedback.textContent = !answered ? "" : right
       ? "✓ Right: " + labelOf(item, choice) + "."
       : "✗ Not quite: you chose " + labelOf(item, choice) + "; the answer is " +
@@ -125,25 +166,15 @@
   function showScores() { scores.forEach(showScore); }
 
   items.forEach(function (item) {
+    // A live region must be in the page before its text changes for that change to be
+    // announced: the feedback stays shown, and is empty (so takes no room) until there is some.
+    var feedback = item.querySelector(".quiz-feedback");
+    feedback.hidden = false;
     if (isQuestion(item)) {
+      feedback.tabIndex = -1;
       var actions = item.querySelector(".question-actions");
       actions.hidden = false;
-      actions.querySelector(".question-check").addEventListener("click", function () {
-        var chosen = inputsOf(item).filter(function (input) { return input.checked; })
-          .map(function (input) { return input.value; });
-        var wanted = Number(item.dataset.choose);
-        var feedback = item.querySelector(".quiz-feedback");
-        if (chosen.length !== wanted) {
-          feedback.hidden = false;
-          feedback.textContent = wanted === 1 ? "Choose an option first."
-            : "Choose " + wanted + " options (you chose " + chosen.length + ").";
-          return;
-        }
-        answers[item.dataset.quizId] = chosen.join(" ");
-        save(answers);
-        show(item);
-        showScores();
-      });
+      actions.querySelector(".question-check").addEventListener("click", function () { check(item); });
       show(item);
       return;
     }

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from sitegen import search
 from sitegen.pipeline import BuildConfig, build
+from source_data import site_yaml
 
 from .pages_server import PagesServer
 
@@ -22,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots the tests take, kept for people to look at (ignored by git).
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-SHIPPED_TOPIC = "shared-responsibility"
+SHIPPED_TOPIC = "shared-responsibility"  # the topic the practice topics are copied from
+SHIPPED_TOPICS = site_yaml()["topics"]  # every topic of the shipped guide, in its order
 # The second title is written decomposed (NFD: "e" then a combining accent), as some editors
 # and file systems save text: search must find it by the composed letters people type.
 PRACTICE_TOPICS = {"practice-before": "Practice Topic Before",
@@ -138,8 +141,22 @@ def new_page(browser, pages_site):
     assert problems.failed_requests == [], "requests that failed"
 
 
-def screenshot(page, name: str, full_page: bool = True) -> Path:
+def screenshot(shown, name: str, full_page: bool = True) -> Path:
+    """Keeps a screenshot of a page (all of it, or what is in view) or of one element."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    if isinstance(shown, Page):
+        shown.screenshot(path=str(path), full_page=full_page)
+    else:
+        shown.screenshot(path=str(path))
     return path
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast of two computed colours, "rgb(r, g, b)"."""
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server
+from source_data import blocks_of_kind, read_yaml
 
-from .conftest import ROOT, SHIPPED_TOPIC, screenshot
+from .conftest import ROOT, SHIPPED_TOPIC, contrast, screenshot
 
 TOPIC_YAML = Path("topics") / SHIPPED_TOPIC / "topic.yaml"
 TOPIC_PAGE = f"topics/{SHIPPED_TOPIC}.html"
@@ -41,16 +42,6 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def contrast(foreground: str, background: str) -> float:
-    """WCAG contrast of two computed colours, "rgb(r, g, b)"."""
-    def luminance(colour: str) -> float:
-        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def allow_aborted_event_streams(problems) -> None:
     # A page that reloads (or closes) cuts its own open event stream: expected, not a fault.
     problems.failed_requests[:] = [
@@ -72,11 +63,14 @@ def test_a_saved_edit_reloads_the_page_and_errors_show_until_fixed(live, new_pag
 
     good_yaml = topic_yaml.read_text(encoding="utf-8")
     line = good_yaml[:good_yaml.index(FIRST_ANSWER)].count("\n") + 1
+    scenarios = blocks_of_kind(read_yaml(topic_yaml), "scenarios")[0]
+    scenario = next(item for item in scenarios["items"] if f"answer: {item['answer']}" == FIRST_ANSWER)
     edit(topic_yaml, FIRST_ANSWER, f"answer: '{HOSTILE}'")
     alert = page.get_by_role("alert")
     expect(alert).to_be_visible(timeout=TIMEOUT_MS)
-    expect(alert).to_contain_text(f"topic.yaml:{line}:17: error: answer names '{HOSTILE}', "
-                                  "which is not a declared party")
+    expect(alert).to_contain_text(
+        f"topic.yaml:{line}:17: error: answer of scenario '{scenario['title']}' names "
+        f"'{HOSTILE}', which is not a value of the set '{scenarios['answers']}'")
     expect(alert.locator("img")).to_have_count(0)  # the content's markup stayed text
     expect(lede).to_contain_text("edited live")  # the last good build, still there
     screenshot(page, "serve-errors-light", full_page=False)
