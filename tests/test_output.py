@@ -23,7 +23,8 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_two_builds_of_the_same_content_are_byte_identical(built, content_copy, tmp_path):
+def test_two_builds_of_the_same_content_are_byte_identical(layered_built, content_copy, tmp_path):
+    built = layered_built
     again = tmp_path / "again"
     build(BuildConfig(content_copy, TEMPLATES, again))
     # The marker is bookkeeping: it records the files' modification times.

@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
-import pytest
 
 from source_data import site_yaml
 

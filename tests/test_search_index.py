@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from pathlib import Path
 
-import lxml.html
 
 from content_checks import search_documents
 
