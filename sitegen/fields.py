@@ -105,7 +105,7 @@ class Fields:
 
     def reference(self, node: Node | None, what: str, choices: TypingMapping[str, T],
                   kind: str) -> T | None:
-        """A text naming one of the declared choices (a party, a topic)."""
+        """A text naming one of the declared choices (a choice set, a topic, a column)."""
         if not self.expect(node, Scalar, what):
             return None
         value = node.text.strip()  # taken as written: an id such as `no` is still an id
