@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from .cache import DEFAULT_FOLDER
 from .errors import BuildFailed, SetupProblem, printable, template_error_line
 from .pipeline import BuildConfig, BuildReport, build, check
+from .session import BuildSession
 from .stopping import stop_as_ctrl_c
 
 EXIT_CONTENT_ERROR = 1
@@ -116,7 +117,9 @@ def _base_url_problem(base_url: str) -> str:
     return ""
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, session: BuildSession | None = None) -> int:
+    """Runs one verb; returns the exit code. session: the build's, when the caller keeps it
+    past the build (see entry_point); serve holds one of its own."""
     parser = _parser()
     args = parser.parse_args(argv)
     problem = _usage_problem(args)
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_serve(config, args.host, args.port)
         try:
-            report = build(config)
+            report = build(config, session)
         finally:
             _status_line("")
     except BuildFailed as failure:
@@ -219,13 +222,16 @@ def entry_point() -> None:
     # at once, leaving its worker processes and a half-written first output behind.
     for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, stop_as_ctrl_c)
-    try:
-        code = main()
-    except KeyboardInterrupt:
-        print("sitegen: interrupted", file=sys.stderr)
-        # A normal exit: multiprocessing's clean-up then releases what the stopped workers
-        # shared, which its resource tracker would otherwise report as leaked.
-        sys.exit(EXIT_INTERRUPTED)
+    # The build's session is held here, past main(): the topic models it keeps for a next
+    # build, which never comes, are then dropped with the process, not freed one by one.
+    with BuildSession() as session:
+        try:
+            code = main(session=session)
+        except KeyboardInterrupt:
+            print("sitegen: interrupted", file=sys.stderr)
+            # A normal exit: multiprocessing's clean-up then releases what the stopped
+            # workers shared, which its resource tracker would otherwise report as leaked.
+            sys.exit(EXIT_INTERRUPTED)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -26,6 +26,7 @@ from .errors import BuildFailed, SetupProblem, printable, template_error_line
 from .output import MARKER
 from .stopping import stop_as_ctrl_c
 from .pipeline import BuildConfig, BuildReport, build
+from .session import BuildSession
 from .sources import EDITOR_TEMP_FILE
 
 QUIET_MS = 10
@@ -62,6 +63,8 @@ class Server:
         from .serve_http import LiveState, PreviewHTTPServer
 
         self.config = config
+        self.session = BuildSession()
+        """What every build of this server keeps for the next; closed by stop()."""
         self._state = LiveState()
         # Binding here, not in start(), so that a port in use is reported before anything runs.
         self._http = PreviewHTTPServer((host, port), config.output_dir, config.base_path,
@@ -90,7 +93,7 @@ class Server:
     def start(self) -> Server:
         """Starts the card workers (from the main thread: see _start_card_workers_deaf_to_ctrl_c),
         then watching, building and serving."""
-        _start_card_workers_deaf_to_ctrl_c(self.config)
+        _start_card_workers_deaf_to_ctrl_c(self.session, self.config)
         for thread in self._threads:
             thread.start()
         return self
@@ -120,9 +123,7 @@ class Server:
         for thread in self._threads:
             if thread.is_alive():
                 thread.join()
-        from .card import stop_card_workers
-
-        stop_card_workers()
+        self.session.close()
 
     def _watch_and_build(self) -> None:
         from watchfiles import watch
@@ -162,7 +163,7 @@ class Server:
         started = time.perf_counter()
         report, failure = None, None
         try:
-            report = build(self.config)
+            report = build(self.config, self.session)
         except KeyboardInterrupt:
             return  # from a card's worker process: Ctrl-C reached it, and is stopping us too
         except Exception as problem:  # noqa: BLE001 (the server outlives any failed build)
@@ -323,13 +324,12 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
     return 0
 
 
-def _start_card_workers_deaf_to_ctrl_c(config: BuildConfig) -> None:
+def _start_card_workers_deaf_to_ctrl_c(session: BuildSession, config: BuildConfig) -> None:
     """Starts the fork server with Ctrl-C ignored (see workers.start_fork_server), then the
-    card workers kept for every build; they inherit that. Without it, a worker busy with a
-    card prints a KeyboardInterrupt traceback, while here the build just finishes and the
-    server stops after it."""
-    from .card import keep_card_workers
+    session's card workers kept for every build; they inherit that. Without it, a worker busy
+    with a card prints a KeyboardInterrupt traceback, while here the build just finishes and
+    the server stops after it."""
     from .workers import start_fork_server
 
     start_fork_server()
-    keep_card_workers(config.jobs)
+    session.keep_card_workers(config.jobs)
