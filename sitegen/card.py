@@ -248,26 +248,26 @@ def _legibility_problems(document) -> list[tuple[str, str]]:
     return problems
 
 
-_pango = None
-"""Pango's library through ctypes, for the one call WeasyPrint's bindings do not declare."""
+@lru_cache(maxsize=1)  # a library handle, the same for the whole process
+def _pango():
+    """Pango's library through ctypes, for the one call WeasyPrint's bindings do not declare."""
+    import ctypes.util
+
+    pango = ctypes.CDLL(ctypes.util.find_library("pango-1.0"))  # WeasyPrint's, loaded
+    pango.pango_layout_get_unknown_glyphs_count.argtypes = [ctypes.c_void_p]
+    pango.pango_layout_get_unknown_glyphs_count.restype = ctypes.c_int
+    return pango
 
 
 def _unknown_glyphs(box) -> int:
     """How many characters of a laid-out text box Pango found no glyph for in any font:
     it draws each as an empty box. The box's layout is made again to ask, as drawing does."""
-    import ctypes.util
-
     from weasyprint.text.ffi import ffi
 
-    global _pango
-    if _pango is None:
-        _pango = ctypes.CDLL(ctypes.util.find_library("pango-1.0"))  # WeasyPrint's, loaded
-        _pango.pango_layout_get_unknown_glyphs_count.argtypes = [ctypes.c_void_p]
-        _pango.pango_layout_get_unknown_glyphs_count.restype = ctypes.c_int
     layout = box.pango_layout
     layout.reactivate(box.style)
     try:
-        return _pango.pango_layout_get_unknown_glyphs_count(
+        return _pango().pango_layout_get_unknown_glyphs_count(
             int(ffi.cast("uintptr_t", layout.layout)))
     finally:
         layout.deactivate()
