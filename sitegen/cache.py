@@ -58,24 +58,41 @@ def generator_fingerprint() -> str:
     return digest(*parts)
 
 
-# Entries the last build in this process used, of the kinds read by the thousand on every
+# Entries the last build of a session used, of the kinds read by the thousand on every
 # build of a big guide: a process that builds again and again (sitegen serve) reads them
-# from memory instead of from a file each.
+# from memory instead of from a file each (see RememberedEntries).
 REMEMBERED_KINDS = frozenset({"diagrams", "search"})
 # Kinds held for one build only. A page renders in milliseconds, and output/ keeps its file
 # until its key changes; keeping pages too doubled what a new guide writes (55 MB at a
 # thousand topics), on disks where writing is most of a clean build's time.
 UNKEPT_KINDS = frozenset({"page"})
-_remembered: tuple[Path | None, dict[tuple[str, str], bytes]] = (None, {})
+
+
+class RememberedEntries:
+    """The entries of the REMEMBERED_KINDS that the last successful build of a session
+    (session.BuildSession) used, with the cache folder they belong to."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.entries: dict[tuple[str, str], bytes] = {}
+
+    def of(self, folder: Path | None) -> dict[tuple[str, str], bytes]:
+        """The entries remembered from the cache in folder; none from another folder's."""
+        return self.entries if folder is not None and folder == self.folder else {}
+
+    def keep(self, folder: Path, entries: dict[tuple[str, str], bytes]) -> None:
+        self.folder, self.entries = folder, entries
 
 
 class Cache:
     """Bytes by kind and key, in a folder; with no folder, in memory for one build."""
 
-    def __init__(self, folder: Path | None, generation: str = "") -> None:
+    def __init__(self, folder: Path | None, generation: str = "",
+                 remembered: RememberedEntries | None = None) -> None:
         """generation: the generator fingerprint every key includes. A folder filled by
         another generation holds nothing this one can read, so it is emptied first; without
-        this, every upgrade or edit of sitegen would leave a full set of dead entries."""
+        this, every upgrade or edit of sitegen would leave a full set of dead entries.
+        remembered: the entries of the session's last build, read before the folder's."""
         self.folder = folder
         if folder is not None and generation:
             try:
@@ -90,7 +107,8 @@ class Cache:
         self.misses: Counter[str] = Counter()
         self.used: dict[tuple[str, str], bytes] = {}
         """Entries of the remembered kinds this build read or made."""
-        self.recent = _remembered[1] if folder is not None and _remembered[0] == folder else {}
+        self.recent = remembered.of(folder) if remembered is not None else {}
+        self._remembered = remembered
         self._writing: dict[tuple[str, str], bytes] = {}
         """Entries put and not yet written, readable meanwhile: they are written by threads
         while the build goes on (a new guide of a thousand topics makes 6000 of them)."""
@@ -98,10 +116,9 @@ class Cache:
         self._writer: ThreadPoolExecutor | None = None
 
     def remember(self) -> None:
-        """Keeps what this (successful) build used for the next build in this process."""
-        global _remembered
-        if self.folder is not None:
-            _remembered = (self.folder, self.used)
+        """Keeps what this (successful) build used for the session's next build."""
+        if self.folder is not None and self._remembered is not None:
+            self._remembered.keep(self.folder, self.used)
 
     @property
     def compiled_templates(self) -> Path | None:

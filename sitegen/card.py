@@ -248,26 +248,26 @@ def _legibility_problems(document) -> list[tuple[str, str]]:
     return problems
 
 
-_pango = None
-"""Pango's library through ctypes, for the one call WeasyPrint's bindings do not declare."""
+@lru_cache(maxsize=1)  # a library handle, the same for the whole process
+def _pango():
+    """Pango's library through ctypes, for the one call WeasyPrint's bindings do not declare."""
+    import ctypes.util
+
+    pango = ctypes.CDLL(ctypes.util.find_library("pango-1.0"))  # WeasyPrint's, loaded
+    pango.pango_layout_get_unknown_glyphs_count.argtypes = [ctypes.c_void_p]
+    pango.pango_layout_get_unknown_glyphs_count.restype = ctypes.c_int
+    return pango
 
 
 def _unknown_glyphs(box) -> int:
     """How many characters of a laid-out text box Pango found no glyph for in any font:
     it draws each as an empty box. The box's layout is made again to ask, as drawing does."""
-    import ctypes.util
-
     from weasyprint.text.ffi import ffi
 
-    global _pango
-    if _pango is None:
-        _pango = ctypes.CDLL(ctypes.util.find_library("pango-1.0"))  # WeasyPrint's, loaded
-        _pango.pango_layout_get_unknown_glyphs_count.argtypes = [ctypes.c_void_p]
-        _pango.pango_layout_get_unknown_glyphs_count.restype = ctypes.c_int
     layout = box.pango_layout
     layout.reactivate(box.style)
     try:
-        return _pango.pango_layout_get_unknown_glyphs_count(
+        return _pango().pango_layout_get_unknown_glyphs_count(
             int(ffi.cast("uintptr_t", layout.layout)))
     finally:
         layout.deactivate()
@@ -387,38 +387,35 @@ def render_cards(site: m.Site, templates: Templates | Path, cache: Cache | None 
         layout.close()
 
 
-_kept_workers: ProcessPoolExecutor | None = None
-"""Card workers that stay between the builds of a process that builds again and again
-(sitegen serve), WeasyPrint loaded: the two paper sizes of an edited card are then laid out
-at once, without a second of start-up each time."""
-_kept_processes = 0
-"""How many kept card workers were asked for: a killed one is replaced by as many."""
+class KeptCardWorkers:
+    """Card workers that stay between the builds of a process that builds again and again
+    (sitegen serve, through its session.BuildSession), WeasyPrint loaded: the two paper sizes
+    of an edited card are then laid out at once, without a second of start-up each time."""
 
+    def __init__(self, processes: int) -> None:
+        """Starts them, each loading WeasyPrint before its first card."""
+        self.processes = processes
+        """How many were asked for: a killed one is replaced by as many."""
+        self.pool: ProcessPoolExecutor | None = None
+        """The workers; None once stopped."""
+        self._start()
 
-def keep_card_workers(processes: int) -> None:
-    """Starts the kept card workers, each loading WeasyPrint before its first card."""
-    global _kept_workers, _kept_processes
-    if _kept_workers is not None or processes < 2:
-        return
-    context = multiprocessing.get_context("forkserver")
-    _kept_workers = ProcessPoolExecutor(max_workers=processes, mp_context=context,
+    def _start(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        self.pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=context,
                                         initializer=_load_weasyprint)
-    _kept_processes = processes
-    for _ in range(processes):  # workers start on demand: one job each starts them all
-        _kept_workers.submit(_load_weasyprint)
+        for _ in range(self.processes):  # workers start on demand: one job each starts them all
+            self.pool.submit(_load_weasyprint)
 
+    def renew(self) -> None:
+        """New workers in place of ones of which one was killed (out of memory, say)."""
+        self.stop()
+        self._start()
 
-def _renew_card_workers() -> None:
-    """New kept card workers in place of ones of which one was killed (out of memory, say)."""
-    stop_card_workers()
-    keep_card_workers(_kept_processes)
-
-
-def stop_card_workers() -> None:
-    global _kept_workers
-    if _kept_workers is not None:
-        _kept_workers.shutdown(wait=True, cancel_futures=True)
-        _kept_workers = None
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _load_weasyprint() -> None:
@@ -433,12 +430,13 @@ class CardLayout:
     (which covers the WeasyPrint version), so WeasyPrint is not even loaded when no card
     changed. With processes=0 the cards that did change are laid out in this process by
     result() (where WeasyPrint may already be loaded); otherwise in up to that many worker
-    processes, started here.
+    processes, started here, or in the kept workers when given some.
     """
 
     def __init__(self, site: m.Site, templates: Templates | Path, cache: Cache | None,
-                 processes: int) -> None:
+                 processes: int, kept: KeptCardWorkers | None = None) -> None:
         self._cache = cache or Cache(None)
+        self._kept = kept
         templates = Templates.of(templates)
         env = make_environment(templates, self._cache.compiled_templates)
         self._found: dict[str, bytes] = {}
@@ -466,7 +464,8 @@ class CardLayout:
             try:
                 self._start(processes)
             except BrokenProcessPool:  # a kept worker was killed while idle
-                _renew_card_workers()
+                if kept is not None:
+                    kept.renew()
                 try:
                     self._start(processes)
                 except BrokenProcessPool:  # result() lays the cards out here
@@ -474,8 +473,8 @@ class CardLayout:
 
     def _start(self, processes: int) -> None:
         # WeasyPrint is pure Python: only processes lay out cards beside the build.
-        if _kept_workers is not None:
-            self._pool = _kept_workers
+        if self._kept is not None and self._kept.pool is not None:
+            self._pool = self._kept.pool
         else:
             with starting_workers():
                 start_fork_server()
@@ -492,8 +491,8 @@ class CardLayout:
             try:
                 results = [future.result() for future in self._futures]
             except BrokenProcessPool:  # a worker was killed (out of memory, say): lay out here
-                if self._pool is _kept_workers:  # new ones for the next build
-                    _renew_card_workers()
+                if self._in_kept_workers():  # new ones for the next build
+                    self._kept.renew()
                 self._pool = None
                 results = [_render_job(job) for _, _, job in self._to_render]
         else:
@@ -512,9 +511,13 @@ class CardLayout:
     def close(self) -> None:
         """Stops the workers, or leaves the kept ones to the next build; cards not yet
         started are dropped (a failed build's)."""
-        if self._pool is _kept_workers:
+        if self._in_kept_workers():
             for future in self._futures:
                 future.cancel()
         elif self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._pool = None
+
+    def _in_kept_workers(self) -> bool:
+        return (self._pool is not None and self._kept is not None
+                and self._pool is self._kept.pool)

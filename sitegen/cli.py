@@ -1,4 +1,4 @@
-"""Command line: `sitegen build` and `sitegen check`; prints errors and sets exit codes."""
+"""Command line: `sitegen build`, `check` and `serve`: options, printed outcome, exit codes."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import DEFAULT_FOLDER
-from .errors import BuildFailed, SetupProblem, printable, template_error_line
-from .pipeline import BuildConfig, BuildReport, build, check
+from .errors import BuildFailed
+from .pipeline import BuildConfig, build, check
+from .reporting import (EXIT_INTERRUPTED, StatusLine, details, error_count_line, error_lines,
+                        exit_code, plural, summary_line)
+from .session import BuildSession
 from .stopping import stop_as_ctrl_c
-
-EXIT_CONTENT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_ENVIRONMENT = 3
-EXIT_INTERRUPTED = 130  # as shells report a command ended by Ctrl-C
 
 # The Pages workflow and `make site` pass the public address through this variable.
 BASE_URL_VARIABLE = "SITEGEN_BASE_URL"
@@ -56,10 +54,6 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("-v", "--verbose", action="store_true",
                              help="list what changed and which files were written or removed")
     return parser
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _usage_problem(args: argparse.Namespace) -> str:
@@ -116,97 +110,48 @@ def _base_url_problem(base_url: str) -> str:
     return ""
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, session: BuildSession | None = None) -> int:
+    """Runs one verb; returns the exit code. session: the build's, when the caller keeps it
+    past the build (see entry_point); serve holds one of its own."""
     parser = _parser()
     args = parser.parse_args(argv)
     problem = _usage_problem(args)
     if problem:
-        parser.error(problem)  # exits with EXIT_USAGE
+        parser.error(problem)  # exits with reporting.EXIT_USAGE
     try:
         if args.verb == "check":
             site = check(BuildConfig(content_dir=args.content))
-            print(f"{args.content}/: {_plural(len(site.topics), 'topic')}, "
-                  f"{_plural(len(site.cards), 'card')}, no errors (card layout is checked by build)")
+            print(f"{args.content}/: {plural(len(site.topics), 'topic')}, "
+                  f"{plural(len(site.cards), 'card')}, no errors (card layout is checked by build)")
             return 0
+        status = StatusLine()
         config = BuildConfig(args.content, args.templates, args.output, args.base_url,
                              cache_dir=None if args.no_cache else args.cache,
                              jobs=args.jobs,
-                             progress=_status_line if sys.stderr.isatty() else None)
+                             progress=status.show if sys.stderr.isatty() else None)
         if args.verb == "serve":
             from .serve import run_serve
 
             return run_serve(config, args.host, args.port)
         try:
-            report = build(config)
+            report = build(config, session)
         finally:
-            _status_line("")
-    except BuildFailed as failure:
-        for error in failure.errors:
-            print(error, file=sys.stderr)
-        count = len(failure.errors)
-        kept = "" if args.verb == "check" else f"; {args.output}/ was left unchanged"
-        print(f"{_plural(count, 'error')}{kept}", file=sys.stderr)
-        return EXIT_CONTENT_ERROR
-    except SetupProblem as problem:
-        print(f"sitegen: error: {printable(str(problem))}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+            status.show("")
     except Exception as problem:
-        # Jinja is loaded only when a build renders, so its errors are recognised that way.
-        jinja2 = sys.modules.get("jinja2")
-        if jinja2 is None or not isinstance(problem, jinja2.TemplateError):
+        lines = error_lines(problem)
+        if lines is None:  # a bug in sitegen: its traceback is for whoever fixes it
             raise
-        print(template_error_line(problem), file=sys.stderr)
-        return EXIT_ENVIRONMENT
+        for line in lines:
+            print(line, file=sys.stderr)
+        if isinstance(problem, BuildFailed):
+            print(error_count_line(len(lines), "" if args.verb == "check"
+                                   else f"{args.output}/ was left unchanged"), file=sys.stderr)
+        return exit_code(problem)
     print(summary_line(config, report))
     if args.verbose:
         for line in details(report):
             print(f"  {line}")
     return 0
-
-
-_shown = [False]
-
-
-def _status_line(text: str) -> None:
-    """One line on the terminal, rewritten in place as a long build moves on; "" clears it."""
-    if not text and not _shown[0]:
-        return
-    sys.stderr.write(f"\r\x1b[K{'sitegen: ' + printable(text) + '…' if text else ''}")
-    sys.stderr.flush()
-    _shown[0] = bool(text)
-
-
-def summary_line(config: BuildConfig, report: BuildReport) -> str:
-    """One line per build: what the site holds, what this build did, and how long it took."""
-    holds = (f"{_plural(report.pages, 'page')}, {_plural(report.diagrams, 'diagram')}, "
-             f"{_plural(report.cards, 'card')}")
-    if report.reasons == ("nothing changed",):
-        did = "nothing changed"
-    elif report.unchanged:
-        did = "no file changed"
-    else:
-        did = f"{_plural(len(report.written), 'file')} written"
-        if report.removed:
-            did += f", {len(report.removed)} removed"
-    cached = sum(report.cached.values())
-    if cached:
-        did += f", {cached} from cache"
-    return f"built {config.output_dir}/: {holds}; {did}; {report.seconds:.2f} s"
-
-
-def details(report: BuildReport) -> list[str]:
-    """For -v: why the build ran, what was made again, written and removed."""
-    lines = [f"why: {reason}" for reason in report.reasons]
-    lines += [f"written: {path}" for path in report.written]
-    lines += [f"made again, same bytes: {path}" for path in report.remade
-              if path not in report.written]
-    lines += [f"removed: {path}" for path in report.removed]
-    if report.cached or report.rendered:
-        kinds = sorted(set(report.cached) | set(report.rendered))
-        lines.append("cache: " + ", ".join(
-            f"{kind} {report.cached.get(kind, 0)} hit/{report.rendered.get(kind, 0)} new"
-            for kind in kinds))
-    return lines
 
 
 def entry_point() -> None:
@@ -219,13 +164,16 @@ def entry_point() -> None:
     # at once, leaving its worker processes and a half-written first output behind.
     for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, stop_as_ctrl_c)
-    try:
-        code = main()
-    except KeyboardInterrupt:
-        print("sitegen: interrupted", file=sys.stderr)
-        # A normal exit: multiprocessing's clean-up then releases what the stopped workers
-        # shared, which its resource tracker would otherwise report as leaked.
-        sys.exit(EXIT_INTERRUPTED)
+    # The build's session is held here, past main(): the topic models it keeps for a next
+    # build, which never comes, are then dropped with the process, not freed one by one.
+    with BuildSession() as session:
+        try:
+            code = main(session=session)
+        except KeyboardInterrupt:
+            print("sitegen: interrupted", file=sys.stderr)
+            # A normal exit: multiprocessing's clean-up then releases what the stopped
+            # workers shared, which its resource tracker would otherwise report as leaked.
+            sys.exit(EXIT_INTERRUPTED)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -22,6 +22,7 @@ from .cache import Cache, digest, generator_fingerprint
 from .sources import (SETS_FILE, SITE_FILE, TOPICS_DIR, Templates, read_file, settled, topic_names,
                       topic_signature, topic_sources)
 from .output import is_current, read_manifest, record_summary, write_tree
+from .session import BuildSession
 
 if TYPE_CHECKING:
     from . import model
@@ -203,15 +204,11 @@ def _changes(previous: dict, inputs: _Inputs) -> list[str]:
     return reasons or ["output files were changed or removed by hand"]
 
 
-# The topic models of this process's last build, by key: a process that builds again and
-# again (sitegen serve) then reuses them instead of unpickling a thousand from the cache.
-_recent_topics: dict[str, model.Topic] = {}
-
-
-def _validated_site(config: BuildConfig, inputs: _Inputs,
-                    cache: Cache) -> tuple[model.Site, _Inputs]:
-    """The site, with each topic's model from the cache when its files are unchanged; and the
-    inputs, with the keys of any folder read only now (see _read_late)."""
+def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache,
+                    session: BuildSession) -> tuple[model.Site, _Inputs]:
+    """The site, with each topic's model from the session's last build or the cache when its
+    files are unchanged; and the inputs, with the keys of any folder read only now (see
+    _read_late)."""
     from .load import load_content
     from .model import topic_from_bytes, topic_to_bytes
     from .validate import validate
@@ -219,8 +216,8 @@ def _validated_site(config: BuildConfig, inputs: _Inputs,
 
     known = {}
     for slug, key in inputs.topics.items():
-        if key in _recent_topics:
-            known[slug] = _recent_topics[key]
+        if key in session.topics:
+            known[slug] = session.topics[key]
             continue
         found = cache.get("topic", key)
         topic = topic_from_bytes(found) if found is not None else None
@@ -241,8 +238,7 @@ def _validated_site(config: BuildConfig, inputs: _Inputs,
     for topic in site.topics:
         if topic.slug not in known:  # validated without errors: kept for the next build
             cache.put("topic", inputs.topics[topic.slug], topic_to_bytes(topic))
-    _recent_topics.clear()
-    _recent_topics.update((inputs.topics[topic.slug], topic) for topic in site.topics)
+    session.topics = {inputs.topics[topic.slug]: topic for topic in site.topics}
     return site, inputs
 
 
@@ -278,20 +274,25 @@ def _read_late(config: BuildConfig, inputs: _Inputs, unread: list[str]) -> _Inpu
     return replace(inputs, sources=sources, topics=topics, signatures=signatures)
 
 
-def build(config: BuildConfig) -> BuildReport:
-    """Build the site and cards; output/ is updated only when everything succeeded."""
+def build(config: BuildConfig, session: BuildSession | None = None) -> BuildReport:
+    """Build the site and cards; output/ is updated only when everything succeeded.
+    session: what this process's builds keep for the next (sitegen serve holds one for all
+    its builds); without one, the build keeps nothing."""
+    if session is None:
+        with BuildSession() as session:
+            return build(config, session)
     # A build makes few reference cycles but holds many objects (a thousand topic models);
     # Python's cycle collector kept walking them all, a third of a small rebuild's time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(config)
+        return _build(config, session)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build(config: BuildConfig) -> BuildReport:
+def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     started = time.perf_counter()
     previous = read_manifest(config.output_dir)
     inputs = _read_inputs(config, previous)
@@ -318,9 +319,9 @@ def _build(config: BuildConfig) -> BuildReport:
     from .pages import PageKeys, site_products
     from .workers import PARALLEL_MINIMUM
 
-    cache = Cache(config.cache_dir, inputs.generator)
+    cache = Cache(config.cache_dir, inputs.generator, session.entries)
     to_read = [slug for slug, key in inputs.topics.items()
-               if key not in _recent_topics and not cache.has("topic", key)]
+               if key not in session.topics and not cache.has("topic", key)]
     long_build = config.progress is not None and len(to_read) >= LONG_BUILD_TOPICS
 
     def stage(text: str) -> None:
@@ -328,15 +329,15 @@ def _build(config: BuildConfig) -> BuildReport:
             config.progress(text)
 
     stage(f"reading {len(to_read)} topic{'' if len(to_read) == 1 else 's'}")
-    site, inputs = _validated_site(config, inputs, cache)
+    site, inputs = _validated_site(config, inputs, cache, session)
     build_key = inputs.build_key  # a folder read late may have a new key
     check_graphviz()
     # Cards are laid out in worker processes beside the diagrams and pages, in one of them
     # when those will keep the other cores busy (sitegen serve keeps its own, see
-    # card.keep_card_workers); in this process with one job.
+    # BuildSession.keep_card_workers); in this process with one job.
     card_processes = (0 if config.jobs < 2
                       else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
-    card_layout = CardLayout(site, inputs.templates, cache, card_processes)
+    card_layout = CardLayout(site, inputs.templates, cache, card_processes, session.card_workers)
     try:
         stage("drawing diagrams")
         diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)

@@ -22,10 +22,11 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildFailed, SetupProblem, printable, template_error_line
 from .output import MARKER
 from .stopping import stop_as_ctrl_c
 from .pipeline import BuildConfig, BuildReport, build
+from .reporting import EXIT_ENVIRONMENT, describe, error_count_line, error_lines
+from .session import BuildSession
 from .sources import EDITOR_TEMP_FILE
 
 QUIET_MS = 10
@@ -62,6 +63,8 @@ class Server:
         from .serve_http import LiveState, PreviewHTTPServer
 
         self.config = config
+        self.session = BuildSession()
+        """What every build of this server keeps for the next; closed by stop()."""
         self._state = LiveState()
         # Binding here, not in start(), so that a port in use is reported before anything runs.
         self._http = PreviewHTTPServer((host, port), config.output_dir, config.base_path,
@@ -90,7 +93,7 @@ class Server:
     def start(self) -> Server:
         """Starts the card workers (from the main thread: see _start_card_workers_deaf_to_ctrl_c),
         then watching, building and serving."""
-        _start_card_workers_deaf_to_ctrl_c(self.config)
+        _start_card_workers_deaf_to_ctrl_c(self.session, self.config)
         for thread in self._threads:
             thread.start()
         return self
@@ -120,9 +123,7 @@ class Server:
         for thread in self._threads:
             if thread.is_alive():
                 thread.join()
-        from .card import stop_card_workers
-
-        stop_card_workers()
+        self.session.close()
 
     def _watch_and_build(self) -> None:
         from watchfiles import watch
@@ -162,7 +163,7 @@ class Server:
         started = time.perf_counter()
         report, failure = None, None
         try:
-            report = build(self.config)
+            report = build(self.config, self.session)
         except KeyboardInterrupt:
             return  # from a card's worker process: Ctrl-C reached it, and is stopping us too
         except Exception as problem:  # noqa: BLE001 (the server outlives any failed build)
@@ -187,7 +188,7 @@ class Server:
             kept = ("still serving the last good build"
                     if (self.config.output_dir / MARKER).is_file()
                     else "nothing to serve until a build succeeds")
-            print(f"{_plural(len(errors), 'error')}; {kept}", file=sys.stderr, flush=True)
+            print(error_count_line(len(errors), kept), file=sys.stderr, flush=True)
         with self._built:
             number = self._latest.number + 1 if self._latest else 1
             self._latest = BuildResult(number, report, errors)
@@ -234,30 +235,11 @@ def is_source_change(path: str, config: BuildConfig) -> bool:
     return not any(changed.is_relative_to(folder.absolute()) for folder in ours if folder)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def describe(report: BuildReport) -> str:
-    """What a good build holds and changed, e.g. "3 pages, 2 diagrams, 2 cards; 2 files written"."""
-    holds = (f"{_plural(report.pages, 'page')}, {_plural(report.diagrams, 'diagram')}, "
-             f"{_plural(report.cards, 'card')}")
-    if report.unchanged:
-        return f"{holds}; no file changed"
-    removed = f", {len(report.removed)} removed" if report.removed else ""
-    return f"{holds}; {_plural(len(report.written), 'file')} written{removed}"
-
-
 def failure_lines(problem: Exception) -> tuple[str, ...]:
     """A failed build's error lines, worded as `sitegen build` words them."""
-    if isinstance(problem, BuildFailed):
-        return tuple(str(error) for error in problem.errors)
-    if isinstance(problem, SetupProblem):
-        return (f"sitegen: error: {printable(str(problem))}",)
-    from jinja2 import TemplateError  # already loaded: the build renders with it
-
-    if isinstance(problem, TemplateError):
-        return (template_error_line(problem),)
+    lines = error_lines(problem)
+    if lines is not None:
+        return lines
     # A bug in sitegen: the traceback is for whoever fixes it; the page says where to look.
     traceback.print_exception(problem)
     return (f"sitegen: internal error: {type(problem).__name__}: {problem} "
@@ -290,7 +272,6 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
     try:
         server = Server(config, host, port)
     except OSError as problem:
-        from .cli import EXIT_ENVIRONMENT  # imported here: cli imports this module
         from .serve_http import url_host
 
         hint = ("pass --port with another number, or 0 for any free port"
@@ -323,13 +304,12 @@ def run_serve(config: BuildConfig, host: str, port: int) -> int:
     return 0
 
 
-def _start_card_workers_deaf_to_ctrl_c(config: BuildConfig) -> None:
+def _start_card_workers_deaf_to_ctrl_c(session: BuildSession, config: BuildConfig) -> None:
     """Starts the fork server with Ctrl-C ignored (see workers.start_fork_server), then the
-    card workers kept for every build; they inherit that. Without it, a worker busy with a
-    card prints a KeyboardInterrupt traceback, while here the build just finishes and the
-    server stops after it."""
-    from .card import keep_card_workers
+    session's card workers kept for every build; they inherit that. Without it, a worker busy
+    with a card prints a KeyboardInterrupt traceback, while here the build just finishes and
+    the server stops after it."""
     from .workers import start_fork_server
 
     start_fork_server()
-    keep_card_workers(config.jobs)
+    session.keep_card_workers(config.jobs)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+# The process's own, as signal handlers are: how many worker start-ups are under way, and
+# whether a stop came meanwhile. Nothing of a build is kept in it (see session.BuildSession).
 _stopping = {"deferred": 0, "asked": False}
 
 

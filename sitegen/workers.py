@@ -101,7 +101,9 @@ def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict]) -> bytes | 
 
 
 _environments: dict[str, object] = {}
-"""This worker's Jinja environment by templates fingerprint: made once, not for each page."""
+"""This worker's Jinja environment by templates fingerprint: made once, not for each page.
+Module-level, not in a session.BuildSession: it belongs to the worker process it is made
+in, and, keyed by what the templates hold, it cannot be stale in any process."""
 
 
 def _environment(templates: Templates):

@@ -158,56 +158,59 @@ def test_the_cards_are_laid_out_here_when_a_card_worker_is_killed(site):
 
 def test_kept_card_workers_serve_one_build_after_another(site):
     """sitegen serve keeps its card workers, WeasyPrint loaded, for every build."""
-    from sitegen import card as card_module
-    from sitegen.card import CardLayout, keep_card_workers, render_cards, stop_card_workers
+    from sitegen.card import CardLayout, render_cards
+    from sitegen.session import BuildSession
 
-    keep_card_workers(2)
+    session = BuildSession()
+    session.keep_card_workers(2)
     try:
-        kept = card_module._kept_workers
+        workers = session.card_workers
+        kept = workers.pool
         expected = render_cards(site, TEMPLATES, jobs=1)
         for _ in range(2):
-            layout = CardLayout(site, TEMPLATES, None, processes=2)
+            layout = CardLayout(site, TEMPLATES, None, processes=2, kept=workers)
             try:
                 assert layout._pool is kept
                 assert layout.result() == expected
             finally:
                 layout.close()
-        assert card_module._kept_workers is kept and not kept._shutdown_thread
+        assert workers.pool is kept and not kept._shutdown_thread
     finally:
-        stop_card_workers()
-    assert card_module._kept_workers is None
+        session.close()
+    assert session.card_workers is None and workers.pool is None
 
 
 def test_a_killed_kept_card_worker_is_replaced_for_the_next_build(site):
-    from sitegen import card as card_module
-    from sitegen.card import CardLayout, keep_card_workers, render_cards, stop_card_workers
+    from sitegen.card import CardLayout, render_cards
+    from sitegen.session import BuildSession
 
-    keep_card_workers(2)
-    try:
-        kept = card_module._kept_workers
-        layout = CardLayout(site, TEMPLATES, None, processes=2)
+    with BuildSession() as session:
+        session.keep_card_workers(2)
+        workers = session.card_workers
+        kept = workers.pool
+        layout = CardLayout(site, TEMPLATES, None, processes=2, kept=workers)
         try:
             for process in list(kept._processes.values()):
                 process.kill()
             assert layout.result() == render_cards(site, TEMPLATES)
         finally:
             layout.close()
-        assert card_module._kept_workers not in (None, kept)
-        assert CardLayout(site, TEMPLATES, None, processes=2).result() == render_cards(site, TEMPLATES)
-    finally:
-        stop_card_workers()
+        assert workers.pool not in (None, kept)
+        assert (CardLayout(site, TEMPLATES, None, processes=2, kept=workers).result()
+                == render_cards(site, TEMPLATES))
 
 
 def test_kept_card_workers_killed_while_idle_are_replaced_before_the_next_cards(site):
     """serve keeps its card workers between saves; the kernel may kill one while it waits."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from sitegen import card as card_module
-    from sitegen.card import CardLayout, keep_card_workers, render_cards, stop_card_workers
+    from sitegen.card import CardLayout, render_cards
+    from sitegen.session import BuildSession
 
-    keep_card_workers(2)
-    try:
-        kept = card_module._kept_workers
+    with BuildSession() as session:
+        session.keep_card_workers(2)
+        workers = session.card_workers
+        kept = workers.pool
         kept.submit(int).result(timeout=60)  # started
         for process in list(kept._processes.values()):
             process.kill()
@@ -215,14 +218,12 @@ def test_kept_card_workers_killed_while_idle_are_replaced_before_the_next_cards(
             assert isinstance(kept.submit(int).exception(timeout=60), BrokenProcessPool)
         except BrokenProcessPool:
             pass
-        layout = CardLayout(site, TEMPLATES, None, processes=2)
+        layout = CardLayout(site, TEMPLATES, None, processes=2, kept=workers)
         try:
             assert layout.result() == render_cards(site, TEMPLATES)
         finally:
             layout.close()
-        assert card_module._kept_workers not in (None, kept)
-    finally:
-        stop_card_workers()
+        assert workers.pool not in (None, kept)
 
 
 def _build_in_a_process(content: Path, out: Path, timeout: float = 180,

@@ -14,6 +14,7 @@ import pytest
 
 from sitegen.output import MARKER
 from sitegen.pipeline import BuildConfig, build
+from sitegen.session import BuildSession
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = "layered"  # the fixture guide's topic, which its card names
@@ -42,6 +43,9 @@ class Guide:
         shutil.copytree(ROOT / "tests" / "fixtures" / "layered", self.content)
         shutil.copytree(ROOT / "templates", self.templates)
         self.base, self.rng, self.count = base, rng, 0
+        self.session = BuildSession()
+        """Kept from one incremental build to the next, as sitegen serve keeps its own; a
+        new one is as a new process."""
         self.add_topic()  # two topics, so that neighbours and the index have something to do
 
     # --- edits -------------------------------------------------------------------------
@@ -138,7 +142,7 @@ class Guide:
     # --- builds ------------------------------------------------------------------------
     def incremental(self):
         return build(BuildConfig(self.content, self.templates, self.base / "output",
-                                 cache_dir=self.base / "cache"))
+                                 cache_dir=self.base / "cache"), self.session)
 
     def clean(self) -> dict[str, bytes]:
         out = self.base / f"clean-{self.count}"
@@ -256,11 +260,9 @@ def test_a_file_changed_by_hand_in_the_output_is_made_again(tmp_path):
 
 def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path, monkeypatch):
     """Past PARALLEL_MINIMUM topics, topics are read and pages rendered in other processes."""
-    from sitegen import diagrams, pipeline, workers
+    from sitegen import diagrams, workers
     from sitegen.drawing import library_available
     from sitegen.workers import PARALLEL_MINIMUM
-
-    monkeypatch.setattr(pipeline, "_recent_topics", {})  # no models from earlier tests' builds
 
     spread, calls = workers.spread, []
 
@@ -277,7 +279,6 @@ def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path,
     outputs = []
     for jobs in (1, 2):
         out = tmp_path / f"jobs-{jobs}"
-        pipeline._recent_topics.clear()
         report = build(BuildConfig(guide.content, guide.templates, out, jobs=jobs))
         assert report.pages == len(guide.topics()) + 2  # and the index and 404 pages
         outputs.append(files(out))
@@ -297,7 +298,6 @@ def test_only_a_long_build_says_what_it_is_doing(tmp_path, monkeypatch):
     build(BuildConfig(content, ROOT / "templates", tmp_path / "short", progress=stages.append))
     assert stages == []
     monkeypatch.setattr(pipeline, "LONG_BUILD_TOPICS", 1)
-    monkeypatch.setattr(pipeline, "_recent_topics", {})  # as a new process: topics to read
     build(BuildConfig(content, ROOT / "templates", tmp_path / "long", progress=stages.append))
     assert stages == ["reading 1 topic", "drawing diagrams", "rendering pages",
                       "laying out cards", "writing output"]
@@ -316,10 +316,7 @@ def test_the_cache_keeps_only_the_current_generators_entries(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["CACHEDIR.TAG", "generation"]
 
 
-def test_a_diagram_whose_drawing_was_deleted_from_the_cache_is_drawn_again(tmp_path, monkeypatch):
-    from sitegen import cache as cache_module
-
-    monkeypatch.setattr(cache_module, "_remembered", (None, {}))  # nothing kept in memory
+def test_a_diagram_whose_drawing_was_deleted_from_the_cache_is_drawn_again(tmp_path):
     guide = Guide(tmp_path, random.Random(0))
     guide.incremental()
     out = tmp_path / "output"
@@ -393,13 +390,12 @@ def test_a_save_during_a_build_of_a_trusted_topic_missing_from_the_cache_leaves_
     """A topic trusted by its stamps but not in the cache (deleted, as it safely may be) is
     read after its key was taken: a save in between must not file its drawings, page or
     search share under the old bytes' key, to be shown again after an undo."""
-    from sitegen import cache as cache_module, pipeline
+    from sitegen import pipeline
 
     guide = Guide(tmp_path, random.Random(0))
     guide.incremental()  # every folder trusted by its stamps
     shutil.rmtree(tmp_path / "cache")
-    monkeypatch.setattr(pipeline, "_recent_topics", {})  # as in a new process
-    monkeypatch.setattr(cache_module, "_remembered", (None, {}))
+    guide.session = BuildSession()  # as in a new process
     guide.edit_prose()  # some other change, so that the build does not stop early
     path = guide.topic_yaml(SHIPPED)
     original = path.read_bytes()
@@ -456,9 +452,7 @@ def test_an_editors_temporary_files_in_the_templates_change_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("damage", [b"", b"\x80 not what was written"])
-def test_damaged_cache_entries_are_made_again_not_a_crash(tmp_path, monkeypatch, damage):
-    from sitegen import pipeline
-
+def test_damaged_cache_entries_are_made_again_not_a_crash(tmp_path, damage):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     config = BuildConfig(content, ROOT / "templates", tmp_path / "out",
@@ -469,7 +463,6 @@ def test_damaged_cache_entries_are_made_again_not_a_crash(tmp_path, monkeypatch,
         if entry.is_file() and entry.name not in ("generation", "CACHEDIR.TAG"):
             entry.write_bytes(damage)  # as a crash, or a full disk, may leave them
     shutil.rmtree(tmp_path / "out")
-    monkeypatch.setattr(pipeline, "_recent_topics", {})  # as a new process: read the cache
-    build(config)
+    build(config)  # with a session of its own, as a new process: reads the cache
     build(BuildConfig(content, ROOT / "templates", tmp_path / "clean"))
     assert files(tmp_path / "out") == files(tmp_path / "clean")

@@ -15,9 +15,9 @@ import time
 import pytest
 
 import sitegen.serve
-from sitegen.cli import EXIT_ENVIRONMENT
 from sitegen.output import MARKER
 from sitegen.pipeline import BuildConfig
+from sitegen.reporting import EXIT_ENVIRONMENT
 from sitegen.serve import Server, run_serve
 from sitegen.serve_livereload import EVENTS_PATH
 from test_serve import (BASE_URL, FIRST_ANSWER, TEMPLATES, TIMEOUT, TOPIC, TOPIC_YAML,
