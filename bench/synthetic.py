@@ -135,7 +135,7 @@ def topic(index: int, seed: int) -> dict:
                       for (p, label, kw), n in zip(owners, (4, 5))]},
         {"kind": "table", "id": "responsibility-matrix", "title": w(3), "caption": w(10),
          "columns": [{"id": "component", "heading": "Component"},
-                     {"each": "service_model", "type": "owner"}],
+                     {"each": "service_model", "type": "owner", "show_text": True}],
          "row_header": "component",
          # The boundary moves as in the real topic: the customer keeps less on PaaS/SaaS.
          "groups": [{"name": w(3), "rows": [{"component": w(2), **dict(zip(

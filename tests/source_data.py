@@ -13,8 +13,13 @@ import yaml
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 
+# libyaml, as the build reads YAML: its pure-Python twin refuses a few things libyaml reads,
+# such as a '?' inside {...}.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
 
 
 def site_yaml(content: Path = CONTENT) -> dict:
@@ -68,7 +73,8 @@ def table_columns(block: dict, sets: dict[str, dict]) -> list[dict]:
         cell_set = column.get("type", "text")
         cell_set = None if cell_set == "text" else cell_set
         if "each" in column:
-            columns += [{"id": value_id, "heading": full_label(value), "set": cell_set}
+            heading = full_label if column.get("show_text") else (lambda value: value["label"])
+            columns += [{"id": value_id, "heading": heading(value), "set": cell_set}
                         for value_id, value in sets[column["each"]]["values"].items()]
         else:
             columns.append({"id": column["id"], "heading": column["heading"], "set": cell_set})

@@ -17,7 +17,7 @@ import yaml
 from content_checks import (TOPIC_CHECKS, cards_of, check_card, check_questions, check_table_diagrams,
                             check_tables, topics_of)
 from sitegen.pipeline import BuildConfig, build
-from source_data import CONTENT
+from source_data import CONTENT, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_TOPIC = ROOT / "tests" / "fixtures" / "layered" / "topics" / "layered"
@@ -25,7 +25,7 @@ ADDED = "added-from-fixture"
 
 
 def read(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 def write(path: Path, data: dict) -> None:

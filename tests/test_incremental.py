@@ -293,7 +293,7 @@ def test_only_a_long_build_says_what_it_is_doing(tmp_path, monkeypatch):
     from sitegen import pipeline
 
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "layered", content)
     stages: list[str] = []
     build(BuildConfig(content, ROOT / "templates", tmp_path / "short", progress=stages.append))
     assert stages == []

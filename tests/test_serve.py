@@ -154,7 +154,7 @@ def test_an_edit_is_rebuilt_and_the_page_told_to_reload(server, content_copy):
     stream.close()
 
 
-@pytest.mark.parametrize("mistake", ["undeclared party", "YAML syntax"])
+@pytest.mark.parametrize("mistake", ["value outside its set", "YAML syntax"])
 def test_a_failed_build_shows_its_errors_keeps_the_last_good_build_and_clears_when_fixed(
         server, content_copy, capsys, mistake):
     topic_yaml = content_copy / TOPIC_YAML
@@ -163,11 +163,12 @@ def test_a_failed_build_shows_its_errors_keeps_the_last_good_build_and_clears_wh
     good_page = fetch(page_url)[1]
     stream = EventStream(server, build_id(good_page))
     before = server.latest.number
-    if mistake == "undeclared party":
+    if mistake == "value outside its set":
         edit(topic_yaml, FIRST_ANSWER, "answer: amazon")
         line = good_yaml[:good_yaml.index(FIRST_ANSWER)].count("\n") + 1
-        expected = (f"{topic_yaml}:{line}:17: error: answer names 'amazon', which is not a "
-                    "declared party (hint: declared parties: customer, aws)")
+        expected = (f"{topic_yaml}:{line}:17: error: answer of scenario 'Data Breach' names "
+                    "'amazon', which is not a value of the set 'owner' (Owner) "
+                    "(hint: values of set 'owner': customer, aws)")
     else:
         edit(topic_yaml, FIRST_ANSWER, 'answer: "customer')  # the quote is never closed
         expected = re.compile(rf"{re.escape(str(topic_yaml))}:\d+:\d+: error: YAML syntax error")
@@ -205,7 +206,7 @@ def test_error_text_from_the_content_is_sent_as_data_never_as_markup(server, con
     event, data = stream.next_event()
     assert event == "errors"
     # JSON, shown by the script with textContent: the text arrives exactly as written.
-    assert f"answer names '{hostile}', which is not a declared party" in json.loads(data)[0]
+    assert f"names '{hostile}', which is not a value of the set 'owner'" in json.loads(data)[0]
     # Errors never reach the served HTML itself.
     assert b"onerror" not in fetch(page_url)[1]
     stream.close()

@@ -262,7 +262,7 @@ def test_the_event_stream_sends_paths_relative_to_the_project_folder(server, con
     assert event == "errors"
     (line,) = json.loads(data)
     assert line.startswith(f"{os.path.relpath(topic_yaml)}:")
-    assert "answer names 'amazon'" in line
+    assert "names 'amazon', which is not a value of the set" in line
     assert not re.search(r"(^|[\s'\"(])/", line), "no word of the line starts with /"
     # The terminal says it as given.
     assert str(topic_yaml) in server.wait_for_build(after=before, timeout=TIMEOUT).errors[0]

@@ -27,7 +27,7 @@ class DefinitionGroup(_Model):
     """A titled list of terms."""
 
     title: str
-    """Group title."""
+    """Group title; "" for a group without one (a block of a single group, say)."""
     items: tuple[Definition, ...]
     """Terms, in order."""
 
@@ -47,15 +47,16 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     f = scope.fields
     groups = []
     for node in f.sequence(get(block, "groups"), "groups"):
-        group = f.mapping(node, "definition group", ("title", "items"))
+        group = f.mapping(node, "definition group", ("items",), ("title",))
         items = []
         for item_node in f.sequence(get(group, "items"), "items"):
             item = f.mapping(item_node, "definition", ("term", "definition"))
             items.append(Definition(f.text(get(item, "term"), "term"),
                                     f.text(get(item, "definition"), "definition")))
-        groups.append(DefinitionGroup(f.text(get(group, "title"), "group title"), tuple(items)))
+        title = f.text(get(group, "title"), "group title") if get(group, "title") else ""
+        groups.append(DefinitionGroup(title, tuple(items)))
     return {"groups": tuple(groups)}
 
 
 KIND = Kind("definitions", Definitions, parse, required=("groups",),
-            summary="Titled groups of terms, each with its definition.")
+            summary="Groups of terms, each with its definition; a group may have a title.")

@@ -115,11 +115,14 @@ def _columns(block: Mapping, scope: TopicScope) -> list[tuple[Node, Column]]:
     columns = []
     for node in f.sequence(get(block, "columns"), "columns"):
         if isinstance(node, Mapping) and "each" in node.entries:
-            column = f.mapping(node, "column", ("each",), ("type",))
+            column = f.mapping(node, "column", ("each",), ("type", "show_text"))
             usable, cell_set = _column_type(get(column, "type"), scope)
             each = scope.choice_set(get(column, "each"), "column 'each'")
+            show_text = get(column, "show_text") is not None and f.flag(get(column, "show_text"),
+                                                                         "show_text")
             for value in each.values if each else ():
-                columns.append((get(column, "each"), Column(value.id, value.full_label, cell_set)))
+                heading = value.full_label if show_text else value.label
+                columns.append((get(column, "each"), Column(value.id, heading, cell_set)))
             continue
         column = f.mapping(node, "column", ("id", "heading"), ("type",))
         usable, cell_set = _column_type(get(column, "type"), scope)
