@@ -521,3 +521,11 @@ class CardLayout:
     def _in_kept_workers(self) -> bool:
         return (self._pool is not None and self._kept is not None
                 and self._pool is self._kept.pool)
+
+
+def produce_cards(job, made):
+    """The cards producer: the PDFs the build's card layout has been making since the site
+    was validated."""
+    from .pipeline import Produced
+
+    return Produced(job.card_layout.result())

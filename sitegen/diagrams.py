@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Callable
 from . import model as m
 from .kinds import KINDS
 from .cache import Cache, digest, generator_fingerprint
+from .output import Product
 from .drawing import (draw_all, draw_with_library, draw_with_program, library_available,
                       fingerprint as graphviz_fingerprint)
 from .workers import PARALLEL_MINIMUM, spread
@@ -50,6 +50,24 @@ def _draws(block: m.Block):
 def dot_source(topic: m.Topic, block: m.Block) -> str:
     """The block's diagram as Graphviz DOT."""
     return KINDS[block.kind].draw(topic, block)
+
+
+def diagram_path(diagram: RenderedDiagram) -> str:
+    """Where a diagram's standalone SVG is published."""
+    return f"diagrams/{diagram.file_name}"
+
+
+def diagram_files(diagrams: dict[tuple[str, str], RenderedDiagram]) -> dict[str, Product]:
+    """The standalone SVG files, by output path; each is read only when it is written."""
+    return {diagram_path(d): Product(d.key, d.source) for d in diagrams.values()}
+
+
+def produce_diagrams(job, made):
+    """The diagrams producer: every diagram of the site (see render_diagrams), and its files."""
+    from .pipeline import Produced
+
+    drawn = render_diagrams(job.site, job.cache, job.inputs.topics, job.config.jobs)
+    return Produced(diagram_files(drawn), drawn)
 
 
 def diagram_blocks(site: m.Site):

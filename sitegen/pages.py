@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from . import model as m
 from .card import PAPER_SIZES, card_path
-from .diagrams import RenderedDiagram, inline_svg
+from .diagrams import RenderedDiagram, diagram_files, diagram_path, inline_svg
 from .cache import Cache, digest
 from .output import Product, ready
 from .search import search_index_products, share_key
@@ -66,10 +66,6 @@ def topic_page_path(topic: m.Topic) -> str:
     return f"topics/{topic.slug}.html"
 
 
-def diagram_path(diagram: RenderedDiagram) -> str:
-    return f"diagrams/{diagram.file_name}"
-
-
 def public_url(base_url: str, path: str) -> str:
     """Absolute address of a page; the index is addressed by its folder, as Pages serves it."""
     return base_url + ("" if path == "index.html" else path)
@@ -121,16 +117,36 @@ class PageKeys:
 def render_site(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
                 templates: Templates | Path, base_url: str = "",
                 base_path: str = "") -> dict[str, bytes]:
-    """Every page, asset and diagram file of the site as bytes, keyed by output path."""
+    """Every page, asset, search-index and diagram file of the site as bytes, by output path."""
     products = site_products(site, diagrams, templates, base_url, base_path)
+    products.update(search_index_products(site, topic_pages_of(site, products),
+                                          {t.slug: topic_page_path(t) for t in site.topics},
+                                          Cache(None)))
+    products.update(diagram_files(diagrams))
     return {path: product.make() for path, product in products.items()}
+
+
+def topic_pages_of(site: m.Site, products: dict[str, Product]) -> dict[str, Product]:
+    """Each topic's page among the products, by topic slug."""
+    return {topic.slug: products[topic_page_path(topic)] for topic in site.topics}
+
+
+def produce_pages(job, made):
+    """The pages producer: every page and asset of the site, given the drawn diagrams."""
+    from .pipeline import Produced
+
+    config = job.config
+    return Produced(site_products(job.site, made["diagrams"].data, job.inputs.templates,
+                                  config.site_url, config.base_path, job.cache, job.keys,
+                                  config.jobs))
 
 
 def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
                   templates: Templates | Path, base_url: str = "", base_path: str = "",
                   cache: Cache | None = None, keys: PageKeys | None = None,
                   jobs: int = 1) -> dict[str, Product]:
-    """Every page, asset and diagram file of the site, keyed by output path.
+    """Every page and asset of the site, keyed by output path (the search index and the
+    diagram files are producers of their own).
 
     base_url ("https://user.github.io/repo/") gives canonical links, the sitemap and
     robots.txt; its path, base_path ("/repo/"), is what 404.html links with, because
@@ -207,14 +223,11 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
                             base_url, cache, keys, jobs)
     for name in ASSETS:
         outputs[f"assets/{name}"] = ready(templates.file(f"static/{name}"))
-    outputs.update(search_index_products(site, topic_pages, page_paths, cache))
     # Without a base path the 404 page can only work at the top level, so it then links
     # relatively; with one, every link is absolute and it works at any depth. It is shown
     # at any missing address, so it names no address of its own.
     page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path, addressed=False,
          css=Markup(outputs["assets/site.css"].make().decode("utf-8")))
-    for diagram in diagrams.values():
-        outputs[diagram_path(diagram)] = Product(diagram.key, diagram.source)
     if base_url:
         outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *page_paths.values()]))
         outputs["robots.txt"] = ready(robots_txt(base_url))

@@ -100,6 +100,59 @@ class BuildReport:
         return not (self.written or self.removed)
 
 
+@dataclass(frozen=True)
+class BuildJob:
+    """What every producer of one build reads."""
+
+    config: BuildConfig
+    site: model.Site
+    """The validated site."""
+    inputs: _Inputs
+    """Keys of everything the build read (topic keys, templates)."""
+    cache: Cache
+    card_layout: object
+    """The card layout started as soon as the site was validated (card.CardLayout)."""
+    keys: object
+    """What identifies each page's inputs between builds (pages.PageKeys)."""
+
+
+@dataclass(frozen=True)
+class Produced:
+    """What one producer made."""
+
+    files: dict
+    """Output files by path: bytes, or output.Product made when written."""
+    data: object = None
+    """What later producers may use besides the files (the drawn diagrams, say)."""
+
+
+@dataclass(frozen=True)
+class Producer:
+    """One kind of output of a build, made from the site and what earlier producers made."""
+
+    name: str
+    """The key later producers find its result under."""
+    doing: str
+    """What a long build says while it runs."""
+    produce: Callable[[BuildJob, dict[str, Produced]], Produced]
+
+
+def producers() -> tuple[Producer, ...]:
+    """The outputs of a build, in the order they are made; a new output (a flashcard deck,
+    a whole-guide PDF) is one more entry. Imported on use: an unchanged build loads none."""
+    from .card import produce_cards
+    from .diagrams import produce_diagrams
+    from .pages import produce_pages
+    from .search import produce_search_index
+
+    return (
+        Producer("diagrams", "drawing diagrams", produce_diagrams),
+        Producer("pages", "rendering pages", produce_pages),
+        Producer("search", "indexing pages", produce_search_index),
+        Producer("cards", "laying out cards", produce_cards),
+    )
+
+
 def check(config: BuildConfig) -> model.Site:
     """Load and validate only; raises BuildFailed listing every mistake."""
     from .load import load_content
@@ -314,9 +367,8 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     reasons = _changes(previous, inputs)
 
     from .card import CardLayout
-    from .diagrams import render_diagrams
     from .drawing import check_graphviz
-    from .pages import PageKeys, site_products
+    from .pages import PageKeys
     from .workers import PARALLEL_MINIMUM
 
     cache = Cache(config.cache_dir, inputs.generator, session.entries)
@@ -338,32 +390,31 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     card_processes = (0 if config.jobs < 2
                       else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
     card_layout = CardLayout(site, inputs.templates, cache, card_processes, session.card_workers)
+    job = BuildJob(config, site, inputs, cache, card_layout, PageKeys(
+        digest(inputs.generator, inputs.templates.fingerprint), inputs.topics,
+        {path: entry[0] for path, entry in previous["files"].items()}))
+    made: dict[str, Produced] = {}
     try:
-        stage("drawing diagrams")
-        diagrams = render_diagrams(site, cache, inputs.topics, config.jobs)
-        keys = PageKeys(digest(inputs.generator, inputs.templates.fingerprint), inputs.topics,
-                        {path: entry[0] for path, entry in previous["files"].items()})
-        stage("rendering pages")
-        products = site_products(site, diagrams, inputs.templates, config.site_url,
-                                 config.base_path, cache, keys, config.jobs)
-        stage("laying out cards")
-        cards = card_layout.result()
+        for producer in producers():
+            stage(producer.doing)
+            made[producer.name] = producer.produce(job, made)
     finally:
         card_layout.close()
-    counts = {"pages": sum(path.endswith(".html") for path in products),
-              "diagrams": len(diagrams), "cards": len(cards)}
+    files = {path: product for produced in made.values() for path, product in produced.files.items()}
+    counts = {"pages": sum(path.endswith(".html") for path in made["pages"].files),
+              "diagrams": len(made["diagrams"].data), "cards": len(made["cards"].files)}
     summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
                "base_url": inputs.base_url, "site_yaml": digest(inputs.site_yaml or b""),
                "sets_yaml": digest(inputs.sets_yaml or b""),
                "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures}
     stage("writing output")
     cache.flush()  # a cache that cannot be written fails the build before output/ changes
-    written = write_tree({**products, **cards}, config.output_dir, build_key, summary)
+    written = write_tree(files, config.output_dir, build_key, summary)
     cache.remember()
     rendered = dict(Counter(kind for kind, _ in cache.fresh))
     return BuildReport(
         pages=counts["pages"], diagrams=counts["diagrams"], cards=counts["cards"],
-        files=len(products) + len(cards), seconds=time.perf_counter() - started,
+        files=len(files), seconds=time.perf_counter() - started,
         written=tuple(written.written), removed=tuple(written.removed),
         remade=tuple(written.made), reasons=tuple(reasons),
         cached={kind: count for kind, count in cache.hits.items() if count}, rendered=rendered,

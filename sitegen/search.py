@@ -188,3 +188,14 @@ def search_index_products(site: m.Site, pages: dict[str, Product], page_paths: d
     products[INDEX_PATH] = ready(f"window.sitegenSearchParts = {listing};\n"
                                  f"window.sitegenSearchDocuments = [];\n".encode("utf-8"))
     return products
+
+
+def produce_search_index(job, made):
+    """The search-index producer: the index of the pages the pages producer made."""
+    from .pages import topic_page_path, topic_pages_of
+    from .pipeline import Produced
+
+    site = job.site
+    return Produced(search_index_products(site, topic_pages_of(site, made["pages"].files),
+                                          {t.slug: topic_page_path(t) for t in site.topics},
+                                          job.cache))

@@ -299,7 +299,7 @@ def test_only_a_long_build_says_what_it_is_doing(tmp_path, monkeypatch):
     assert stages == []
     monkeypatch.setattr(pipeline, "LONG_BUILD_TOPICS", 1)
     build(BuildConfig(content, ROOT / "templates", tmp_path / "long", progress=stages.append))
-    assert stages == ["reading 1 topic", "drawing diagrams", "rendering pages",
+    assert stages == ["reading 1 topic", "drawing diagrams", "rendering pages", "indexing pages",
                       "laying out cards", "writing output"]
 
 
