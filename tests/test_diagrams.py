@@ -13,22 +13,13 @@ from sitegen.diagrams import inline_svg, render_diagrams, to_svg
 from sitegen.kinds.diagram import Diagram, draw as boundary_dot
 from sitegen.kinds.layers import Layer, Layers, PartGroup, draw as layers_dot
 from sitegen.kinds.table import Column, Row, RowGroup, Table
+from content_checks import svg_texts
 from source_data import site_yaml
 
 SVG = "{http://www.w3.org/2000/svg}"
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "layered"
 """A guide of one topic shaped like the seed: layers, and a table typed by two sets."""
 SLUGS = site_yaml()["topics"]
-
-
-def svg_texts(svg: bytes) -> list[str]:
-    root = ET.fromstring(svg)
-    return [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
-
-
-def diagram_file(built: Path, slug: str, block_id: str) -> Path:
-    (path,) = (built / "diagrams").glob(f"{slug}-{block_id}-*.svg")
-    return path
 
 
 def _choice(value_id: str = "c", label: str = "C", text: str = "T") -> m.Choice:

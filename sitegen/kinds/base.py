@@ -30,6 +30,17 @@ class TopicScope:
         """A text naming one of the sets in scope."""
         return self.fields.reference(node, what, self.sets, "choice set")
 
+    def optional_choice(self, block: Mapping, node: Node | None, what: str,
+                        choice_set: m.ChoiceSet | None) -> m.Choice | None:
+        """An optional value (of a group, a section) of the set the block's `set` names."""
+        if node is None:
+            return None
+        if get(block, "set") is None:
+            self.fields.error(node, f"{what} needs the block's 'set'",
+                              "add 'set: <id of a choice set>' to the block")
+            return None
+        return self.choice(node, what, choice_set)
+
     def choice(self, node: Node | None, what: str, choice_set: m.ChoiceSet | None) -> m.Choice | None:
         """A text naming one value of choice_set (nothing when the set is unusable)."""
         if choice_set is None:

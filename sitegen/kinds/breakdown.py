@@ -52,10 +52,6 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     sections = []
     for node in f.sequence(get(block, "sections"), "sections"):
         section = f.mapping(node, "breakdown section", ("heading", "areas"), ("value", "intro"))
-        value = get(section, "value")
-        if value is not None and get(block, "set") is None:
-            f.error(value, "section value needs the block's 'set'",
-                    "add 'set: <id of a choice set>' to the block")
         areas = []
         for area_node in f.sequence(get(section, "areas"), "areas"):
             area = f.mapping(area_node, "area", ("name", "points"))
@@ -63,7 +59,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
                               f.texts(get(area, "points"), "points")))
         sections.append(BreakdownSection(
             heading=f.text(get(section, "heading"), "section heading"),
-            value=scope.choice(value, "section value", choice_set) if value else None,
+            value=scope.optional_choice(block, get(section, "value"), "section value", choice_set),
             intro=optional_text(section, "intro", f),
             areas=tuple(areas),
         ))

@@ -46,13 +46,9 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     groups = []
     for node in f.sequence(get(block, "groups"), "groups"):
         group = f.mapping(node, "quick-reference group", ("title", "items"), ("value",))
-        value = get(group, "value")
-        if value is not None and get(block, "set") is None:
-            f.error(value, "group value needs the block's 'set'",
-                    "add 'set: <id of a choice set>' to the block")
         groups.append(QuickGroup(
             title=f.text(get(group, "title"), "group title"),
-            value=scope.choice(value, "group value", choice_set) if value else None,
+            value=scope.optional_choice(block, get(group, "value"), "group value", choice_set),
             items=f.texts(get(group, "items"), "items"),
         ))
     return {"groups": tuple(groups), "caption": optional_text(block, "caption", f)}
