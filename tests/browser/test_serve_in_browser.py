@@ -13,10 +13,11 @@ from sitegen.pipeline import BuildConfig
 from sitegen.serve import Server
 from source_data import blocks_of_kind, read_yaml
 
-from .conftest import ROOT, SHIPPED_TOPIC, contrast, screenshot
+from .conftest import ROOT, contrast, screenshot
 
-TOPIC_YAML = Path("topics") / SHIPPED_TOPIC / "topic.yaml"
-TOPIC_PAGE = f"topics/{SHIPPED_TOPIC}.html"
+FIXTURE_TOPIC = "layered"  # content_copy is the fixture guide, tests/fixtures/layered
+TOPIC_YAML = Path("topics") / FIXTURE_TOPIC / "topic.yaml"
+TOPIC_PAGE = f"topics/{FIXTURE_TOPIC}.html"
 FIRST_ANSWER = "answer: customer"
 HOSTILE = '<img src=x onerror="document.title=1">'
 # Generous: a rebuild lays out two PDF cards, and the machine may be busy.
