@@ -79,9 +79,6 @@ class ChoiceSet(_Model):
     values: tuple[Choice, ...]
     """The values, in declared order."""
 
-    def value(self, value_id: str) -> Choice:
-        return next(v for v in self.values if v.id == value_id)
-
 
 @dataclass(frozen=True, kw_only=True)
 class Block(_Model):

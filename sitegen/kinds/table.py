@@ -63,10 +63,6 @@ class Table(Block):
     """Row groups; a table written with plain rows has one group without a name."""
 
     @property
-    def grouped(self) -> bool:
-        return any(group.name for group in self.groups)
-
-    @property
     def rows(self) -> tuple[Row, ...]:
         return tuple(row for group in self.groups for row in group.rows)
 
@@ -100,14 +96,12 @@ class Table(Block):
         return tuple(found)
 
 
-def _column_type(node: Node | None, scope: TopicScope) -> tuple[bool, ChoiceSet | None]:
-    """(usable, set) of a column's `type`: no set for text."""
+def _column_type(node: Node | None, scope: TopicScope) -> ChoiceSet | None:
+    """The set a column's `type` names; None for text (or a type already reported)."""
     if node is None or (isinstance(node, Scalar) and node.text == TEXT):
-        return True, None
+        return None
     # "text" is among the choices for its did-you-mean; a set with a mistake is silent.
-    choice_set = scope.fields.reference(node, "column type", {**scope.sets, TEXT: None},
-                                        "choice set")
-    return choice_set is not None, choice_set
+    return scope.fields.reference(node, "column type", {**scope.sets, TEXT: None}, "choice set")
 
 
 def _columns(block: Mapping, scope: TopicScope) -> list[tuple[Node, Column]]:
@@ -116,7 +110,7 @@ def _columns(block: Mapping, scope: TopicScope) -> list[tuple[Node, Column]]:
     for node in f.sequence(get(block, "columns"), "columns"):
         if isinstance(node, Mapping) and "each" in node.entries:
             column = f.mapping(node, "column", ("each",), ("type", "show_text"))
-            usable, cell_set = _column_type(get(column, "type"), scope)
+            cell_set = _column_type(get(column, "type"), scope)
             each = scope.choice_set(get(column, "each"), "column 'each'")
             show_text = get(column, "show_text") is not None and f.flag(get(column, "show_text"),
                                                                          "show_text")
@@ -125,7 +119,7 @@ def _columns(block: Mapping, scope: TopicScope) -> list[tuple[Node, Column]]:
                 columns.append((get(column, "each"), Column(value.id, heading, cell_set)))
             continue
         column = f.mapping(node, "column", ("id", "heading"), ("type",))
-        usable, cell_set = _column_type(get(column, "type"), scope)
+        cell_set = _column_type(get(column, "type"), scope)
         column_id = f.identifier(get(column, "id"), "column id")
         heading = f.text(get(column, "heading"), "column heading")
         if column_id is not None:
