@@ -133,28 +133,29 @@ class Server:
         first = True
         try:
             while not self._stopping.is_set():
-                watched = _identities(folders)
-                if None in watched:  # a watched folder is gone: say so, and wait for it
-                    self._rebuild(initial=first)
-                    first = False
-                    while _identities(folders) == watched and not self._stopping.wait(
-                            WATCHER_TICK_MS / 1000):
-                        pass
-                    continue
-                # The first build of a watch waits for the watcher's first return, so that a
-                # save made while it runs is already seen and leads to another build.
-                starting = True
-                for changes in watch(*folders, stop_event=self._stopping,
-                                     watch_filter=lambda _, path: is_source_change(path, config),
-                                     step=QUIET_MS, rust_timeout=WATCHER_TICK_MS,
-                                     yield_on_timeout=True):
-                    if starting or changes:
+                with _HeldFolders(folders) as held:
+                    if held.missing:  # a watched folder is gone: say so, and wait for it
                         self._rebuild(initial=first)
-                        first = starting = False
-                    if _identities(folders) != watched:
-                        # Deleted and made again (a copy, a checkout): the watcher still
-                        # watches the old folder, so a new one is started.
-                        break
+                        first = False
+                        while not held.replaced() and not self._stopping.wait(
+                                WATCHER_TICK_MS / 1000):
+                            pass
+                        continue
+                    # The first build of a watch waits for the watcher's first return, so that
+                    # a save made while it runs is already seen and leads to another build.
+                    starting = True
+                    for changes in watch(*folders, stop_event=self._stopping,
+                                         watch_filter=lambda _, path: is_source_change(path,
+                                                                                       config),
+                                         step=QUIET_MS, rust_timeout=WATCHER_TICK_MS,
+                                         yield_on_timeout=True):
+                        if starting or changes:
+                            self._rebuild(initial=first)
+                            first = starting = False
+                        if held.replaced():
+                            # Deleted and made again (a copy, a checkout): the watcher still
+                            # watches the old folder, so a new one is started.
+                            break
         except Exception as problem:  # noqa: BLE001 e.g. inotify's limit on watched folders
             self._record(None, (f"sitegen: error: cannot watch for changes any more: {problem} "
                                 "(hint: restart sitegen serve)",), 0.0, first)
@@ -212,17 +213,47 @@ class Server:
         return line
 
 
-def _identities(folders: list[Path]) -> list[tuple[int, int] | None]:
-    """Each folder's device and inode, None for one that is not there: a folder deleted and
-    made again is another folder."""
-    found = []
-    for folder in folders:
-        try:
-            stat = os.stat(folder)
-            found.append((stat.st_dev, stat.st_ino))
-        except OSError:
-            found.append(None)
-    return found
+class _HeldFolders:
+    """The watched folders, each held open while it is watched. A folder deleted and made
+    again is another folder, told apart by its inode; holding the old one open keeps its
+    inode from being given to the new one (which a file system may otherwise do at once)."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self._folders = folders
+        self._held: list[int | None] = []
+
+    def __enter__(self) -> _HeldFolders:
+        for folder in self._folders:
+            try:
+                self._held.append(os.open(folder, os.O_RDONLY | os.O_DIRECTORY))
+            except OSError:
+                self._held.append(None)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for fd in self._held:
+            if fd is not None:
+                os.close(fd)
+
+    @property
+    def missing(self) -> bool:
+        return None in self._held
+
+    def replaced(self) -> bool:
+        """Whether any folder is now another one than was held (or is there now, or gone)."""
+        for folder, fd in zip(self._folders, self._held):
+            try:
+                now = os.stat(folder)
+            except OSError:
+                now = None
+            if fd is None or now is None:
+                if (fd is None) != (now is None):
+                    return True
+                continue
+            held = os.fstat(fd)
+            if (now.st_dev, now.st_ino) != (held.st_dev, held.st_ino):
+                return True
+        return False
 
 
 def is_source_change(path: str, config: BuildConfig) -> bool:
