@@ -9,21 +9,83 @@ from . import model as m
 from .errors import BuildFailed
 from .fields import Fields, get
 from .kinds import KINDS, RETIRED, TopicScope
-from .kinds.base import optional_text
+from .kinds.base import BLOCK_KEYS, optional_text
 from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence
+from .shapes import (ID, TEXT, Block, Choice, Key, ListOf, Pattern, Reference, Shape)
 from .styles import PALETTE, STYLES
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 SOURCE_URL = re.compile(r"^https?://[^\s/]+\S*$")
 RESERVED_IDS = frozenset({"main", "sources"})
 """Element ids the page templates use; block ids become element ids too."""
-COMMON_REQUIRED = ("kind", "id", "title")
-COMMON_OPTIONAL = ("icon",)
+COMMON_REQUIRED = tuple(key.name for key in BLOCK_KEYS if key.required)
+COMMON_OPTIONAL = tuple(key.name for key in BLOCK_KEYS if not key.required)
 RETIRED_TOPIC_KEYS = {
     "parties": "declare them as a choice set under 'sets:' (e.g. id: owner), and name it "
                "where blocks use it",
     "service_models": "declare them as a choice set under 'sets:' (e.g. id: service_model)",
 }
+
+# The shapes of site.yaml, sets.yaml and topic.yaml: the keys the functions below read,
+# which `sitegen schema` and `sitegen reference` write out (see shapes.py).
+VALUE = Shape("value", (
+    Key("id", ID, "How cells, answers and tags name the value; quote one YAML reads as "
+        "something else, e.g. id: \"yes\".", required=True),
+    Key("label", TEXT, "What the reader sees.", required=True),
+    Key("text", TEXT, "A short text: a tagline, an example service."),
+    Key("keyword", TEXT, "The word of `text` printed in bold on a card."),
+    Key("style", Choice(tuple(STYLES), "style name"), "Its colour and pattern, one of the "
+        "palette's (default: the next one no value of the set chose)."),
+), "A value of a choice set.")
+CHOICE_SET = Shape("choice set", (
+    Key("id", ID, "How blocks name the set.", required=True),
+    Key("name", TEXT, "What one value is, e.g. Owner; the default scenario prompt "
+        "\"Which owner?\".", required=True),
+    Key("values", ListOf(VALUE), "The values, in order.", required=True),
+), "A named list of labelled values that blocks refer to by id.")
+SETS_FILE = Shape("sets.yaml", (
+    Key("sets", ListOf(CHOICE_SET), "Choice sets every topic may use.", required=True),
+), "Choice sets shared by every topic.")
+SOURCE = Shape("source", (
+    Key("title", TEXT, "The document's title.", required=True),
+    Key("url", Pattern(SOURCE_URL.pattern, "http(s) address"), "Its address, http or "
+        "https.", required=True),
+), "A document the topic is based on.")
+TOPIC = Shape("topic.yaml", (
+    Key("title", TEXT, "The topic's title.", required=True),
+    Key("short_title", TEXT, "A shorter title, for navigation and cards (default: the "
+        "title)."),
+    Key("icon", TEXT, "An emoji shown with the title."),
+    Key("summary", TEXT, "One or two sentences on what the topic covers.", required=True),
+    Key("sources", ListOf(SOURCE), "The documents the topic is based on, listed at the end "
+        "of its page."),
+    Key("sets", ListOf(CHOICE_SET), "The topic's own choice sets (ids other than the "
+        "shared ones of sets.yaml)."),
+    Key("blocks", ListOf(Block(tuple(kind.shape for kind in KINDS.values()))),
+        "The page: its blocks, in order.", required=True),
+), "One topic: its page and what its card may print.", retired=RETIRED_TOPIC_KEYS)
+CARD = Shape("card", (
+    Key("topic", Reference("a topic of `topics`"), "The topic the card is of (one card "
+        "per topic).", required=True),
+    Key("title", TEXT, "The card's title.", required=True),
+    Key("subtitle", TEXT, "A line under the title."),
+    Key("remember", Reference("a choice set of the topic"), "A set whose values the card's "
+        "header lists with their text, keyword in bold."),
+    Key("columns", ListOf(ListOf(Reference("a printable block of the topic"))),
+        "The card's columns, left to right: each a list of block ids, top to bottom.",
+        required=True),
+), "A printable one-page quick-reference card of a topic, on A4 and US Letter.")
+SITE = Shape("site.yaml", (
+    Key("title", TEXT, "The site's title.", required=True),
+    Key("description", TEXT, "One sentence on the site, for search engines and links.",
+        required=True),
+    Key("author", TEXT, "Who wrote it.", required=True),
+    Key("language", Pattern(LANGUAGE_TAG.pattern, "language tag"), "The content's language, "
+        "a tag such as en or en-GB.", required=True),
+    Key("topics", ListOf(ID), "The topics, in order: each the name of a folder under "
+        "topics/. Every folder there must be listed.", required=True),
+    Key("cards", ListOf(CARD), "The quick-reference cards."),
+), "The site's settings, topic order and cards.")
 
 
 def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site:
@@ -32,8 +94,7 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
     known: topics validated before from the very same files, used as they are.
     """
     f = Fields(list(raw.errors))
-    site = f.mapping(raw.site, "site.yaml", ("title", "description", "author", "language", "topics"),
-                     ("cards",))
+    site = f.mapping(raw.site, "site.yaml", SITE.required, SITE.optional)
     shared = shared_sets(raw.sets, f)
     language = f.text(get(site, "language"), "language")
     if language and not LANGUAGE_TAG.match(language):
@@ -71,7 +132,7 @@ def shared_sets(node: Node | None, f: Fields) -> dict[str, m.ChoiceSet | None]:
     mistake, which was reported: what names it is not reported again."""
     if node is None:
         return {}
-    sets_file = f.mapping(node, "sets.yaml", ("sets",))
+    sets_file = f.mapping(node, "sets.yaml", SETS_FILE.required, SETS_FILE.optional)
     return choice_sets(get(sets_file, "sets"), f, {}) if sets_file else {}
 
 
@@ -121,8 +182,7 @@ def _topic(raw: RawTopic, f: Fields,
            shared: dict[str, m.ChoiceSet]) -> tuple[m.Topic, set[str] | None]:
     """The topic, and the ids of its blocks already reported as broken (None: all of them)."""
     what = f"topic '{raw.slug}'"
-    topic = f.mapping(raw.yaml, what, ("title", "summary", "blocks"),
-                      ("short_title", "icon", "sources", "sets"), RETIRED_TOPIC_KEYS)
+    topic = f.mapping(raw.yaml, what, TOPIC.required, TOPIC.optional, TOPIC.retired)
     own = choice_sets(get(topic, "sets"), f, shared) if get(topic, "sets") is not None else {}
     sets = {**shared, **own}  # None for a set with a mistake, already reported
     scope = TopicScope(f, raw.slug, sets, raw.texts)
@@ -175,7 +235,7 @@ def choice_sets(node: Node | None, f: Fields,
     not reported again. A value without a usable id is left out of its set."""
     found = []
     for item in f.sequence(node, "sets"):
-        declared = f.mapping(item, "choice set", ("id", "name", "values"))
+        declared = f.mapping(item, "choice set", CHOICE_SET.required, CHOICE_SET.optional)
         set_id = f.identifier(get(declared, "id"), "set id")
         if set_id in shared:
             f.error(get(declared, "id"), f"set '{set_id}' is already declared in sets.yaml",
@@ -197,7 +257,7 @@ def _values(node: Node | None, f: Fields) -> tuple[m.Choice, ...]:
     """A set's values, each with a style: the one the author chose, or the next one unused."""
     read = []
     for item in f.sequence(node, "values"):
-        value = f.mapping(item, "value", ("id", "label"), ("text", "keyword", "style"))
+        value = f.mapping(item, "value", VALUE.required, VALUE.optional)
         text = optional_text(value, "text", f, "value text")
         keyword = optional_text(value, "keyword", f, "value keyword")
         if keyword and not text and get(value, "text") is None:
@@ -243,7 +303,7 @@ def _style(node: Node, f: Fields):
 def _sources(node: Node | None, f: Fields) -> tuple[m.Source, ...]:
     sources = []
     for item in f.sequence(node, "sources") if node is not None else ():
-        source = f.mapping(item, "source", ("title", "url"))
+        source = f.mapping(item, "source", SOURCE.required, SOURCE.optional)
         url = f.text(get(source, "url"), "source url")
         if url is not None and not SOURCE_URL.match(url):
             f.error(get(source, "url"), f"source url '{url}' is not an http or https address",
@@ -284,7 +344,7 @@ def _block(node: Node, scope: TopicScope) -> m.Block | None:
 
 
 def _card(node: Node, topics: dict[str, m.Topic], reported: Reported, f: Fields) -> m.Card:
-    card = f.mapping(node, "card", ("topic", "title", "columns"), ("subtitle", "remember"))
+    card = f.mapping(node, "card", CARD.required, CARD.optional)
     topic_node = get(card, "topic")
     name = topic_node.text if isinstance(topic_node, Scalar) else None
     if name in reported and reported[name] is None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..load import Mapping, Node, TextFile
 from ..fields import Fields, get
+from ..shapes import ID, TEXT, Choice, Key, Shape
 
 if TYPE_CHECKING:
     from .. import model as m
@@ -61,17 +62,49 @@ class Kind:
     """The block's model class."""
     parse: Callable[[Mapping, TopicScope], dict]
     """Reads the kind's own keys; returns the model's kind-specific fields."""
-    required: tuple[str, ...] = ()
-    """Keys beyond kind, id and title that a block must have."""
-    optional: tuple[str, ...] = ()
-    """Keys beyond icon that a block may have."""
+    keys: tuple[Key, ...] = ()
+    """The kind's own keys beyond kind, id, title and icon (BLOCK_KEYS): what the parser
+    reads, the schema offers and the README lists."""
     summary: str = ""
     """One line on what the kind is for (the README's content reference)."""
+    example: str = ""
+    """A block of the kind as YAML, a list item with comments: shown in the README and
+    written into the starter topic (`sitegen new topic`), which builds as written. It may
+    name the starter's sets (sitegen/starter.py) and the table `responsibility-matrix`."""
+    notes: str = ""
+    """Rules beyond the keys, for the README's content reference."""
     link: Callable[[m.Block, dict[str, m.Block | None], Mapping, Fields], None] | None = None
     """Checks references to other blocks of the topic, once all are read (given the blocks
     by id, None for one whose mistakes were reported)."""
     draw: Callable[[m.Topic, m.Block], str] | None = None
     """The block's diagram as DOT source, for a kind drawn as a diagram."""
+
+    @property
+    def shape(self) -> Shape:
+        """The block as a mapping: the keys every block has, then the kind's own."""
+        kind = Key("kind", Choice((self.name,), "kind"), "What kind of block this is.",
+                   required=True)
+        return Shape(f"{self.name} block", (kind, *BLOCK_KEYS[1:], *self.keys), self.summary)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Keys beyond kind, id and title that a block must have."""
+        return tuple(key.name for key in self.keys if key.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """Keys beyond icon that a block may have."""
+        return tuple(key.name for key in self.keys if not key.required)
+
+
+BLOCK_KEYS = (
+    Key("kind", TEXT, "What kind of block this is.", required=True),
+    Key("id", ID, "The block's anchor on the page, and how cards and diagrams name it: "
+        "lowercase letters, digits, '-' and '_'.", required=True),
+    Key("title", TEXT, "The block's heading.", required=True),
+    Key("icon", TEXT, "An emoji shown before the heading."),
+)
+"""Keys every block has, whatever its kind."""
 
 
 def optional_text(mapping: Mapping | None, key: str, f: Fields, what: str = "") -> str:

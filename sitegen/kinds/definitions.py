@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, _Model, sealed
+from ..shapes import TEXT, Key, ListOf, Shape
 from .base import Kind, TopicScope
 
 
@@ -47,10 +48,10 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     f = scope.fields
     groups = []
     for node in f.sequence(get(block, "groups"), "groups"):
-        group = f.mapping(node, "definition group", ("items",), ("title",))
+        group = f.mapping(node, "definition group", GROUP.required, GROUP.optional)
         items = []
         for item_node in f.sequence(get(group, "items"), "items"):
-            item = f.mapping(item_node, "definition", ("term", "definition"))
+            item = f.mapping(item_node, "definition", DEFINITION.required, DEFINITION.optional)
             items.append(Definition(f.text(get(item, "term"), "term"),
                                     f.text(get(item, "definition"), "definition")))
         title = f.text(get(group, "title"), "group title") if get(group, "title") else ""
@@ -58,5 +59,28 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     return {"groups": tuple(groups)}
 
 
-KIND = Kind("definitions", Definitions, parse, required=("groups",),
-            summary="Groups of terms, each with its definition; a group may have a title.")
+DEFINITION = Shape("definition", (
+    Key("term", TEXT, "The term.", required=True),
+    Key("definition", TEXT, "What it means.", required=True),
+), "A term and what it means.")
+GROUP = Shape("definition group", (
+    Key("title", TEXT, "The group's title (none for a block of one group, say)."),
+    Key("items", ListOf(DEFINITION), "The terms, in order.", required=True),
+), "A group of terms.")
+
+KIND = Kind("definitions", Definitions, parse, keys=(
+    Key("groups", ListOf(GROUP), "The groups, in order.", required=True),
+), summary="Groups of terms, each with its definition; a group may have a title.",
+    notes="Printable.",
+    example="""\
+- kind: definitions
+  id: key-terms
+  title: Key Terms
+  groups:
+    - title: Service models    # optional
+      items:
+        - term: IaaS
+          definition: Infrastructure as a Service; you manage the OS and up.
+        - term: SaaS
+          definition: Software as a Service; you manage your data and access.
+""")

@@ -14,6 +14,7 @@ from ..fields import Fields, get
 from ..load import Mapping
 from ..model import Block, Topic, sealed
 from ..styles import style_named
+from ..shapes import TEXT, Key, Reference
 from .base import Kind, TopicScope
 from .table import Table
 
@@ -94,5 +95,20 @@ def draw(topic: Topic, block: Diagram) -> str:
     return graph.source
 
 
-KIND = Kind("diagram", Diagram, parse, required=("source", "caption"), link=link, draw=draw,
-            summary="A table's set-typed columns drawn side by side, each row placed in the run of its value (`source`: the table's id).")
+KIND = Kind("diagram", Diagram, parse, keys=(
+    Key("source", Reference("a table block of the topic"), "The table to draw: it needs a "
+        "column typed by a choice set.", required=True),
+    Key("caption", TEXT, "What the diagram shows.", required=True),
+), link=link, draw=draw,
+    summary="A table's set-typed columns drawn side by side, each row placed in the run of its value (`source`: the table's id).",
+    notes="Each set-typed column is drawn side by side, each row's heading in the run of "
+          "rows sharing its value, so the drawing and the table cannot disagree (e.g. where "
+          "the responsibility boundary falls for each service model). The page also shows "
+          "it as text.",
+    example="""\
+- kind: diagram
+  id: boundary-shift
+  title: How the Boundary Moves
+  source: responsibility-matrix   # a table block with set-typed columns
+  caption: Where the responsibility boundary falls, column by column
+""")

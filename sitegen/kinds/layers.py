@@ -9,6 +9,7 @@ from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, Topic, _Model, sealed
 from ..styles import style_named
+from ..shapes import TEXT, TEXT_LIST, Key, ListOf, Reference, Shape
 from .base import Kind, TopicScope
 
 PARTS_PER_ROW = 4
@@ -59,11 +60,11 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     choice_set = scope.choice_set(get(block, "set"), "layers set")
     layers = []
     for node in f.sequence(get(block, "layers"), "layers"):
-        layer = f.mapping(node, "layer", ("value", "heading", "parts"), ("groups",))
+        layer = f.mapping(node, "layer", LAYER.required, LAYER.optional)
         groups = []
         if get(layer, "groups") is not None:
             for group_node in f.sequence(get(layer, "groups"), "groups"):
-                group = f.mapping(group_node, "group", ("name", "parts"))
+                group = f.mapping(group_node, "group", PART_GROUP.required, PART_GROUP.optional)
                 groups.append(PartGroup(f.text(get(group, "name"), "group name"),
                                         f.texts(get(group, "parts"), "parts")))
         layers.append((get(layer, "value"), Layer(
@@ -131,5 +132,42 @@ def draw(topic: Topic, block: Layers) -> str:
     return graph.source
 
 
-KIND = Kind("layers", Layers, parse, required=("set", "caption", "boundary", "layers"), draw=draw,
-            summary="Layers stacked top to bottom, one per value of `set`, split by a boundary line; drawn as a diagram.")
+PART_GROUP = Shape("part group", (
+    Key("name", TEXT, "The group's name.", required=True),
+    Key("parts", TEXT_LIST, "What the group is made of.", required=True),
+), "A named group of parts inside a layer.")
+LAYER = Shape("layer", (
+    Key("value", Reference("a value of the block's `set`"), "The value the layer stands "
+        "for; its text is the layer's tagline.", required=True),
+    Key("heading", TEXT, "The layer's heading, drawn in capitals.", required=True),
+    Key("parts", TEXT_LIST, "The layer's parts.", required=True),
+    Key("groups", ListOf(PART_GROUP), "Named groups of more parts."),
+), "One layer of the stack.")
+
+KIND = Kind("layers", Layers, parse, keys=(
+    Key("set", Reference("a choice set"), "The set the layers stand for values of.",
+        required=True),
+    Key("caption", TEXT, "What the diagram shows.", required=True),
+    Key("boundary", TEXT, "The label of the line drawn between the layers.", required=True),
+    Key("layers", ListOf(LAYER), "The layers, top to bottom.", required=True),
+), draw=draw,
+    summary="Layers stacked top to bottom, one per value of `set`, split by a boundary line; drawn as a diagram.",
+    notes="The page also shows the diagram as text.",
+    example="""\
+- kind: layers
+  id: core-concept
+  title: The Core Concept
+  set: owner
+  caption: The shared responsibility model
+  boundary: Responsibility Boundary     # the line drawn between the layers
+  layers:                    # top to bottom, one value of the set each
+    - value: customer        # the value's text is the layer's tagline
+      heading: Customer Responsibility
+      parts: [Customer Data, Applications, Operating System]
+    - value: aws
+      heading: AWS Responsibility
+      parts: [Compute, Storage, Networking]
+      groups:                # optional
+        - name: Physical Security
+          parts: [Hardware, Facilities]
+""")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, sealed
+from ..shapes import FLAG, TEXT_LIST, Key
 from .base import Kind, TopicScope
 
 
@@ -30,5 +31,16 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
             "items": f.texts(get(block, "items"), "items")}
 
 
-KIND = Kind("list", ItemList, parse, required=("items",), optional=("ordered",),
-            summary="A list of statements, numbered with `ordered: true`.")
+KIND = Kind("list", ItemList, parse, keys=(
+    Key("ordered", FLAG, "Number the items (default: false)."),
+    Key("items", TEXT_LIST, "The statements, in order.", required=True),
+), summary="A list of statements, numbered with `ordered: true`.", notes="Printable.",
+    example="""\
+- kind: list
+  id: key-takeaways
+  title: Key Takeaways
+  ordered: true              # optional: numbered
+  items:
+    - AWS secures the infrastructure.
+    - The customer secures data, identities and configuration.
+""")

@@ -10,6 +10,7 @@ from ..fields import Fields, get
 from ..load import Mapping, TextFile
 from ..model import Block, sealed
 from ..prose import images_in
+from ..shapes import Key, Pattern
 from .base import Kind, TopicScope
 
 PROSE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.md$")
@@ -54,5 +55,15 @@ def _check(text: TextFile, f: Fields) -> None:
                                      "not supported", "describe it in words, or draw it as a diagram block"))
 
 
-KIND = Kind("prose", Prose, parse, required=("file",),
-            summary="Markdown text from a .md file in the topic folder (CommonMark; no raw HTML, no images).")
+KIND = Kind("prose", Prose, parse, keys=(
+    Key("file", Pattern(PROSE_FILE.pattern, "file name"), "A Markdown file in the topic "
+        "folder, e.g. overview.md.", required=True),
+), summary="Markdown text from a .md file in the topic folder (CommonMark; no raw HTML, no images).",
+    notes="Raw HTML is shown as text, images are refused, and `javascript:`, `vbscript:`, "
+          "`file:` and `data:` links are dropped. Not printable.",
+    example="""\
+- kind: prose
+  id: overview
+  title: Overview
+  file: overview.md          # beside topic.yaml
+""")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping, Node, Scalar, Sequence
 from ..model import Block, Choice, _Model, sealed
+from ..shapes import ID, TEXT, Count, Key, ListOf, MapOf, OneOf, Reference, Shape
 from .base import Kind, TopicScope, optional_text
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
@@ -109,7 +110,7 @@ def _options(node: Node | None, f) -> list[tuple[Node, Option]]:
             text = f.text(item, f"option {i + 1}")
             options.append((item, Option(string.ascii_lowercase[i], text, "")))
         else:
-            option = f.mapping(item, "option", ("id", "text"), ("note",))
+            option = f.mapping(item, "option", OPTION.required, OPTION.optional)
             options.append((get(option, "id"), Option(f.identifier(get(option, "id"), "option id"),
                                                       f.text(get(option, "text"), "option text"),
                                                       optional_text(option, "note", f))))
@@ -184,8 +185,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     f = scope.fields
     questions = []
     for number, node in enumerate(f.sequence(get(block, "items"), "questions"), 1):
-        item = f.mapping(node, "question", ("question", "options", "answer", "explanation"),
-                         ("id", "choose", "tags"))
+        item = f.mapping(node, "question", QUESTION.required, QUESTION.optional)
         options = _options(get(item, "options"), f)
         choose = _count(get(item, "choose"), len(options or ()), f)
         question_node = get(item, "question")
@@ -207,5 +207,58 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     return {"items": tuple(q for _, q in questions)}
 
 
-KIND = Kind("questions", Questions, parse, required=("items",),
-            summary="Exam-style multiple choice: 2-6 options, one answer or `choose: N`, an explanation, optional tags.")
+OPTION = Shape("option", (
+    Key("id", ID, "How the answer names this option.", required=True),
+    Key("text", TEXT, "The option as the exam shows it.", required=True),
+    Key("note", TEXT, "Why this option is right or wrong, shown once answered."),
+), "An option written as a mapping, with its own id and an optional note.")
+QUESTION = Shape("question", (
+    Key("id", ID, "Keeps a learner's answer when questions are reordered "
+        "(default: q1, q2... by position)."),
+    Key("question", TEXT, "The question. Leave out \"(Choose TWO.)\": it is added from "
+        "`choose`.", required=True),
+    Key("choose", Count(2, MAX_OPTIONS - 1), "How many options the answer lists, for a "
+        "multiple-response question (at most one less than the options). Leave it out for "
+        "one answer."),
+    Key("options", ListOf(OneOf((TEXT, OPTION)), max_items=MAX_OPTIONS, min_items=MIN_OPTIONS),
+        "The options, in the order shown: all plain text (their ids are a, b, c...) or all "
+        "mappings.", required=True),
+    Key("answer", OneOf((Reference("an option"), ListOf(Reference("an option")))),
+        "The id of the right option, or with `choose` a list of that many ids.",
+        required=True),
+    Key("explanation", TEXT, "Why the answer is right.", required=True),
+    Key("tags", MapOf("choice set id", Reference("a value of that set"), "set id: value id"),
+        "Values of choice sets the question is filed under, e.g. {domain: security}: set "
+        "id, then value id."),
+), "An exam-style multiple-choice question.")
+
+KIND = Kind("questions", Questions, parse, keys=(
+    Key("items", ListOf(QUESTION), "The questions, in order.", required=True),
+), summary="Exam-style multiple choice: 2-6 options, one answer or `choose: N`, an explanation, optional tags.",
+    notes="A self-test on the page: choose, check, right or wrong with the explanation, a "
+          "score per section kept in the browser. Options are all plain text or all "
+          "mappings; no two may be the same. Printable (questions, options and an answer key).",
+    example="""\
+- kind: questions
+  id: practice-questions
+  title: Practice Questions
+  items:
+    - id: patching               # optional, default q1, q2...: keeps answers when reordered
+      question: Who patches the guest operating system of an EC2 instance?
+      options:                   # 2 to 6; plain text options get the ids a, b, c...
+        - The customer
+        - AWS
+        - Both, by turns
+      answer: a                  # single answer: one id
+      explanation: On IaaS the customer runs the operating system, so the customer patches it.
+      tags: {service_model: iaas}   # optional: set id -> value id
+    - question: Which are AWS's responsibility on every service model?
+      choose: 2                  # multiple response: the answer lists exactly 2 ids, and the
+                                 # site and card add "(Choose TWO.)" to the question
+      options:                   # or mappings, with an optional note per option
+        - {id: os, text: Patching the guest OS, note: The customer patches the guest OS on IaaS.}
+        - {id: dc, text: Physical security of data centers}
+        - {id: hv, text: Hypervisor security}
+      answer: [dc, hv]
+      explanation: Physical infrastructure and the virtualization layer are AWS's.
+""")

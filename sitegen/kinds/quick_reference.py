@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, _Model, sealed
+from ..shapes import TEXT, TEXT_LIST, Key, ListOf, Reference, Shape
 from .base import Kind, TopicScope, optional_text
 
 
@@ -45,7 +46,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     choice_set = scope.choice_set(get(block, "set"), "quick-reference set") if get(block, "set") else None
     groups = []
     for node in f.sequence(get(block, "groups"), "groups"):
-        group = f.mapping(node, "quick-reference group", ("title", "items"), ("value",))
+        group = f.mapping(node, "quick-reference group", GROUP.required, GROUP.optional)
         groups.append(QuickGroup(
             title=f.text(get(group, "title"), "group title"),
             value=scope.optional_choice(block, get(group, "value"), "group value", choice_set),
@@ -54,6 +55,30 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     return {"groups": tuple(groups), "caption": optional_text(block, "caption", f)}
 
 
-KIND = Kind("quick_reference", QuickReference, parse, required=("groups",),
-            optional=("caption", "set"),
-            summary="Short titled groups of items; a group may stand for a value of the block's `set`.")
+GROUP = Shape("quick-reference group", (
+    Key("title", TEXT, "The group's title.", required=True),
+    Key("value", Reference("a value of the block's `set`"), "The value the group stands "
+        "for: it takes the value's style."),
+    Key("items", TEXT_LIST, "The items, in order.", required=True),
+), "A short group of items.")
+
+KIND = Kind("quick_reference", QuickReference, parse, keys=(
+    Key("caption", TEXT, "The card's heading for the block (default: its title)."),
+    Key("set", Reference("a choice set"), "The set the groups' `value` names a value of."),
+    Key("groups", ListOf(GROUP), "The groups, in order.", required=True),
+), summary="Short titled groups of items; a group may stand for a value of the block's `set`.",
+    notes="Printable.",
+    example="""\
+- kind: quick_reference
+  id: quick-reference
+  title: Quick Reference
+  caption: Who does what     # optional: the card's heading for the block
+  set: owner                 # optional: lets a group name a value
+  groups:
+    - title: Always the customer
+      value: customer        # optional: the group takes the value's style
+      items: [Your data, IAM users and policies, Security group rules]
+    - title: Always AWS
+      value: aws
+      items: [Data centers, Hardware, Hypervisor]
+""")

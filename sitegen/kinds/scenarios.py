@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, ChoiceSet, _Model, sealed
+from ..shapes import TEXT, Key, ListOf, Reference, Shape
 from .base import Kind, TopicScope, optional_text
 
 
@@ -46,7 +47,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     answers = scope.choice_set(get(block, "answers"), "scenario answers")
     items = []
     for node in f.sequence(get(block, "items"), "scenarios"):
-        item = f.mapping(node, "scenario", ("title", "question", "answer", "explanation"))
+        item = f.mapping(node, "scenario", SCENARIO.required, SCENARIO.optional)
         title = f.text(get(item, "title"), "scenario title")
         items.append(Scenario(
             title=title,
@@ -60,5 +61,34 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     return {"answers": answers, "prompt": prompt, "items": tuple(items)}
 
 
-KIND = Kind("scenarios", Scenarios, parse, required=("answers", "items"), optional=("prompt",),
-            summary="Situations answered by one value of a choice set (`answers`), as a self-test.")
+SCENARIO = Shape("scenario", (
+    Key("title", TEXT, "A short name for the situation.", required=True),
+    Key("question", TEXT, "The situation, as the exam would describe it.", required=True),
+    Key("answer", Reference("a value of the block's `answers` set"), "The right value.",
+        required=True),
+    Key("explanation", TEXT, "Why that value is right.", required=True),
+), "An exam-style situation answered by one value of a set.")
+
+KIND = Kind("scenarios", Scenarios, parse, keys=(
+    Key("answers", Reference("a choice set"), "The set every answer is a value of; the "
+        "self-test offers all its values.", required=True),
+    Key("prompt", TEXT, "The question every scenario asks (default: \"Which <set name>?\")."),
+    Key("items", ListOf(SCENARIO), "The scenarios, in order.", required=True),
+), summary="Situations answered by one value of a choice set (`answers`), as a self-test.",
+    notes="Printable.",
+    example="""\
+- kind: scenarios
+  id: exam-scenarios
+  title: Exam Scenarios
+  answers: owner             # every answer is a value of this set
+  prompt: Who is responsible?   # optional; default "Which owner?"
+  items:
+    - title: Data Breach
+      question: An S3 bucket was left public and data leaked. Who is responsible?
+      answer: customer
+      explanation: Bucket permissions are configuration, and configuration is the customer's.
+    - title: Hardware Failure
+      question: A disk in an AWS data center fails. Who replaces it?
+      answer: aws
+      explanation: The physical hardware is AWS's.
+""")

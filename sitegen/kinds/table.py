@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping, Node, Scalar
 from ..model import Block, Choice, ChoiceSet, _Model, sealed
+from ..shapes import FLAG, ID, TEXT, Key, ListOf, MapOf, OneOf, Reference, Shape
 from .base import Kind, TopicScope
 
 TEXT = "text"
@@ -109,7 +110,7 @@ def _columns(block: Mapping, scope: TopicScope) -> list[tuple[Node, Column]]:
     columns = []
     for node in f.sequence(get(block, "columns"), "columns"):
         if isinstance(node, Mapping) and "each" in node.entries:
-            column = f.mapping(node, "column", ("each",), ("type", "show_text"))
+            column = f.mapping(node, "column", EACH_COLUMN.required, EACH_COLUMN.optional)
             cell_set = _column_type(get(column, "type"), scope)
             each = scope.choice_set(get(column, "each"), "column 'each'")
             show_text = get(column, "show_text") is not None and f.flag(get(column, "show_text"),
@@ -118,7 +119,7 @@ def _columns(block: Mapping, scope: TopicScope) -> list[tuple[Node, Column]]:
                 heading = value.full_label if show_text else value.label
                 columns.append((get(column, "each"), Column(value.id, heading, cell_set)))
             continue
-        column = f.mapping(node, "column", ("id", "heading"), ("type",))
+        column = f.mapping(node, "column", COLUMN.required, COLUMN.optional)
         cell_set = _column_type(get(column, "type"), scope)
         column_id = f.identifier(get(column, "id"), "column id")
         heading = f.text(get(column, "heading"), "column heading")
@@ -179,13 +180,66 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
         groups.append(RowGroup("", rows_of(rows_node, "rows")))
     elif groups_node is not None and rows_node is None:
         for node in f.sequence(groups_node, "row groups"):
-            group = f.mapping(node, "row group", ("name", "rows"))
+            group = f.mapping(node, "row group", ROW_GROUP.required, ROW_GROUP.optional)
             groups.append(RowGroup(f.text(get(group, "name"), "group name"),
                                    rows_of(get(group, "rows"), "rows")))
     return {"caption": f.text(get(block, "caption"), "caption"), "columns": tuple(columns),
             "row_header": header or 0, "groups": tuple(groups)}
 
 
-KIND = Kind("table", Table, parse, required=("caption", "columns"),
-            optional=("row_header", "rows", "groups"),
-            summary="A table of declared columns (text, or values of a choice set), in rows or named groups of rows.")
+COLUMN_TYPE = Key("type", Reference("a choice set, or text"),
+                  "text (the default), or the id of a choice set: every cell then names one "
+                  "of its values, shown by its label, in its style, with a legend.")
+COLUMN = Shape("column", (
+    Key("id", ID, "How each row names its cell in this column.", required=True),
+    Key("heading", TEXT, "The column's heading.", required=True),
+    COLUMN_TYPE,
+), "A column of the table.")
+EACH_COLUMN = Shape("column per value", (
+    Key("each", Reference("a choice set"), "One column per value of this set, headed by "
+        "the value's label, its id the column id.", required=True),
+    COLUMN_TYPE,
+    Key("show_text", FLAG, "Head each column by its value's label and text, e.g. "
+        "\"IaaS (EC2)\"."),
+), "One column for each value of a choice set.")
+ROW = MapOf("column id", TEXT, "row")
+"""A row's keys are the table's column ids, so they are the content's, not the schema's."""
+ROW_GROUP = Shape("row group", (
+    Key("name", TEXT, "The group's name, shown as a heading across the table.", required=True),
+    Key("rows", ListOf(ROW), "The group's rows.", required=True),
+), "Rows of the table that belong together, under a name.")
+
+KIND = Kind("table", Table, parse, keys=(
+    Key("caption", TEXT, "What the table shows (its caption).", required=True),
+    Key("columns", ListOf(OneOf((COLUMN, EACH_COLUMN))), "The columns, in order.",
+        required=True),
+    Key("row_header", Reference("a column"), "The text column whose cells head the rows "
+        "(default: the first)."),
+    Key("rows", ListOf(ROW), "The rows: each a mapping of column id to its cell (text, or "
+        "a value id for a set-typed column). Write either rows or groups."),
+    Key("groups", ListOf(ROW_GROUP), "Named groups of rows, instead of rows."),
+), summary="A table of declared columns (text, or values of a choice set), in rows or named groups of rows.",
+    notes="Every row has exactly one cell per column, keyed by column id. A row header must "
+          "be a text column. Printable; on a phone it scrolls sideways inside its own frame.",
+    example="""\
+- kind: table
+  id: responsibility-matrix
+  title: The Responsibility Matrix
+  caption: Who is responsible for each security component, by service model
+  columns:
+    - {id: component, heading: Security Component}   # type: text (the default)
+    - {id: note, heading: Note, type: text}
+    - {id: owner, heading: Owner, type: owner}        # every cell names a value of set owner
+    - {each: service_model, type: owner, show_text: true}
+                                  # one column per value of service_model, cells of set owner,
+                                  # headed by the value's label and text ("IaaS (EC2)")
+  row_header: component    # optional: the column whose cells head the rows (default: first)
+  groups:                  # or `rows:` with no groups
+    - name: Platform and software
+      rows:
+        - {component: Operating System, note: Guest OS, owner: customer, iaas: customer, paas: aws, saas: aws}
+        - {component: Database Engine, note: Engine patches, owner: aws, iaas: customer, paas: aws, saas: aws}
+    - name: Infrastructure
+      rows:
+        - {component: Physical Security, note: Data centers, owner: aws, iaas: aws, paas: aws, saas: aws}
+""")

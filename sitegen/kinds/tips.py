@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, sealed
+from ..shapes import TEXT_LIST, Key
 from .base import Kind, TopicScope
 
 
@@ -25,4 +26,14 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     return {"items": scope.fields.texts(get(block, "items"), "tips")}
 
 
-KIND = Kind("tips", Tips, parse, required=("items",), summary="Numbered tips.")
+KIND = Kind("tips", Tips, parse, keys=(
+    Key("items", TEXT_LIST, "The tips, in order.", required=True),
+), summary="Numbered tips.", notes="Printable.",
+    example="""\
+- kind: tips
+  id: exam-tips
+  title: Exam Tips
+  items:
+    - '"Security OF the cloud" is AWS; "security IN the cloud" is the customer.'
+    - The more the service manages, the less the customer secures.
+""")
