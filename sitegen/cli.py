@@ -1,4 +1,5 @@
-"""Command line: `sitegen build`, `check` and `serve`: options, printed outcome, exit codes."""
+"""Command line: `sitegen build`, `check`, `serve`, `schema`, `reference` and `new topic`:
+options, printed outcome, exit codes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from urllib.parse import urlsplit
 from .cache import DEFAULT_FOLDER
 from .errors import BuildFailed
 from .pipeline import BuildConfig, build, check
-from .reporting import (EXIT_INTERRUPTED, StatusLine, details, error_count_line, error_lines,
-                        exit_code, plural, summary_line)
+from .reporting import (EXIT_ENVIRONMENT, EXIT_INTERRUPTED, EXIT_USAGE, StatusLine, details,
+                        error_count_line, error_lines, exit_code, plural, summary_line)
 from .session import BuildSession
 from .stopping import stop_as_ctrl_c
 
@@ -25,7 +26,8 @@ BASE_URL_VARIABLE = "SITEGEN_BASE_URL"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen",
                                      description="Build the study site and quick-reference cards.")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{build,serve,check}")
+    verbs = parser.add_subparsers(dest="verb", required=True,
+                                  metavar="{build,serve,check,schema,reference,new}")
     for verb, text in (("build", "validate content/ and write the site and cards to output/"),
                        ("serve", "build, serve output/ on this machine, and rebuild and reload "
                                  "the open pages on every save"),
@@ -53,11 +55,28 @@ def _parser() -> argparse.ArgumentParser:
                              help="diagrams and cards made at once (default: the cores available)")
             sub.add_argument("-v", "--verbose", action="store_true",
                              help="list what changed and which files were written or removed")
+    text = "write the JSON Schemas of site.yaml, sets.yaml and topic.yaml, for editors"
+    sub = verbs.add_parser("schema", help=text, description=text)
+    sub.add_argument("--output", type=Path, default=Path("schemas"),
+                     help="folder to write them to (default: schemas)")
+    text = "print the content reference (every block kind and key) as Markdown"
+    sub = verbs.add_parser("reference", help=text, description=text)
+    sub.add_argument("--write", type=Path, metavar="README",
+                     help="replace the reference between the markers in this file instead")
+    text = "start a topic: a topic.yaml with an example of every block kind, listed in site.yaml"
+    sub = verbs.add_parser("new", help=text, description=text)
+    sub.add_argument("what", choices=["topic"], help="what to start")
+    sub.add_argument("name", help="the topic's folder name, e.g. iam-basics")
+    sub.add_argument("--content", type=Path, default=Path("content"), help="content folder")
     return parser
 
 
 def _usage_problem(args: argparse.Namespace) -> str:
     """A wrong folder or address is a usage mistake, better said before anything is read."""
+    if args.verb == "reference" and args.write and not args.write.is_file():
+        return f"--write: no such file: {args.write}"
+    if args.verb in ("schema", "reference"):
+        return ""
     if not args.content.is_dir():
         return f"content folder not found: {args.content}/ (run from the project folder or pass --content)"
     if args.verb in ("build", "serve"):
@@ -118,6 +137,8 @@ def main(argv: list[str] | None = None, session: BuildSession | None = None) -> 
     problem = _usage_problem(args)
     if problem:
         parser.error(problem)  # exits with reporting.EXIT_USAGE
+    if args.verb in ("schema", "reference", "new"):
+        return _write_verb(args)
     try:
         if args.verb == "check":
             site = check(BuildConfig(content_dir=args.content))
@@ -151,6 +172,43 @@ def main(argv: list[str] | None = None, session: BuildSession | None = None) -> 
     if args.verbose:
         for line in details(report):
             print(f"  {line}")
+    return 0
+
+
+def _write_verb(args: argparse.Namespace) -> int:
+    """The verbs that write a file for authors: the schemas, the reference, a new topic."""
+    if args.verb == "schema":
+        from .schema import write_schemas
+
+        try:
+            written = write_schemas(args.output)
+        except OSError as problem:
+            print(f"sitegen: cannot write {args.output}/: {problem.strerror}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+        print(f"wrote {args.output}/: " + ", ".join(path.name for path in written))
+        return 0
+    if args.verb == "reference":
+        from .reference import reference, write_reference
+
+        if args.write is None:
+            sys.stdout.write(reference())
+            return 0
+        try:
+            changed = write_reference(args.write)
+        except ValueError as problem:  # no markers in the file
+            print(f"sitegen: {args.write}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"{args.write}: reference " + ("updated" if changed else "already up to date"))
+        return 0
+    from .starter import StarterRefused, new_topic
+
+    try:
+        written, site_yaml = new_topic(args.content, args.name)
+    except StarterRefused as refusal:
+        print(f"sitegen: {refusal}", file=sys.stderr)
+        return refusal.exit_code
+    print(f"wrote {', '.join(str(path) for path in written)}; added '{args.name}' to the "
+          f"topics of {site_yaml} (see it with `sitegen serve`)")
     return 0
 
 

@@ -26,8 +26,8 @@ class Type:
     def schema(self) -> dict:
         raise NotImplementedError
 
-    def shapes(self) -> tuple[Shape, ...]:
-        """The shapes this type is made of, for the schema's definitions."""
+    def children(self) -> tuple[Type, ...]:
+        """The types this one is made of."""
         return ()
 
 
@@ -125,8 +125,9 @@ class ListOf(Type):
 
     @property
     def words(self) -> str:
-        size = (f"{self.min_items} to {self.max_items} " if self.max_items
-                else "")
+        size = f"{self.min_items} to {self.max_items} " if self.max_items else ""
+        if isinstance(self.item, OneOf):
+            return f"list of {size}" + " or ".join(_plural(c.words) for c in self.item.choices)
         return f"list of {size}{_plural(self.item.words)}"
 
     def schema(self) -> dict:
@@ -135,8 +136,8 @@ class ListOf(Type):
             schema["maxItems"] = self.max_items
         return schema
 
-    def shapes(self) -> tuple[Shape, ...]:
-        return self.item.shapes()
+    def children(self) -> tuple[Type, ...]:
+        return (self.item,)
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,8 @@ class MapOf(Type):
         return {"type": "object", "minProperties": 1,
                 "propertyNames": {"pattern": r"\S"}, "additionalProperties": self.value.schema()}
 
-    def shapes(self) -> tuple[Shape, ...]:
-        return self.value.shapes()
+    def children(self) -> tuple[Type, ...]:
+        return (self.value,)
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,8 @@ class OneOf(Type):
     def schema(self) -> dict:
         return {"oneOf": [choice.schema() for choice in self.choices]}
 
-    def shapes(self) -> tuple[Shape, ...]:
-        return tuple(s for choice in self.choices for s in choice.shapes())
+    def children(self) -> tuple[Type, ...]:
+        return self.choices
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,8 @@ class Shape(Type):
     description: str = ""
     retired: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Keys of earlier versions, with what to write instead."""
+    one_of: tuple[str, ...] = ()
+    """Optional keys of which the mapping has exactly one (a table's rows or groups)."""
 
     @property
     def words(self) -> str:
@@ -208,7 +211,7 @@ class Shape(Type):
         return tuple(key.name for key in self.keys if not key.required)
 
     def schema(self) -> dict:
-        return {"$ref": f"#/$defs/{self.name.replace(' ', '-')}"}
+        return {"$ref": f"#/$defs/{definition_name(self.name)}"}
 
     def definition(self) -> dict:
         """The shape itself, for the schema's definitions."""
@@ -219,10 +222,17 @@ class Shape(Type):
         if self.required:
             schema["required"] = list(self.required)
         schema["additionalProperties"] = False
+        if self.one_of:
+            schema["oneOf"] = [{"required": [name]} for name in self.one_of]
         return schema
 
-    def shapes(self) -> tuple[Shape, ...]:
-        return (self,) + tuple(s for key in self.keys for s in key.type.shapes())
+    def children(self) -> tuple[Type, ...]:
+        return tuple(key.type for key in self.keys)
+
+
+def definition_name(name: str) -> str:
+    """A shape's name as a key of the schema's definitions: "row group" -> "row-group"."""
+    return name.replace(" ", "-")
 
 
 def _described(key: Key) -> dict:
@@ -235,12 +245,16 @@ def _described(key: Key) -> dict:
 
 
 def _plural(words: str) -> str:
-    first, _, rest = words.partition(" ")
-    if first == "text" or first == "true":
+    """ "id of a set" -> "ids of a set", "row group" -> "row groups"; text stays text."""
+    names = words.split(" ")
+    if names[0] == "list":
+        return "lists" + words[len("list"):]
+    if names[0] in ("text", "true"):
         return words
-    if first.endswith("y") and not first.endswith("ey"):
-        first = first[:-1] + "ie"
-    return f"{first}s" + (f" {rest}" if rest else "")
+    at = 0 if ("of" in names or "per" in names) else len(names) - 1
+    noun = names[at]
+    names[at] = noun[:-1] + "ies" if noun.endswith("y") and not noun.endswith("ey") else noun + "s"
+    return " ".join(names)
 
 
 TEXT = Text()
@@ -275,8 +289,8 @@ class Block(Type):
                        "then": shape.schema()} for name, shape in zip(names, self.kinds)],
         }
 
-    def shapes(self) -> tuple[Shape, ...]:
-        return tuple(s for shape in self.kinds for s in shape.shapes())
+    def children(self) -> tuple[Type, ...]:
+        return self.kinds
 
 
 def _kind_name(shape: Shape) -> str:

@@ -73,6 +73,8 @@ class Kind:
     name the starter's sets (sitegen/starter.py) and the table `responsibility-matrix`."""
     notes: str = ""
     """Rules beyond the keys, for the README's content reference."""
+    one_of: tuple[str, ...] = ()
+    """Optional keys of which a block has exactly one (a table's rows or groups)."""
     link: Callable[[m.Block, dict[str, m.Block | None], Mapping, Fields], None] | None = None
     """Checks references to other blocks of the topic, once all are read (given the blocks
     by id, None for one whose mistakes were reported)."""
@@ -84,7 +86,8 @@ class Kind:
         """The block as a mapping: the keys every block has, then the kind's own."""
         kind = Key("kind", Choice((self.name,), "kind"), "What kind of block this is.",
                    required=True)
-        return Shape(f"{self.name} block", (kind, *BLOCK_KEYS[1:], *self.keys), self.summary)
+        return Shape(f"{self.name} block", (kind, *BLOCK_KEYS[1:], *self.keys), self.summary,
+                     one_of=self.one_of)
 
     @property
     def required(self) -> tuple[str, ...]:

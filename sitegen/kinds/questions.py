@@ -220,7 +220,8 @@ QUESTION = Shape("question", (
     Key("choose", Count(2, MAX_OPTIONS - 1), "How many options the answer lists, for a "
         "multiple-response question (at most one less than the options). Leave it out for "
         "one answer."),
-    Key("options", ListOf(OneOf((TEXT, OPTION)), max_items=MAX_OPTIONS, min_items=MIN_OPTIONS),
+    Key("options", OneOf((ListOf(TEXT, max_items=MAX_OPTIONS, min_items=MIN_OPTIONS),
+                          ListOf(OPTION, max_items=MAX_OPTIONS, min_items=MIN_OPTIONS))),
         "The options, in the order shown: all plain text (their ids are a, b, c...) or all "
         "mappings.", required=True),
     Key("answer", OneOf((Reference("an option"), ListOf(Reference("an option")))),

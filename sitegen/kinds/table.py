@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping, Node, Scalar
 from ..model import Block, Choice, ChoiceSet, _Model, sealed
-from ..shapes import FLAG, ID, TEXT, Key, ListOf, MapOf, OneOf, Reference, Shape
+from ..shapes import FLAG, ID, Key, ListOf, MapOf, OneOf, Reference, Shape, Text
 from .base import Kind, TopicScope
 
 TEXT = "text"
@@ -192,7 +192,7 @@ COLUMN_TYPE = Key("type", Reference("a choice set, or text"),
                   "of its values, shown by its label, in its style, with a legend.")
 COLUMN = Shape("column", (
     Key("id", ID, "How each row names its cell in this column.", required=True),
-    Key("heading", TEXT, "The column's heading.", required=True),
+    Key("heading", Text(), "The column's heading.", required=True),
     COLUMN_TYPE,
 ), "A column of the table.")
 EACH_COLUMN = Shape("column per value", (
@@ -202,15 +202,15 @@ EACH_COLUMN = Shape("column per value", (
     Key("show_text", FLAG, "Head each column by its value's label and text, e.g. "
         "\"IaaS (EC2)\"."),
 ), "One column for each value of a choice set.")
-ROW = MapOf("column id", TEXT, "row")
+ROW = MapOf("column id", Text(), "row")
 """A row's keys are the table's column ids, so they are the content's, not the schema's."""
 ROW_GROUP = Shape("row group", (
-    Key("name", TEXT, "The group's name, shown as a heading across the table.", required=True),
+    Key("name", Text(), "The group's name, shown as a heading across the table.", required=True),
     Key("rows", ListOf(ROW), "The group's rows.", required=True),
 ), "Rows of the table that belong together, under a name.")
 
 KIND = Kind("table", Table, parse, keys=(
-    Key("caption", TEXT, "What the table shows (its caption).", required=True),
+    Key("caption", Text(), "What the table shows (its caption).", required=True),
     Key("columns", ListOf(OneOf((COLUMN, EACH_COLUMN))), "The columns, in order.",
         required=True),
     Key("row_header", Reference("a column"), "The text column whose cells head the rows "
@@ -218,7 +218,7 @@ KIND = Kind("table", Table, parse, keys=(
     Key("rows", ListOf(ROW), "The rows: each a mapping of column id to its cell (text, or "
         "a value id for a set-typed column). Write either rows or groups."),
     Key("groups", ListOf(ROW_GROUP), "Named groups of rows, instead of rows."),
-), summary="A table of declared columns (text, or values of a choice set), in rows or named groups of rows.",
+), one_of=("rows", "groups"), summary="A table of declared columns (text, or values of a choice set), in rows or named groups of rows.",
     notes="Every row has exactly one cell per column, keyed by column id. A row header must "
           "be a text column. Printable; on a phone it scrolls sideways inside its own frame.",
     example="""\
