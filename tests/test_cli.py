@@ -31,7 +31,7 @@ def test_content_errors_exit_1_with_located_messages_and_no_traceback(content_co
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0].startswith(f"{content_copy}/site.yaml:3:1: error: unknown key 'titel' in site.yaml"
+    assert lines[0].startswith(f"{content_copy}/site.yaml:4:1: error: unknown key 'titel' in site.yaml"
                                " (hint: did you mean 'title'?)")
     assert lines[-1].endswith(f"; {tmp_path / 'out'}/ was left unchanged")
     assert not (tmp_path / "out").exists()
