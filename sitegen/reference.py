@@ -30,7 +30,7 @@ def reference() -> str:
     for kind in KINDS.values():
         parts.append(_kind(kind))
     parts += [
-        "### Files",
+        "### Keys of each file",
         "`topics/<topic>/topic.yaml`: " + TOPIC.description,
         _table(TOPIC.keys),
         *_nested(TOPIC, skip={"block"}),

@@ -16,6 +16,7 @@ from .kinds import KINDS
 from .load import Mapping, Sequence, load_content
 from .reporting import EXIT_CONTENT_ERROR, EXIT_USAGE
 from .schema import DEFAULT_FOLDER, schema_file_name
+from .styles import STYLES
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 
@@ -28,7 +29,7 @@ sets:                        # optional: the topic's own choice sets, which bloc
         label: Customer      # what the reader sees
         text: Security IN the Cloud   # optional: a tagline
         keyword: IN          # optional: the word of text printed in bold on a card
-        style: blue          # optional: blue orange green purple teal rose amber slate
+        style: blue          # optional: {styles}
       - {id: aws, label: AWS, text: Security OF the Cloud, keyword: OF}
   - id: service_model
     name: Service model
@@ -38,15 +39,6 @@ sets:                        # optional: the topic's own choice sets, which bloc
       - {id: saas, label: SaaS, text: S3}
 """
 """The starter's choice sets: the kinds' examples name them."""
-
-PROSE = """\
-Write the topic's introduction here, in Markdown (CommonMark).
-
-- Lists, **bold**, *emphasis*, `code` and [links](https://aws.amazon.com/) work.
-- Raw HTML is shown as text, and images are not supported: draw a diagram block instead.
-"""
-"""The prose example's Markdown file."""
-
 
 class StarterRefused(Exception):
     """Why no topic was written, in one line."""
@@ -70,13 +62,13 @@ def new_topic(content_dir: Path, name: str) -> tuple[list[Path], Path]:
         raise StarterRefused(f"topic '{name}' already exists: {folder}/")
     raw = load_content(content_dir, names=[])
     site_text = _listed(raw.site, site_path, name)
-    prose_file = next(iter(_prose_files()), None)
     folder.mkdir(parents=True)
     written = [folder / "topic.yaml"]
     written[0].write_text(starter_topic(name), encoding="utf-8")
-    if prose_file:
-        (folder / prose_file).write_text(PROSE, encoding="utf-8")
-        written.append(folder / prose_file)
+    for kind in KINDS.values():
+        for file_name, text in kind.example_files:
+            (folder / file_name).write_text(text, encoding="utf-8")
+            written.append(folder / file_name)
     site_path.write_text(site_text, encoding="utf-8")
     return written, site_path
 
@@ -105,14 +97,6 @@ def _listed(site, site_path: Path, name: str) -> str:
     return "".join(lines)
 
 
-def _prose_files() -> list[str]:
-    """The Markdown files the prose example names."""
-    import yaml
-
-    example = yaml.safe_load(KINDS["prose"].example)
-    return [example[0]["file"]]
-
-
 def starter_topic(name: str) -> str:
     """The starter topic.yaml: every kind's example, each under a comment on what it is for."""
     # The schemas are kept beside content/ (as `sitegen schema` writes them, by default).
@@ -126,7 +110,7 @@ def starter_topic(name: str) -> str:
             # Every key is listed in the README's content reference; with the line above, an
             # editor with the YAML language server completes keys and flags mistakes as you type.
             title: {title}
-            short_title: {title}     # optional: for navigation and cards
+            short_title: {title}  # optional: for navigation and cards
             summary: >-
               What this topic covers, in a sentence or two: shown under the title and in search.
             sources:                 # optional: the documents the topic is based on
@@ -134,7 +118,7 @@ def starter_topic(name: str) -> str:
                 url: https://aws.amazon.com/compliance/shared-responsibility-model/
 
             """),
-        SETS,
+        SETS.replace("{styles}", " ".join(STYLES)),
         "\nblocks:\n",
     ]
     for kind in KINDS.values():

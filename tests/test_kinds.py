@@ -27,8 +27,22 @@ def test_every_kind_has_its_templates(name):
 
 @pytest.mark.parametrize("name", KINDS)
 def test_every_kind_is_documented_in_the_readme(name):
+    """In the generated reference, with every key of the kind and its example."""
+    from sitegen.reference import END, START
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert re.search(rf"^#### `{name}`", readme, re.M), f"README has no section for {name}"
+    region = readme[readme.index(START):readme.index(END)]
+    section = re.search(rf"^#### `{name}`\n(.*?)(?=^###)", region, re.M | re.S)
+    assert section, f"README has no section for {name}"
+    for key in KINDS[name].keys:
+        assert f"| `{key.name}` |" in section.group(1), (name, key.name)
+    assert KINDS[name].example in section.group(1)
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_every_kind_has_an_example_that_is_one_block_of_it(name):
+    (block,) = yaml.safe_load(KINDS[name].example)
+    assert block["kind"] == name
 
 
 def test_the_fixture_guide_has_an_example_of_every_kind():

@@ -71,6 +71,8 @@ class Kind:
     """A block of the kind as YAML, a list item with comments: shown in the README and
     written into the starter topic (`sitegen new topic`), which builds as written. It may
     name the starter's sets (sitegen/starter.py) and the table `responsibility-matrix`."""
+    example_files: tuple[tuple[str, str], ...] = ()
+    """Files the example needs beside topic.yaml, as (name, text)."""
     notes: str = ""
     """Rules beyond the keys, for the README's content reference."""
     one_of: tuple[str, ...] = ()

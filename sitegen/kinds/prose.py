@@ -66,4 +66,9 @@ KIND = Kind("prose", Prose, parse, keys=(
   id: overview
   title: Overview
   file: overview.md          # beside topic.yaml
-""")
+""", example_files=(("overview.md", """\
+Write the topic's introduction here, in Markdown (CommonMark).
+
+- Lists, **bold**, *emphasis*, `code` and [links](https://aws.amazon.com/) work.
+- Raw HTML is shown as text, and images are not supported: draw a diagram block instead.
+"""),))
