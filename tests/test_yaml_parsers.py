@@ -18,7 +18,7 @@ TESTS = Path(__file__).parent
 
 def read_with(parser_class, text: str):
     errors: list = []
-    node = load._read_document(parser_class(text), "f.yaml", errors)
+    node = load._read_document(parser_class(text), "f.yaml", errors, text)
     return node, sorted(errors)
 
 
