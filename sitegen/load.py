@@ -637,20 +637,18 @@ def _scalar(event: yaml.ScalarEvent, path: str, line: int, col: int,
 
 
 def _syntax_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> ContentError:
+    hidden = _hidden_bracket(exc, text)
+    if hidden is not None:
+        line, col, closing = hidden
+        return ContentError(str(path), line, col, "YAML syntax error: ' #' starts a comment, "
+                            f"which hides the {closing} after it",
+                            "put the text with the '#' in quotes")
     problem = exc.problem or "invalid YAML"
     mark = exc.problem_mark
     # At the end of the file the problem mark says nothing useful: point where the
     # unfinished thing (a quoted string, a flow list) began instead.
     if exc.context in _UNCLOSED:
         mark, problem = exc.context_mark, _UNCLOSED[exc.context]
-        hidden = _comment_hides_bracket(text, mark.index) if mark.index < len(text) else None
-        if hidden is not None:
-            line_start = text.rfind("\n", 0, hidden) + 1
-            closing = "}" if text[mark.index] == "{" else "]"
-            return ContentError(str(path), mark.line + 1, hidden - line_start + 1,
-                                f"YAML syntax error: ' #' starts a comment, which hides the "
-                                f"closing {closing} after it", "put the text with the '#' in "
-                                "quotes")
     elif exc.context_mark is not None and (mark is None or "end of stream" in problem):
         mark, problem = exc.context_mark, f"{exc.context}: {problem}"
     for pattern, plain in _YAML_PROBLEMS.items():
@@ -670,15 +668,32 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> ContentEr
 _QUOTED_OR_COMMENT = re.compile(r'''"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|(?<=[ \t])#''')
 
 
-def _comment_hides_bracket(text: str, opening: int) -> int | None:
-    """Where a comment starts on the line of the [ or { at opening that holds the closing
-    bracket, as in `{answer: SOC 2, #1 choice}`; None if there is none."""
+def _hidden_bracket(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None:
+    """Line and column of a comment that hides the closing bracket of a [ or { on its line,
+    as in `{answer: SOC 2, #1 by far}`, when the syntax error is where the unclosed bracket
+    starts or on the next line, and that bracket; None if there is none."""
+    if exc.context in _UNCLOSED and exc.context_mark is not None:
+        opening = exc.context_mark.index
+    elif exc.problem_mark is not None and exc.problem_mark.line > 0:
+        line_start = text.rfind("\n", 0, exc.problem_mark.index) + 1
+        before = text.rfind("\n", 0, line_start - 1) + 1
+        found = re.compile(r"[\[{]").search(text, before, line_start)
+        if found is None:
+            return None
+        opening = found.start()
+    else:
+        return None
+    if opening >= len(text) or text[opening] not in "[{":
+        return None
+    line_start = text.rfind("\n", 0, opening) + 1
     line_end = text.find("\n", opening)
     line_end = len(text) if line_end < 0 else line_end
-    closing = "}" if text[opening] == "{" else "]"
     for found in _QUOTED_OR_COMMENT.finditer(text, opening, line_end):
         if found.group() == "#":
-            return found.start() if closing in text[found.end():line_end] else None
+            closing = "}]"[text[opening] == "["]
+            if closing not in text[found.end():line_end]:
+                return None
+            return text.count("\n", 0, line_start) + 1, found.start() - line_start + 1, closing
     return None
 
 
