@@ -43,7 +43,7 @@ class Fields:
                 invisible = invisible_character(key)
                 if invisible:
                     self.error(key_node, f"key '{shown(key)}' in {what} has {invisible}",
-                               "delete it; retype the key")
+                               _delete(invisible, "key"))
                     suggested.add(without_invisible(key))
                     continue
                 unused = [k for k in allowed if k not in node.entries]
@@ -108,7 +108,7 @@ class Fields:
             invisible = invisible_character(value)
             if invisible:
                 self.error(node, f"{what} '{shown(value)}' has {invisible}",
-                           "delete it; retype the id")
+                           _delete(invisible, "id"))
             else:
                 self.error(node, f"{what} '{shown(value)}' is not a valid id",
                            "use lowercase letters, digits and single '-' or '_' between them")
@@ -169,7 +169,7 @@ class Fields:
         if invisible is None:
             return False
         self.error(node, f"{what} names '{shown(value)}', which has {invisible}",
-                   "delete it; retype the id"
+                   _delete(invisible, "id")
                    + ("" if without_invisible(value) in names else f"; {hint}"))
         return True
 
@@ -219,13 +219,20 @@ def _is_invisible(character: str) -> bool:
 def invisible_character(text: str) -> str | None:
     """The first character of text a reader cannot see, as a message names it: 'an invisible
     character U+200B ZERO WIDTH SPACE at position 5'; None when there is none."""
-    for found in _INVISIBLE_OR_NOT.finditer(text):
-        character = found.group()
-        if _is_invisible(character):
-            name = unicodedata.name(character, "")
-            return (f"an invisible character U+{ord(character):04X}{' ' + name if name else ''}"
-                    f" at position {found.start() + 1}")
-    return None
+    found = [(at.start(), at.group()) for at in _INVISIBLE_OR_NOT.finditer(text)
+             if _is_invisible(at.group())]
+    if not found:
+        return None
+    position, character = found[0]
+    name = unicodedata.name(character, "")
+    more = f", and {len(found) - 1} more after it" if len(found) > 1 else ""
+    return (f"an invisible character U+{ord(character):04X}{' ' + name if name else ''} at "
+            f"position {position + 1}{more}")
+
+
+def _delete(invisible: str, what: str) -> str:
+    them = "them" if invisible.endswith("more after it") else "it"
+    return f"delete {them}; retype the {what}"
 
 
 def without_invisible(text: str) -> str:
