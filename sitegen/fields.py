@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping as TypingMapping, TypeVar
 
-from .errors import ContentError, excerpt
+from .errors import ContentError, excerpt, printable
 from .load import Mapping, Node, Scalar, Sequence
 
 T = TypeVar("T")
@@ -42,7 +42,8 @@ class Fields:
             if key not in allowed:
                 invisible = invisible_character(key)
                 if invisible:
-                    self.error(key_node, f"key '{shown(key)}' in {what} has {invisible}",
+                    self.error(key_node, f"unknown key '{shown(key)}' in {what}: it has "
+                               f"{invisible}",
                                _delete(invisible, "key"))
                     suggested.add(without_invisible(key))
                     continue
@@ -127,8 +128,9 @@ class Fields:
             return None
         if value in choices:
             return choices[value]
-        same_but_case = [c for c in choices if c.casefold() == value.casefold()]
-        close = same_but_case or difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+        seen = without_invisible(value)  # what the author sees, for a did-you-mean
+        same_but_case = [c for c in choices if c.casefold() == seen.casefold()]
+        close = same_but_case or difflib.get_close_matches(seen, list(choices), n=1, cutoff=0.6)
         hint = (f"did you mean '{close[0]}'?" if close else
                 f"declared {plural(kind)}: " + (", ".join(choices) or "none"))
         if not self.invisible_in_name(node, what, value, choices, hint):
@@ -151,9 +153,10 @@ class Fields:
         if value in ids:
             return values[ids.index(value)]
         labels = {v.label.casefold(): v.id for v in values if v.label}
-        close = ([c for c in ids if c.casefold() == value.casefold()]
-                 or ([labels[value.casefold()]] if value.casefold() in labels else [])
-                 or difflib.get_close_matches(value, ids, n=1, cutoff=0.6))
+        seen = without_invisible(value)  # what the author sees, for a did-you-mean
+        close = ([c for c in ids if c.casefold() == seen.casefold()]
+                 or ([labels[seen.casefold()]] if seen.casefold() in labels else [])
+                 or difflib.get_close_matches(seen, ids, n=1, cutoff=0.6))
         hint = (f"did you mean '{close[0]}'?" if close else
                 f"values of set '{choice_set.id}': " + ", ".join(ids))
         if not self.invisible_in_name(node, what, value, ids, hint):
@@ -242,11 +245,18 @@ def without_invisible(text: str) -> str:
 
 def shown(text: str) -> str:
     """A name or value from the content as a message quotes it: invisible characters written
-    as \\u escapes (\\u200b), and a long one cut short (see excerpt)."""
+    as \\u escapes (\\u200b), but for those printable() writes as git does (the bidi
+    controls), and a long one cut short (see excerpt)."""
     if _INVISIBLE_OR_NOT.search(text):
-        text = _INVISIBLE_OR_NOT.sub(lambda found: f"\\u{ord(found.group()):04x}"
-                                     if _is_invisible(found.group()) else found.group(), text)
+        text = _INVISIBLE_OR_NOT.sub(_escaped, text)
     return excerpt(text)
+
+
+def _escaped(found: re.Match) -> str:
+    character = found.group()
+    if _is_invisible(character) and printable(character) == character:
+        return f"\\u{ord(character):04x}"
+    return character
 
 
 def plural(noun: str) -> str:

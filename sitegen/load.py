@@ -211,20 +211,61 @@ def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None
         errors.append(ContentError(str(path), 0, 0, f"cannot read the file: {exc.strerror}",
                                    "check that it is a readable file"))
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+    # Text saved as UTF-16 or UTF-32 (Windows Notepad's "Unicode") starts with a byte order
+    # mark, which is not UTF-8, or has NUL bytes between its letters, which is.
+    wide = _wide_encoding(data) if b"\x00" in data[:4] else None
+    if wide is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            wide = _wide_encoding(data, not_utf8=True)
+            if wide is None:
+                errors.append(_not_utf8(path, data, exc))
+                return None
+    if wide is not None:
         errors.append(ContentError(
-            str(path), line, col,
-            f"file is not valid UTF-8 at byte 0x{data[exc.start]:02x} ({exc.reason})",
-            "save the file as UTF-8 (it may have been saved as Windows-1252 or Latin-1)"))
+            str(path), 0, 0, f"the file is {wide} encoded; save it as UTF-8",
+            "choose UTF-8 as the encoding when you save it"
+            + (" (Windows Notepad calls UTF-16 'Unicode')" if wide == "UTF-16" else "")))
         return None
     text = text.removeprefix("\ufeff")
     # Windows line endings (and git's autocrlf) are line endings, not stray characters.
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+_BYTE_ORDER_MARKS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+                     (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+
+
+def _wide_encoding(data: bytes, not_utf8: bool = False) -> str | None:
+    """"UTF-16" or "UTF-32" when data looks saved so: by its byte order mark, or by the NUL
+    bytes in its start: beside each ASCII character (a YAML key, a Markdown heading), or at
+    least at its line ends when it is not UTF-8 at all; else None."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return encoding
+    start = data[:400]
+    start = start[:len(start) // 4 * 4]
+    if not start:
+        return None
+    nul = [start[offset::4].count(0) for offset in range(4)]
+    quarter = len(start) // 4
+    if min(nul[2:]) == quarter or min(nul[:2]) == quarter:  # the top bytes of each character
+        return "UTF-32"
+    even, odd = nul[0] + nul[2], nul[1] + nul[3]
+    if not_utf8 and (even == 0) != (odd == 0) or max(even, odd) > quarter:
+        return "UTF-16"
+    return None
+
+
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> ContentError:
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+    return ContentError(
+        str(path), line, col,
+        f"file is not valid UTF-8 at byte 0x{data[exc.start]:02x} ({exc.reason})",
+        "save the file as UTF-8 (it may have been saved as Windows-1252 or Latin-1)")
 
 
 # PyYAML's wording for the commonest slips, said the way an author would fix them.
