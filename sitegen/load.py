@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -418,8 +419,10 @@ class _Collection:
             self.items.append(node)
         elif self.key is None and not self.drop_value:
             self._add_key(node)
-        else:
-            self._add_value(node)
+        else:  # _add_value, written out: this is the commonest call of all
+            if not self.drop_value:
+                self.entries[self.key.text] = (self.key, node)
+            self.key, self.drop_value = None, False
 
     def add_in_braces(self, node: Node, event: yaml.Event, text: str) -> None:
         """add() for a mapping in { }, which also finds values a comma cut short.
@@ -447,10 +450,11 @@ class _Collection:
         key, kept = self.key, not self.drop_value
         self._add_value(node)
         self.comma_error = None
-        self.plain_value = (_PlainValue(event.start_mark.index, event.end_mark.index, node, key)
-                            if kept and type(event) is yaml.ScalarEvent and not event.style
-                            and node.text else None)
-        self.last_plain = self.plain_value or self.last_plain
+        if kept and type(event) is yaml.ScalarEvent and not event.style and node.text:
+            self.plain_value = self.last_plain = _PlainValue(
+                event.start_mark.index, event.end_mark.index, node, key)
+        else:
+            self.plain_value = None
 
     def _join_cut_value(self, key_end: int, text: str) -> None:
         value = self.plain_value
@@ -491,8 +495,7 @@ class _Collection:
         return Sequence(path, self.line, self.col, items=tuple(self.items))
 
 
-@dataclass(frozen=True)
-class _PlainValue:
+class _PlainValue(NamedTuple):
     """An unquoted value in { }, with where it starts and ends in the file's text."""
 
     start: int
