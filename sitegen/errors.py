@@ -49,6 +49,19 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(_escape, text)
 
 
+EXCERPT_LENGTH = 60
+"""How many characters of the author's text a message quotes: enough to find the place, and
+a line of a megabyte is not printed whole."""
+
+
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """text as a message quotes it: whole when short, else its start and end around a '…'."""
+    if len(text) <= length:
+        return text
+    tail = length // 4
+    return text[:length - tail - 1] + "…" + text[-tail:]
+
+
 def _escape(found: re.Match) -> str:
     character = found.group()
     if character in _NAMED_ESCAPES:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping as TypingMapping, TypeVar
 
-from .errors import ContentError
+from .errors import ContentError, excerpt, printable
 from .load import Mapping, Node, Scalar, Sequence
 
 T = TypeVar("T")
@@ -39,6 +40,13 @@ class Fields:
         suggested = set()
         for key, (key_node, _) in node.entries.items():
             if key not in allowed:
+                invisible = invisible_character(key)
+                if invisible:
+                    self.error(key_node, f"unknown key '{shown(key)}' in {what}: it has "
+                               f"{invisible}",
+                               _delete(invisible, "key"))
+                    suggested.add(without_invisible(key))
+                    continue
                 unused = [k for k in allowed if k not in node.entries]
                 close = difflib.get_close_matches(key, unused, n=1, cutoff=0.6)
                 hint = (f"did you mean '{close[0]}'?" if close
@@ -98,8 +106,13 @@ class Fields:
         """Lowercase letters, digits, '-' and '_': safe in URLs, anchors and file names."""
         value = self.text(node, what)
         if value is not None and not ID_PATTERN.match(value):
-            self.error(node, f"{what} '{value}' is not a valid id",
-                       "use lowercase letters, digits and single '-' or '_' between them")
+            invisible = invisible_character(value)
+            if invisible:
+                self.error(node, f"{what} '{shown(value)}' has {invisible}",
+                           _delete(invisible, "id"))
+            else:
+                self.error(node, f"{what} '{shown(value)}' is not a valid id",
+                           "use lowercase letters, digits and single '-' or '_' between them")
             return None
         return value
 
@@ -115,11 +128,14 @@ class Fields:
             return None
         if value in choices:
             return choices[value]
-        same_but_case = [c for c in choices if c.casefold() == value.casefold()]
-        close = same_but_case or difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+        seen = without_invisible(value)  # what the author sees, for a did-you-mean
+        same_but_case = [c for c in choices if c.casefold() == seen.casefold()]
+        close = same_but_case or difflib.get_close_matches(seen, list(choices), n=1, cutoff=0.6)
         hint = (f"did you mean '{close[0]}'?" if close else
                 f"declared {plural(kind)}: " + (", ".join(choices) or "none"))
-        self.error(node, f"{what} names '{value}', which is not a declared {kind}", hint)
+        if not self.invisible_in_name(node, what, value, choices, hint):
+            self.error(node, f"{what} names '{shown(value)}', which is not a declared {kind}",
+                       hint)
         return None
 
     def choice(self, node: Node | None, what: str, choice_set) -> object | None:
@@ -137,13 +153,28 @@ class Fields:
         if value in ids:
             return values[ids.index(value)]
         labels = {v.label.casefold(): v.id for v in values if v.label}
-        close = ([c for c in ids if c.casefold() == value.casefold()]
-                 or ([labels[value.casefold()]] if value.casefold() in labels else [])
-                 or difflib.get_close_matches(value, ids, n=1, cutoff=0.6))
+        seen = without_invisible(value)  # what the author sees, for a did-you-mean
+        close = ([c for c in ids if c.casefold() == seen.casefold()]
+                 or ([labels[seen.casefold()]] if seen.casefold() in labels else [])
+                 or difflib.get_close_matches(seen, ids, n=1, cutoff=0.6))
         hint = (f"did you mean '{close[0]}'?" if close else
                 f"values of set '{choice_set.id}': " + ", ".join(ids))
-        self.error(node, f"{what} names '{value}', which is not a value of {named}", hint)
+        if not self.invisible_in_name(node, what, value, ids, hint):
+            self.error(node, f"{what} names '{shown(value)}', which is not a value of {named}",
+                       hint)
         return None
+
+    def invisible_in_name(self, node: Node, what: str, value: str, names, hint: str) -> bool:
+        """Whether value, which is none of names, holds an invisible character, which is
+        then reported: a did-you-mean would show the same name twice. hint: what to say
+        when the name is still unknown without it."""
+        invisible = invisible_character(value)
+        if invisible is None:
+            return False
+        self.error(node, f"{what} names '{shown(value)}', which has {invisible}",
+                   _delete(invisible, "id")
+                   + ("" if without_invisible(value) in names else f"; {hint}"))
+        return True
 
     def unique(self, nodes_and_values: list[tuple[Node, str]], what: str) -> None:
         """Reports every value that appears more than once."""
@@ -172,6 +203,60 @@ class Fields:
             hint = "write its keys on lines of their own, as 'key: value', indented under it"
         self.error(node, f"{what} must be {_NODE_NAMES[node_type]}, got {got}", hint)
         return False
+
+
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0")
+"""Characters that show as nothing beyond the format controls and spaces: the combining
+grapheme joiner and the Hangul fillers."""
+_INVISIBLE_OR_NOT = re.compile("[^a-z0-9_ -]")
+"""Where an invisible character can be: anything an id is not made of (or a space, which shows)."""
+
+
+def _is_invisible(character: str) -> bool:
+    # Format controls (Cf: zero-width space and joiners, soft hyphen, BOM, bidi controls)
+    # and spaces other than the space (Zs: no-break space, en space, ideographic space).
+    return (unicodedata.category(character) in ("Cf", "Zs", "Zl", "Zp") and character != " "
+            or character in _INVISIBLE)
+
+
+def invisible_character(text: str) -> str | None:
+    """The first character of text a reader cannot see, as a message names it: 'an invisible
+    character U+200B ZERO WIDTH SPACE at position 5'; None when there is none."""
+    found = [(at.start(), at.group()) for at in _INVISIBLE_OR_NOT.finditer(text)
+             if _is_invisible(at.group())]
+    if not found:
+        return None
+    position, character = found[0]
+    name = unicodedata.name(character, "")
+    more = f", and {len(found) - 1} more after it" if len(found) > 1 else ""
+    return (f"an invisible character U+{ord(character):04X}{' ' + name if name else ''} at "
+            f"position {position + 1}{more}")
+
+
+def _delete(invisible: str, what: str) -> str:
+    them = "them" if invisible.endswith("more after it") else "it"
+    return f"delete {them}; retype the {what}"
+
+
+def without_invisible(text: str) -> str:
+    return _INVISIBLE_OR_NOT.sub(lambda found: "" if _is_invisible(found.group())
+                                 else found.group(), text)
+
+
+def shown(text: str) -> str:
+    """A name or value from the content as a message quotes it: invisible characters written
+    as \\u escapes (\\u200b), but for those printable() writes as git does (the bidi
+    controls), and a long one cut short (see excerpt)."""
+    if _INVISIBLE_OR_NOT.search(text):
+        text = _INVISIBLE_OR_NOT.sub(_escaped, text)
+    return excerpt(text)
+
+
+def _escaped(found: re.Match) -> str:
+    character = found.group()
+    if _is_invisible(character) and printable(character) == character:
+        return f"\\u{ord(character):04x}"
+    return character
 
 
 def plural(noun: str) -> str:

@@ -7,10 +7,11 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
-from .errors import ContentError
+from .errors import ContentError, excerpt
 from .sources import (SETS_FILE, SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
                       topic_names)
 
@@ -211,20 +212,61 @@ def _read_text(path: Path, errors: list[ContentError], data: bytes | None = None
         errors.append(ContentError(str(path), 0, 0, f"cannot read the file: {exc.strerror}",
                                    "check that it is a readable file"))
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+    # Text saved as UTF-16 or UTF-32 (Windows Notepad's "Unicode") starts with a byte order
+    # mark, which is not UTF-8, or has NUL bytes between its letters, which is.
+    wide = _wide_encoding(data) if b"\x00" in data[:4] else None
+    if wide is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            wide = _wide_encoding(data, not_utf8=True)
+            if wide is None:
+                errors.append(_not_utf8(path, data, exc))
+                return None
+    if wide is not None:
         errors.append(ContentError(
-            str(path), line, col,
-            f"file is not valid UTF-8 at byte 0x{data[exc.start]:02x} ({exc.reason})",
-            "save the file as UTF-8 (it may have been saved as Windows-1252 or Latin-1)"))
+            str(path), 0, 0, f"the file is {wide} encoded; save it as UTF-8",
+            "choose UTF-8 as the encoding when you save it"
+            + (" (Windows Notepad calls UTF-16 'Unicode')" if wide == "UTF-16" else "")))
         return None
     text = text.removeprefix("\ufeff")
     # Windows line endings (and git's autocrlf) are line endings, not stray characters.
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+_BYTE_ORDER_MARKS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+                     (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+
+
+def _wide_encoding(data: bytes, not_utf8: bool = False) -> str | None:
+    """"UTF-16" or "UTF-32" when data looks saved so: by its byte order mark, or by the NUL
+    bytes in its start: beside each ASCII character (a YAML key, a Markdown heading), or at
+    least at its line ends when it is not UTF-8 at all; else None."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return encoding
+    start = data[:400]
+    start = start[:len(start) // 4 * 4]
+    if not start:
+        return None
+    nul = [start[offset::4].count(0) for offset in range(4)]
+    quarter = len(start) // 4
+    if min(nul[2:]) == quarter or min(nul[:2]) == quarter:  # the top bytes of each character
+        return "UTF-32"
+    even, odd = nul[0] + nul[2], nul[1] + nul[3]
+    if not_utf8 and (even == 0) != (odd == 0) or max(even, odd) > quarter:
+        return "UTF-16"
+    return None
+
+
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> ContentError:
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+    return ContentError(
+        str(path), line, col,
+        f"file is not valid UTF-8 at byte 0x{data[exc.start]:02x} ({exc.reason})",
+        "save the file as UTF-8 (it may have been saved as Windows-1252 or Latin-1)")
 
 
 # PyYAML's wording for the commonest slips, said the way an author would fix them.
@@ -288,6 +330,9 @@ def _load_yaml(path: Path, errors: list[ContentError], data: bytes | None = None
     except _OverLimit as over:
         errors.append(ContentError(str(path), *over.args))
         return None
+    except _CommaInBraces as cut:
+        errors.append(cut.error)
+        return None
     except yaml.MarkedYAMLError as exc:
         errors.append(_syntax_error(path, exc, text))
         return None
@@ -308,7 +353,7 @@ def _parse(text: str, path: str) -> tuple[Node, list[ContentError]]:
     found: list[ContentError] = []
     if yaml.__with_libyaml__:
         try:  # libyaml reads ten times faster than the pure-Python parser
-            return _read_document(yaml.cyaml.CParser(text), path, found), found
+            return _read_document(yaml.cyaml.CParser(text), path, found, text), found
         except yaml.YAMLError as exc:
             if getattr(exc, "problem", None) == "exceeded maximum nesting depth":
                 # libyaml stops at its own limit, 1000 levels, while it looks ahead on the
@@ -316,10 +361,11 @@ def _parse(text: str, path: str) -> tuple[Node, list[ContentError]]:
                 # there, to refuse it at the same place as the Python parser does (which
                 # would take a second to get there).
                 with contextlib.suppress(yaml.YAMLError):
-                    _read_document(yaml.cyaml.CParser(text[:exc.problem_mark.index]), path, [])
+                    _read_document(yaml.cyaml.CParser(text[:exc.problem_mark.index]), path, [],
+                                   text)
             # Reported in the pure-Python parser's words, which _YAML_PROBLEMS knows.
             found.clear()
-    return _read_document(yaml.SafeLoader(text), path, found), found
+    return _read_document(yaml.SafeLoader(text), path, found, text), found
 
 
 class _OverLimit(Exception):
@@ -343,9 +389,11 @@ class _Collection:
     """A mapping or sequence being read: its position, what it holds so far, and where
     mistakes inside it are reported."""
 
-    __slots__ = ("mapping", "line", "col", "items", "entries", "key", "drop_value", "errors")
+    __slots__ = ("mapping", "line", "col", "items", "entries", "key", "drop_value", "errors",
+                 "braces", "plain_value", "last_plain", "cut_key", "comma_error")
 
-    def __init__(self, mapping: bool, line: int, col: int, errors: list[ContentError]):
+    def __init__(self, mapping: bool, line: int, col: int, errors: list[ContentError],
+                 braces: bool = False):
         self.mapping, self.line, self.col, self.errors = mapping, line, col, errors
         self.items: list[Node] = []
         self.entries: dict[str, tuple[Scalar, Node]] = {}
@@ -354,16 +402,73 @@ class _Collection:
         self.drop_value = False
         """Whether the value that comes next belongs to a key already reported as a mistake:
         its own mistakes are not reported, the author rewrites it anyway once the key is fixed."""
+        self.braces = braces
+        """Whether this is a mapping written in { }, where a comma ends a value (see add_in_braces)."""
+        self.plain_value: _PlainValue | None = None
+        """The value of the last entry, when it is an unquoted text (mappings in { } only)."""
+        self.last_plain: _PlainValue | None = None
+        """The last value that is an unquoted text, for a syntax error after it."""
+        self.cut_key: tuple[Scalar, int] | None = None
+        """An unquoted key read after such a value, and where it ends, while it is not yet
+        known whether a ':' and a value follow it."""
+        self.comma_error: int | None = None
+        """Where in errors the comma in plain_value is reported, once it is."""
 
     def add(self, node: Node) -> None:
         if not self.mapping:
             self.items.append(node)
         elif self.key is None and not self.drop_value:
             self._add_key(node)
-        else:
+        else:  # _add_value, written out: this is the commonest call of all
             if not self.drop_value:
                 self.entries[self.key.text] = (self.key, node)
             self.key, self.drop_value = None, False
+
+    def add_in_braces(self, node: Node, event: yaml.Event, text: str) -> None:
+        """add() for a mapping in { }, which also finds values a comma cut short.
+
+        In { }, a comma ends an unquoted value, so `{price: from $5,500/mo}` reads as the
+        key `price` with the value `from $5` and a key `500/mo` with no value, and `{a: x,
+        y}` gives `y` no value without a word said. A key right after an unquoted value that
+        has neither a ':' nor a value is that cut: the two are joined again, as the author
+        wrote them, and the comma is reported (once for the value, however many commas)."""
+        if self.cut_key is not None:  # node is the value of that key
+            key, key_end = self.cut_key
+            self.cut_key = None
+            if (type(node) is Scalar and not node.text and node.implicit_type == "null"
+                    and ":" not in text[key_end:event.start_mark.index]):
+                self._join_cut_value(key_end, text)
+                return
+            self._add_key(key)
+        elif self.key is None and not self.drop_value:  # node is a key
+            if (self.plain_value is not None and type(event) is yaml.ScalarEvent
+                    and not event.style and event.anchor is None and event.tag is None):
+                self.cut_key = (node, event.end_mark.index)
+            else:
+                self._add_key(node)
+            return
+        key, kept = self.key, not self.drop_value
+        self._add_value(node)
+        self.comma_error = None
+        if kept and type(event) is yaml.ScalarEvent and not event.style and node.text:
+            self.plain_value = self.last_plain = _PlainValue(
+                event.start_mark.index, event.end_mark.index, node, key)
+        else:
+            self.plain_value = None
+
+    def _join_cut_value(self, key_end: int, text: str) -> None:
+        value = self.plain_value
+        written = _LINE_BREAK_IN_VALUE.sub(" ", text[value.start:key_end])
+        joined = Scalar(value.node.path, value.node.line, value.node.col, text=written,
+                        implicit_type="str")
+        self.entries[value.key.text] = (value.key, joined)
+        self.plain_value = self.last_plain = _PlainValue(value.start, key_end, joined, value.key)
+        error = _comma_in_braces(joined.path, joined.line, joined.col, written)
+        if self.comma_error is None:
+            self.comma_error = len(self.errors)
+            self.errors.append(error)
+        else:  # a further comma in the same value: the one error names the value in full
+            self.errors[self.comma_error] = error
 
     def _add_key(self, key: Node) -> None:
         if not isinstance(key, Scalar):
@@ -379,19 +484,47 @@ class _Collection:
         else:
             self.key = key
 
+    def _add_value(self, node: Node) -> None:
+        if not self.drop_value:
+            self.entries[self.key.text] = (self.key, node)
+        self.key, self.drop_value = None, False
+
     def node(self, path: str) -> Node:
         if self.mapping:
             return Mapping(path, self.line, self.col, entries=self.entries)
         return Sequence(path, self.line, self.col, items=tuple(self.items))
 
 
-def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
-    """The one YAML document the parser reads, as nodes with their positions.
+class _PlainValue(NamedTuple):
+    """An unquoted value in { }, with where it starts and ends in the file's text."""
+
+    start: int
+    end: int
+    node: Scalar
+    key: Scalar
+
+
+_LINE_BREAK_IN_VALUE = re.compile(r"[ \t]*\n\s*")
+"""How YAML folds an unquoted text written over several lines: each break is one space."""
+
+
+def _comma_in_braces(path: str, line: int, col: int, value: str) -> ContentError:
+    """The error for an unquoted value in { } that holds a comma."""
+    shown = excerpt(value)
+    quoted = (f"'{shown}'" if '"' in shown and "'" not in shown
+              else '"' + shown.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return ContentError(path, line, col,
+                        f"the value '{shown}' has a comma, which ends a value inside {{ }}",
+                        f"put the value in quotes: {quoted}")
+
+
+def _read_document(parser, path: str, errors: list[ContentError], text: str) -> Node:
+    """The one YAML document the parser reads (of text), as nodes with their positions.
 
     Built from the parser's events with a stack rather than by recursion. Nesting deeper
     than MAX_DEPTH, or values beyond MAX_VALUES, raise _OverLimit at the first event past
     the limit, before the parser reads further; a YAMLError from the parser goes to the
-    caller.
+    caller, as _CommaInBraces when a comma in an unquoted value in { } is its likely cause.
     """
     open_collections: list[_Collection] = []
     root: Node | None = None
@@ -423,8 +556,9 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
                     if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                         if len(open_collections) == MAX_DEPTH:
                             raise _too_deep(line, col)
-                        open_collections.append(
-                            _Collection(kind is yaml.MappingStartEvent, line, col, reported))
+                        open_collections.append(_Collection(
+                            kind is yaml.MappingStartEvent, line, col, reported,
+                            kind is yaml.MappingStartEvent and event.flow_style))
                         continue
                     node = (Scalar(path, line, col, text="", implicit_type="alias")
                             if kind is yaml.AliasEvent else _scalar(event, path, line, col, reported))
@@ -441,11 +575,68 @@ def _read_document(parser, path: str, errors: list[ContentError]) -> Node:
                 continue  # the stream's start, the document's end
             if parent is None:
                 root = node
+            elif parent.braces:
+                parent.add_in_braces(node, event, text)
             else:
                 parent.add(node)
+    except yaml.MarkedYAMLError as exc:
+        inner = open_collections[-1] if open_collections else None
+        if exc.problem_mark is not None:
+            value = inner.last_plain if inner is not None and inner.braces else None
+            cut = _cut_by_comma(text, value, exc.problem_mark.index, path)
+            if cut is not None:
+                raise _CommaInBraces(cut) from None
+        raise
     finally:
         parser.dispose()
     return Scalar(path, 1, 1, text="", implicit_type="null") if root is None else root
+
+
+class _CommaInBraces(yaml.YAMLError):
+    """A syntax error that a comma in an unquoted value in { } is the likely cause of, as in
+    `{text: cheap, "fast" and durable}`. A YAMLError, so that libyaml's error too leads to
+    reading again with the pure-Python parser, whose error is the one reported."""
+
+    def __init__(self, error: ContentError):
+        super().__init__(error.message)
+        self.error = error
+
+
+_NEXT_KEY = re.compile(r",[ \t]*[^\s,:{}\[\]\"'#][^,:{}\[\]\n]*:[ \t]")
+"""Where the value goes on to the next `key: ` in { }."""
+_VALUE_AND_COMMA = re.compile(r"[{,][ \t]*[^\s,:{}\[\]\"'#][^,:{}\[\]\n]*:[ \t]+"
+                              r"([^\s,{}\[\]\"'#&*!|>%@`][^,{}\[\]\n]*?)[ \t]*,[ \t]*\Z")
+"""`key: value, ` in { } right before where the parser stopped."""
+
+
+def _cut_by_comma(text: str, value: _PlainValue | None, problem: int,
+                  path: str) -> ContentError | None:
+    """The comma error, when the parser stops on the line of the last unquoted value in { },
+    after a comma that follows it with no `key: ` between: what follows the comma was
+    meant as more of the value, and cannot start a key (a quote, a @, a `- `).
+
+    value: the last unquoted value in the { } the parser stopped in, when it got so far: a
+    character that cannot start a value at all stops it while it still looks ahead for a
+    ':' after the value (or even before the { ), which is then found in the text."""
+    line_start = text.rfind("\n", 0, problem) + 1
+    if value is None or value.end < line_start:
+        before = _VALUE_AND_COMMA.search(text, line_start, problem)
+        if before is None or text.count("{", line_start, problem) <= text.count(
+                "}", line_start, problem):
+            return None
+        start, line, col = before.start(1), text.count("\n", 0, line_start) + 1, None
+    else:
+        between = text[value.end:problem]
+        if not between.lstrip(" \t").startswith(",") or re.search(r":\s", between):
+            return None  # no comma after the value, or a key and its value after the comma
+        start, line, col = value.start, value.node.line, value.node.col
+    line_end = text.find("\n", problem)
+    line_end = len(text) if line_end < 0 else line_end
+    stop = text.find("}", problem, line_end)
+    stop = line_end if stop < 0 else stop
+    next_key = _NEXT_KEY.search(text, problem, stop)
+    written = text[start:next_key.start() if next_key else stop].rstrip()
+    return _comma_in_braces(path, line, col or start - line_start + 1, written)
 
 
 _NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
@@ -490,6 +681,12 @@ def _scalar(event: yaml.ScalarEvent, path: str, line: int, col: int,
 
 
 def _syntax_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> ContentError:
+    hidden = _hidden_bracket(exc, text)
+    if hidden is not None:
+        line, col, closing = hidden
+        return ContentError(str(path), line, col, "YAML syntax error: ' #' starts a comment, "
+                            f"which hides the {closing} after it",
+                            "put the text with the '#' in quotes")
     problem = exc.problem or "invalid YAML"
     mark = exc.problem_mark
     # At the end of the file the problem mark says nothing useful: point where the
@@ -510,6 +707,38 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> ContentEr
                             "making sense; close the quote on this line")
     return ContentError(str(path), line, col, f"YAML syntax error: {problem}",
                         "check indentation, colons and quotes on this line and the one before")
+
+
+_QUOTED_OR_COMMENT = re.compile(r'''"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|(?<=[ \t])#''')
+
+
+def _hidden_bracket(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None:
+    """Line and column of a comment that hides the closing bracket of a [ or { on its line,
+    as in `{answer: SOC 2, #1 by far}`, when the syntax error is where the unclosed bracket
+    starts or on the next line, and that bracket; None if there is none."""
+    if exc.context in _UNCLOSED and exc.context_mark is not None:
+        opening = exc.context_mark.index
+    elif exc.problem_mark is not None and exc.problem_mark.line > 0:
+        line_start = text.rfind("\n", 0, exc.problem_mark.index) + 1
+        before = text.rfind("\n", 0, line_start - 1) + 1
+        found = re.compile(r"[\[{]").search(text, before, line_start)
+        if found is None:
+            return None
+        opening = found.start()
+    else:
+        return None
+    if opening >= len(text) or text[opening] not in "[{":
+        return None
+    line_start = text.rfind("\n", 0, opening) + 1
+    line_end = text.find("\n", opening)
+    line_end = len(text) if line_end < 0 else line_end
+    for found in _QUOTED_OR_COMMENT.finditer(text, opening, line_end):
+        if found.group() == "#":
+            closing = "}]"[text[opening] == "["]
+            if closing not in text[found.end():line_end]:
+                return None
+            return text.count("\n", 0, line_start) + 1, found.start() - line_start + 1, closing
+    return None
 
 
 # A value that starts with a quote: after "- " or after "key: ".

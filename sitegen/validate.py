@@ -7,7 +7,7 @@ import re
 
 from . import model as m
 from .errors import BuildFailed
-from .fields import Fields, get
+from .fields import Fields, get, invisible_character, shown
 from .kinds import KINDS, RETIRED, TopicScope
 from .kinds.base import BLOCK_KEYS, optional_text
 from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence
@@ -294,8 +294,12 @@ def _style(node: Node, f: Fields):
     name = f.text(node, "style")
     if name is None or name in STYLES:
         return STYLES.get(name)
+    invisible = invisible_character(name)
+    if invisible:
+        f.error(node, f"style '{shown(name)}' has {invisible}", "delete it; retype the name")
+        return None
     close = difflib.get_close_matches(name, list(STYLES), n=1, cutoff=0.6)
-    f.error(node, f"style '{name}' is not a style of the palette",
+    f.error(node, f"style '{shown(name)}' is not a style of the palette",
             f"did you mean '{close[0]}'?" if close else "styles: " + ", ".join(STYLES))
     return None
 
@@ -327,9 +331,14 @@ def _block(node: Node, scope: TopicScope) -> m.Block | None:
     if name is None:
         return None
     kind = KINDS.get(name)
+    invisible = invisible_character(name) if kind is None else None
+    if invisible:
+        f.error(kind_node, f"block kind '{shown(name)}' has {invisible}",
+                "delete it; retype the kind")
+        return None
     if kind is None:
         close = difflib.get_close_matches(name, list(KINDS), n=1, cutoff=0.6)
-        f.error(kind_node, f"unknown block kind '{name}'",
+        f.error(kind_node, f"unknown block kind '{shown(name)}'",
                 f"did you mean '{close[0]}'?" if close
                 else RETIRED.get(name) or "block kinds: " + ", ".join(KINDS))
         return None

@@ -240,3 +240,37 @@ def test_a_file_that_grows_past_the_limit_while_it_is_read_is_refused(tmp_path, 
     with pytest.raises(RefusedFile) as refused:
         read_file(path)
     assert refused.value.message == "the file is 1.1 MB; the limit is 1 MB"
+
+
+@pytest.mark.parametrize("encoding, said", [
+    ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+    ("utf-32", "UTF-32"), ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32"),
+])
+@pytest.mark.parametrize("name", CONTENT_FILES)
+def test_a_file_saved_as_utf16_or_utf32_is_named_so_with_or_without_a_byte_order_mark(
+        content_copy, tmp_path, name, encoding, said):
+    # encoding "utf-16" and "utf-32" write a byte order mark, the others none.
+    path = content_copy / name
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    assert build_errors(content_copy, tmp_path / "out") == [
+        f"{path}: error: the file is {said} encoded; save it as UTF-8 (hint: choose UTF-8 as "
+        "the encoding when you save it"
+        + (" (Windows Notepad calls UTF-16 'Unicode'))" if said == "UTF-16" else ")")]
+
+
+@pytest.mark.parametrize("text", ["# 見出し\n\n本文です。\n", "Précis: ça coûte 5 €.\n"])
+def test_utf16_without_ascii_letters_or_a_byte_order_mark_is_still_named(content_copy, tmp_path,
+                                                                        text):
+    path = content_copy / TOPIC / "overview.md"
+    path.write_bytes(text.encode("utf-16-le"))
+    assert build_errors(content_copy, tmp_path / "out") == [
+        f"{path}: error: the file is UTF-16 encoded; save it as UTF-8 (hint: choose UTF-8 as "
+        "the encoding when you save it (Windows Notepad calls UTF-16 'Unicode'))"]
+
+
+def test_a_nul_at_the_start_of_a_utf8_file_is_not_taken_for_utf16(content_copy, tmp_path):
+    path = content_copy / TOPIC / "overview.md"
+    path.write_bytes(b"\x00" + path.read_bytes())
+    assert build_errors(content_copy, tmp_path / "out") == [
+        f"{path}:1:1: error: character U+0000 is not allowed in text (hint: delete it; it is "
+        "usually an invisible control character)"]

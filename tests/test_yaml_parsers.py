@@ -18,7 +18,7 @@ TESTS = Path(__file__).parent
 
 def read_with(parser_class, text: str):
     errors: list = []
-    node = load._read_document(parser_class(text), "f.yaml", errors)
+    node = load._read_document(parser_class(text), "f.yaml", errors, text)
     return node, sorted(errors)
 
 
@@ -38,6 +38,10 @@ SNIPPETS = [
     "- - - a\n- b: c\n  d: e\n", "{a: 1, b: [1, 2, {c: d}]}\n", "? a\n? b\n", "a: 1\n...\n",
     "%YAML 1.1\n---\na: 1\n", "a: [&x 1, *x]\nb: *x\nb: &y 3\n", "'a': 1\n\"a\": 2\n",
     "icon: 🛡️\ntext: \"┌── ☁️ ──┐\"\n",
+    "a: {b: from $5,500/mo}\n", "- {a: one, two, three}\n", "- {a: x, a}\n", "- {a: 1,000}\n",
+    "- {a: x\n  , y}\n", "- {a: x, y: {b: c, d}}\n", "- {a, b}\n",
+    "- {a: \"x\", y}\n", "- {a: x, \"y\"}\n", "- {a: x, &y z}\n", "- {a: x, !!str z}\n",
+    "- {a: x, \"big\" deal}\n", "- {a: x, @home}\n", "- {a: x, - y}\n", "- {a: x, #b}\nc: d\n",
 ]
 YAML_FILES = sorted(CONTENT.rglob("*.yaml")) + sorted(TESTS.rglob("*.yaml"))
 
@@ -215,3 +219,80 @@ def test_values_beyond_the_limit_are_refused_at_the_first_one_over(text, line, c
 def test_values_up_to_the_limit_read():
     node, errors = read("- a\n" * (load.MAX_VALUES - 1))
     assert (len(node.items), errors) == (load.MAX_VALUES - 1, [])
+
+
+def comma_error(line: int, col: int, value: str, quoted: str) -> str:
+    return (f"f.yaml:{line}:{col}: error: the value '{value}' has a comma, which ends a value "
+            f"inside {{ }} (hint: put the value in quotes: {quoted})")
+
+
+@pytest.mark.parametrize("text, value, col, nodes", [
+    ("a: {b: from $5,500/mo}\n", "from $5,500/mo", 8, {"b": "from $5,500/mo"}),
+    ("a: {t: S3, d: durable, cheap storage}\n", "durable, cheap storage", 15,
+     {"t": "S3", "d": "durable, cheap storage"}),
+    ("a: {b: one, two, three}\n", "one, two, three", 8, {"b": "one, two, three"}),
+    ("a: {b: x, b}\n", "x, b", 8, {"b": "x, b"}),  # not a duplicate key: part of the value
+    ("a: {b: 1,000, c: d}\n", "1,000", 8, {"b": "1,000", "c": "d"}),
+    ("a: {b: x,\n  y}\n", "x, y", 8, {"b": "x, y"}),
+    ("a: {b: say \"hi\", y}\n", 'say "hi", y', 8, {"b": 'say "hi", y'}),
+], ids=["the issue's", "a definition", "two commas", "a key again", "a number", "over lines",
+        "with quotes"])
+def test_a_value_a_comma_cut_short_in_braces_is_read_whole_and_reported(parser, text, value, col,
+                                                                         nodes):
+    node, errors = read(text)
+    quoted = f"'{value}'" if '"' in value else f'"{value}"'
+    assert [str(e) for e in errors] == [comma_error(1, col, value, quoted)]
+    inner = node.entries["a"][1]
+    assert {key: (v.text, v.implicit_type) for key, (_, v) in inner.entries.items()} == {
+        key: (v, "str") for key, v in nodes.items()}
+
+
+@pytest.mark.parametrize("text", [
+    "a: {b: x, c: y}\n", "a: {b: x, c: }\n", "a: {b: \"x\", c}\n", "a: {b: x, \"c\"}\n",
+    "a: {b, c}\n", "a: {b: [x], c}\n", "a: [x, y, z]\n", "a: {b: \"x, y\"}\n",
+    "a: {b: x, c: [y, z]}\n",
+])
+def test_what_a_comma_in_braces_is_meant_for_is_not_reported(parser, text):
+    assert read(text)[1] == []
+
+
+@pytest.mark.parametrize("text, line, col, value, quoted", [
+    ('a: {b: durable, "eleven nines" of it}\n', 1, 8, 'durable, "eleven nines" of it',
+     '\'durable, "eleven nines" of it\''),
+    ('a: {b: x, "big" deal, c: d}\n', 1, 8, 'x, "big" deal', '\'x, "big" deal\''),
+    ("a: {b: x, 'big' deal}\n", 1, 8, "x, 'big' deal", '"x, \'big\' deal"'),
+    ("a: {b: x, @home}\n", 1, 8, "x, @home", '"x, @home"'),
+    ("a: {b: x, `home`}\n", 1, 8, "x, `home`", '"x, `home`"'),
+    ("a: {b: x, - y}\n", 1, 8, "x, - y", '"x, - y"'),
+    ("x: 1\na:\n  - {b: x, @home}\n", 3, 9, "x, @home", '"x, @home"'),
+], ids=["the issue's", "before a key", "single quotes", "at", "backquote", "dash",
+        "further down"])
+def test_a_syntax_error_after_a_comma_in_braces_says_to_quote_the_value(parser, text, line, col,
+                                                                        value, quoted):
+    node, errors = read(text)
+    assert node is None
+    assert [str(e) for e in errors] == [comma_error(line, col, value, quoted)]
+
+
+def test_a_syntax_error_not_caused_by_a_comma_keeps_its_own_words(parser):
+    node, errors = read("a: {b: x, c: y: z}\n")
+    assert [e.message for e in errors] == [
+        "YAML syntax error: a { mapping starts here but its closing } is missing"]
+
+
+@pytest.mark.parametrize("text, line, col, closing", [
+    ("a: {b: SOC 2, #1 by far}\nc: d\n", 1, 15, "}"),
+    ("- {b: SOC 2, #1 by far}\n- {c: d}\n", 1, 14, "}"),
+    ("a: [x, #1]\nb: c\n", 1, 8, "]"),
+], ids=["then a key", "then an item", "a list"])
+def test_a_comment_that_hides_a_closing_bracket_is_named(parser, text, line, col, closing):
+    node, errors = read(text)
+    assert [str(e) for e in errors] == [
+        f"f.yaml:{line}:{col}: error: YAML syntax error: ' #' starts a comment, which hides the "
+        f"{closing} after it (hint: put the text with the '#' in quotes)"]
+
+
+def test_a_comma_error_quotes_a_long_value_cut_short():
+    node, errors = read("a: {b: " + "x" * 1_000_000 + ", y}\n")
+    assert len(str(errors[0])) < 300
+    assert "'xxxxxxxxxx" in errors[0].message and "…" in errors[0].message
