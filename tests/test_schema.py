@@ -102,6 +102,9 @@ SCHEMA_LEVEL = {
     "diagram-source-retired-matrix": "`matrix` is not a kind",
     "empty-list": "lists have at least one item",
     "invalid-id": "a block id must have an id's form",
+    "id-invisible-character": "a block id must have an id's form",
+    "reference-invisible-character": "a reference has an id's form",
+    "yaml-comma-in-braces": "the value cut short leaves a key no mapping allows",
     "missing-required-field": "required keys",
     "question-choose-out-of-range": "choose is a number from 2 to 5",
     "question-choose-quoted": "choose is a number, not text",
@@ -178,6 +181,8 @@ NOT_YAML = {
     "yaml-nesting-too-deep": "past the loader's depth limit",
     "yaml-quote-not-closed-mid-file": "not YAML", "yaml-second-document": "not one YAML document",
     "yaml-syntax-error": "not YAML",
+    "yaml-comma-in-braces-syntax-error": "not YAML", "yaml-comment-hides-bracket": "not YAML",
+    "yaml-file-utf16": "not UTF-8 text", "prose-file-utf16": "not UTF-8 text",
 }
 """Each case's file is not YAML a schema applies to."""
 
