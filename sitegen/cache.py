@@ -45,7 +45,8 @@ def generator_fingerprint() -> str:
     """
     package = Path(__file__).parent
     parts = [sys.version]
-    for source in sorted(package.glob("*.py")):
+    # The interface strings are part of the generator too: they are on every page.
+    for source in sorted(package.glob("*.py")) + sorted(package.glob("locales/*.yaml")):
         parts += [source.name, source.read_bytes()]
     for name in SHAPING_PACKAGES:
         spec = find_spec(name)

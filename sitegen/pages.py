@@ -12,6 +12,7 @@ from markupsafe import Markup
 from . import model as m
 from .card import PAPER_SIZES, card_path
 from .diagrams import RenderedDiagram, diagram_files, diagram_path, inline_svg
+from .i18n import catalogue
 from .cache import Cache, digest
 from .output import Product, ready
 from .search import search_index_products, share_key
@@ -32,9 +33,9 @@ class CardLink:
     title: str
     """Card title."""
     label: str
-    """Paper size name, e.g. "A4"."""
+    """Paper size name in the site's language, e.g. "A4"."""
     size: str
-    """Paper dimensions for people choosing which to print."""
+    """Paper dimensions for people choosing which to print, e.g. "297 × 210 mm"."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,12 @@ def public_url(base_url: str, path: str) -> str:
 
 def _card_links(site: m.Site) -> dict[str, list[CardLink]]:
     links: dict[str, list[CardLink]] = {}
+    strings = catalogue(site.language)
     for card in site.cards:
         for paper in PAPER_SIZES:
             links.setdefault(card.topic.slug, []).append(
-                CardLink(card_path(card, paper), card.title, paper.name, paper.description))
+                CardLink(card_path(card, paper), card.title, strings.text(f"paper_{paper.slug}"),
+                         strings.text(f"paper_{paper.slug}_size")))
     return links
 
 

@@ -6,19 +6,35 @@ copied into every build, so it cannot live there).
 
 from __future__ import annotations
 
+import json
+
+from .i18n import live_reload_strings
+
 SCRIPT_PATH = "/__sitegen/livereload.js"
 EVENTS_PATH = "/__sitegen/events"
 
 # The page tells the server which build it shows (data-build on its <script> tag); the server
 # answers with what differs: "reload" when a newer build is out, "errors" while the last build
 # failed. Both paths are absolute, so the same script works at / and under /REPO/; the script
-# spells EVENTS_PATH out (the tests check that it does).
-SCRIPT = """\
+# spells EVENTS_PATH out (the tests check that it does). Its words come from the catalogues
+# of every language (sitegen/i18n.py), put in where the script says STRINGS: it picks them
+# by the page's lang attribute, as the site's catalogue is picked by site.yaml's language.
+_SCRIPT = """\
 // Added by `sitegen serve` (not part of the built site): reloads the page after each good
 // build and shows the errors of a failed one over the page.
 (function () {
   "use strict";
   var build = document.currentScript.dataset.build;
+  var catalogues = STRINGS;
+  var language = (document.documentElement.lang || "en").toLowerCase().split("-");
+  while (language.length > 1 && !catalogues[language.join("-")]) language.pop();
+  var strings = catalogues[language.join("-")] || catalogues.en;
+  var plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  function say(key, count) {
+    var text = strings[key];
+    if (typeof text === "object") text = text[plurals.select(count)] || text.other;
+    return text.replace("{count}", String(count));
+  }
   var panel = null;
   var source = null;
 
@@ -82,9 +98,8 @@ SCRIPT = """\
       "box-shadow:0 -4px 16px rgba(0,0,0,.25)");
     panel.setAttribute("role", "alert");
     panel.id = "sitegen-errors";
-    var count = lines.length + (lines.length === 1 ? " error" : " errors");
     panel.appendChild(element("p", "margin:0 0 8px;font-weight:bold;color:inherit",
-      "sitegen: " + count + "; showing the last good build"));
+      say("errors_overlay", lines.length)));
     lines.forEach(function (line) {
       panel.appendChild(element("pre",
         "margin:0 0 6px;padding:0;white-space:pre-wrap;overflow-wrap:anywhere;" +
@@ -92,7 +107,7 @@ SCRIPT = """\
     });
     var close = element("button",
       "margin-top:4px;padding:2px 10px;font:inherit;color:inherit;background:none;" +
-      "border:1px solid currentColor;border-radius:4px;cursor:pointer", "Hide");
+      "border:1px solid currentColor;border-radius:4px;cursor:pointer", say("hide"));
     close.type = "button";
     close.addEventListener("click", hide);
     panel.appendChild(close);
@@ -102,3 +117,5 @@ SCRIPT = """\
   connect();
 })();
 """
+SCRIPT = _SCRIPT.replace("STRINGS", json.dumps(live_reload_strings(), ensure_ascii=False,
+                                                sort_keys=True), 1)

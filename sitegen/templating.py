@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from .i18n import catalogue
 from .prose import to_html
 from .sources import Templates
 
@@ -134,4 +135,21 @@ def make_environment(templates: Templates | Path,
         keep_trailing_newline=True,
     )
     env.filters["markdown"] = to_html
+    env.globals["t"] = interface_string
+    env.globals["script_strings"] = script_strings
     return env
+
+
+# Every page and card is rendered with the site in its context, whose language picks the
+# catalogue: one environment serves builds of any language. Macros that call t() are
+# imported "with context" for the same reason.
+@jinja2.pass_context
+def interface_string(context, key: str, **values):
+    """t("key", name=value): the interface string in the site's language, as HTML."""
+    return catalogue(context["site"].language).markup(key, **values)
+
+
+@jinja2.pass_context
+def script_strings(context) -> dict:
+    """The strings the page's scripts show, for the JSON the page hands them."""
+    return catalogue(context["site"].language).sections["scripts"]

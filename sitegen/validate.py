@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from . import model as m
+from . import i18n, model as m
 from .errors import BuildFailed
 from .fields import Fields, get, invisible_character, shown
 from .kinds import KINDS, RETIRED, TopicScope
@@ -100,6 +100,13 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
     if language and not LANGUAGE_TAG.match(language):
         f.error(get(site, "language"), f"language '{language}' is not a language tag",
                 "use a tag such as 'en' or 'en-GB'")
+    elif language and i18n.catalogue_tag(language) is None:
+        # The interface would be in another language than the content and its lang attribute
+        # says, which screen readers would then mispronounce: refused rather than mixed.
+        languages = ", ".join(f"{tag} ({i18n.load_catalogue(tag).name})" for tag in i18n.available())
+        f.error(get(site, "language"), f"sitegen has no interface strings in language '{language}'",
+                f"languages with a catalogue: {languages}; a region may follow, as in 'es-MX'; "
+                f"for another, add sitegen/locales/<language>.yaml, a translated copy of en.yaml")
     topics, reported = _topics(site, raw, f, known or {}, shared)
     card_nodes = f.sequence(get(site, "cards"), "cards") if get(site, "cards") else ()
     # Cards name topics and blocks; if the topic list itself is unusable, that is the error.

@@ -13,8 +13,6 @@ from ..shapes import ID, TEXT, Count, Key, ListOf, MapOf, OneOf, Reference, Shap
 from .base import Kind, TopicScope, optional_text
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
-NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}
-"""How many to choose, as AWS exams write it: "(Choose TWO.)"."""
 _SAYS_CHOOSE = re.compile(r"\(\s*choose\b[^)]*\)", re.I)
 
 
@@ -64,11 +62,6 @@ class Question(_Model):
     def choose(self) -> int:
         """How many options to choose: 1 for a single-answer question."""
         return len(self.answer)
-
-    @property
-    def choose_words(self) -> str:
-        """What a multiple-response question adds to its text, e.g. "(Choose TWO.)"."""
-        return f"(Choose {NUMBER_WORDS[self.choose]}.)" if self.choose > 1 else ""
 
     def is_answer(self, option: Option) -> bool:
         return option.id in self.answer

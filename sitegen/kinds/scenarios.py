@@ -37,7 +37,8 @@ class Scenarios(Block):
     answers: ChoiceSet
     """The set every answer is a value of; the self-test offers its values."""
     prompt: str
-    """The question every scenario asks, e.g. "Who is responsible?"."""
+    """The question every scenario asks, e.g. "Who is responsible?"; "" when the block sets
+    none, and the page asks "Which <set name>?" in the site's language."""
     items: tuple[Scenario, ...]
     """The scenarios, in order."""
 
@@ -55,10 +56,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
             answer=scope.choice(get(item, "answer"), f"answer of scenario '{title}'", answers),
             explanation=f.text(get(item, "explanation"), "explanation"),
         ))
-    prompt = optional_text(block, "prompt", f)
-    if not prompt and answers is not None and answers.name:
-        prompt = f"Which {answers.name[:1].lower() + answers.name[1:]}?"
-    return {"answers": answers, "prompt": prompt, "items": tuple(items)}
+    return {"answers": answers, "prompt": optional_text(block, "prompt", f), "items": tuple(items)}
 
 
 SCENARIO = Shape("scenario", (

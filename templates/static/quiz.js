@@ -1,12 +1,29 @@
 // The self-test: scenarios answered by choosing a value, misconceptions sorted into myth or
 // reality, and multiple-choice questions (one answer, or "choose N") checked on demand.
 // Answers are kept in localStorage per site and topic, so a reader can come back later;
-// "Reset my answers" clears them. Without JavaScript the page keeps its reveal-the-answer
+// the reset button clears them. Without JavaScript the page keeps its reveal-the-answer
 // form, which this script only hides once it has taken over.
 (function () {
   "use strict";
   var main = document.querySelector("main[data-topic]");
   if (!main) return;
+
+  // The words shown, in the site's language: the page carries them (see base.html), with
+  // {placeholders} and, where a number decides, plural forms chosen as the language does.
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById("sitegen-strings").textContent); } catch (e) { /* none */ }
+  var language = document.documentElement.lang || "en";
+  var plurals = new Intl.PluralRules(language);
+  var numbers = new Intl.NumberFormat(language);
+  function say(key, values) {
+    values = values || {};
+    var text = strings[key] === undefined ? key : strings[key];
+    if (typeof text === "object") text = text[plurals.select(values.count)] || text.other;
+    return text.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      var value = values[name];
+      return typeof value === "number" ? numbers.format(value) : String(value);
+    });
+  }
   // Kept per site and topic: every site of one GitHub account shares one origin
   // (user.github.io), so the key names the site's own path too. Each answer is kept under
   // its question's text, so a question added, moved or reworded starts unanswered rather
@@ -74,20 +91,20 @@
       option.classList.toggle("is-answer", answered && isAnswer);
       option.classList.toggle("is-wrong-choice", answered && input.checked && !isAnswer);
       markOption(option, !answered ? "" : isAnswer
-        ? (input.checked ? "your choice, right" : "right answer")
-        : (input.checked ? "your choice, not right" : ""));
+        ? say(input.checked ? "your_choice_right" : "right_answer")
+        : (input.checked ? say("your_choice_not_right") : ""));
       var note = option.querySelector(".option-note");
       if (note) note.hidden = !answered;
     });
     item.querySelector(".question-actions").hidden = answered;
     var feedback = item.querySelector(".quiz-feedback");
     // The verdict gets the focus when it is given (see check), which reads it out: the live
-    // region only announces the hints that leave the focus on "Check answer".
+    // region only announces the hints that leave the focus on the check button.
     feedback.setAttribute("aria-live", answered ? "off" : "polite");
     feedback.textContent = !answered ? "" : right
-      ? "✓ Right: " + lettersOf(item, choice) + "."
-      : "✗ Not quite: you chose " + lettersOf(item, choice) + "; the answer is " +
-        lettersOf(item, item.dataset.answer) + ".";
+      ? say("right_verdict", { answer: lettersOf(item, choice) })
+      : say("wrong_verdict", { chosen: lettersOf(item, choice),
+                               answer: lettersOf(item, item.dataset.answer) });
     var details = item.querySelector("details.answer");
     if (details) details.open = answered;
   }
@@ -98,15 +115,15 @@
     var wanted = Number(item.dataset.choose);
     var feedback = item.querySelector(".quiz-feedback");
     if (chosen.length !== wanted) {
-      feedback.textContent = wanted === 1 ? "Choose an option first."
-        : "Choose " + wanted + " options (you chose " + chosen.length + ").";
+      feedback.textContent = wanted === 1 ? say("choose_an_option")
+        : say("choose_options", { count: wanted, chosen: chosen.length });
       return;
     }
     answers[item.dataset.quizId] = chosen.join(" ");
     save(answers);
     show(item);
     showScores();
-    // "Check answer" is gone now, and the options are locked: the verdict takes the focus,
+    // The check button is gone now, and the options are locked: the verdict takes the focus,
     // so that it is read out and Tab goes on to the answer's explanation.
     feedback.focus();
   }
@@ -127,9 +144,9 @@
     });
     var feedback = item.querySelector(".quiz-feedback");
     feedback.textContent = !answered ? "" : right
-      ? "✓ Right: " + labelOf(item, choice) + "."
-      : "✗ Not quite: you chose " + labelOf(item, choice) + "; the answer is " +
-        labelOf(item, item.dataset.answer) + ".";
+      ? say("right_verdict", { answer: labelOf(item, choice) })
+      : say("wrong_verdict", { chosen: labelOf(item, choice),
+                               answer: labelOf(item, item.dataset.answer) });
     var details = item.querySelector("details.answer");
     if (details) details.open = answered;
     var explanation = item.querySelector(".quiz-explanation");
@@ -150,10 +167,10 @@
       answered += 1;
       if (choice === item.dataset.answer) right += 1;
     });
-    var total = own.length + (own.length === 1 ? " question" : " questions") + " in this section";
+    var total = say("questions_in_section", { count: own.length });
     var text = answered
-      ? "Score: " + right + " right out of " + answered + " answered (" + total + ")."
-      : "Score: nothing answered yet (" + total + ").";
+      ? say("score", { right: right, count: answered, total: total })
+      : say("score_nothing_yet", { total: total });
     var line = panel.querySelector(".quiz-score-text");
     if (line.textContent !== text) line.textContent = text;
     var progress = panel.querySelector(".quiz-progress");
@@ -221,7 +238,7 @@
       var fold = document.createElement("details");
       fold.className = "answers-table";
       var summary = document.createElement("summary");
-      summary.textContent = "All misconceptions and realities in one table";
+      summary.textContent = say("all_myths_table");
       fold.appendChild(summary);
       table.parentNode.insertBefore(fold, table);
       fold.appendChild(table);

@@ -17,12 +17,29 @@
   var loading = null;
   var documentsById = {};
 
+  // The words shown, in the site's language: the page carries them (see base.html), with
+  // {placeholders} and, where a number decides, plural forms chosen as the language does.
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById("sitegen-strings").textContent); } catch (e) { /* none */ }
+  var language = document.documentElement.lang || "en";
+  var plurals = new Intl.PluralRules(language);
+  var numbers = new Intl.NumberFormat(language);
+  function say(key, values) {
+    values = values || {};
+    var text = strings[key] === undefined ? key : strings[key];
+    if (typeof text === "object") text = text[plurals.select(values.count)] || text.other;
+    return text.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      var value = values[name];
+      return typeof value === "number" ? numbers.format(value) : String(value);
+    });
+  }
+
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
       var script = document.createElement("script");
       script.src = root + src;
       script.onload = resolve;
-      script.onerror = function () { reject(new Error("could not load " + src)); };
+      script.onerror = function () { reject(new Error(src)); };
       document.head.appendChild(script);
     });
   }
@@ -118,10 +135,9 @@
       item.appendChild(link);
       list.appendChild(item);
     });
-    status.textContent = results.length === 0 ? "No results for “" + query + "”."
-      : results.length + (results.length === 1 ? " result" : " results") +
-        (results.length > shown.length ? ", showing the best " + shown.length : "") +
-        ". Use the arrow keys to move through them.";
+    status.textContent = results.length === 0 ? say("no_results", { query: query })
+      : say(results.length > shown.length ? "results_best" : "results",
+            { count: results.length, shown: shown.length });
     panel.hidden = false;
   }
 
@@ -135,7 +151,7 @@
   function search() {
     var query = input.value;
     ready().then(function () { if (input.value === query) render(query); }, function () {
-      status.textContent = "Search could not load its files, so it is not available here.";
+      status.textContent = say("search_unavailable");
       panel.hidden = false;
     });
   }
