@@ -171,6 +171,7 @@ BEYOND_SCHEMA = {
     "yaml-anchor-alias": "a YAML matter: aliases are expanded before validation",
     "yaml-date-not-text": "JSON has no dates: an editor validates a date as text",
     "yaml-escaped-control-character": "an escaped character is still a string",
+    "language-without-catalogue": "a well-formed tag; which catalogues exist is sitegen's",
 }
 """Each case's file has the right shape: the schema accepts it and the build refuses it."""
 
