@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from .inline import plain_text
 from .prose import to_html
 from .sources import Templates
 
@@ -134,4 +135,6 @@ def make_environment(templates: Templates | Path,
         keep_trailing_newline=True,
     )
     env.filters["markdown"] = to_html
+    # Model text in an attribute, a <title> or metadata: the text a reader sees, no markup.
+    env.filters["plain"] = plain_text
     return env

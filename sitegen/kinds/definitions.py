@@ -51,9 +51,9 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
         items = []
         for item_node in f.sequence(get(group, "items"), "items"):
             item = f.mapping(item_node, "definition", ("term", "definition"))
-            items.append(Definition(f.text(get(item, "term"), "term"),
-                                    f.text(get(item, "definition"), "definition")))
-        title = f.text(get(group, "title"), "group title") if get(group, "title") else ""
+            items.append(Definition(f.inline(get(item, "term"), "term"),
+                                    f.inline(get(item, "definition"), "definition")))
+        title = f.inline(get(group, "title"), "group title") if get(group, "title") else ""
         groups.append(DefinitionGroup(title, tuple(items)))
     return {"groups": tuple(groups)}
 

@@ -9,7 +9,7 @@ from ..errors import ContentError
 from ..fields import Fields, get
 from ..load import Mapping, TextFile
 from ..model import Block, sealed
-from ..prose import images_in
+from ..prose import problems
 from .base import Kind, TopicScope
 
 PROSE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.md$")
@@ -45,13 +45,14 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
 
 
 def _check(text: TextFile, f: Fields) -> None:
-    """Prose the site cannot show as written: an empty file, or images (nothing copies them)."""
+    """Prose the site cannot show as written: an empty file, images (nothing copies them),
+    refused links, and Markdown that would show as its literal syntax (prose.problems)."""
     if not text.text.strip():
         f.errors.append(ContentError(text.path, 0, 0, "prose file is empty",
                                      "write the text, or remove the prose block"))
-    for line, target in images_in(text.text):
-        f.errors.append(ContentError(text.path, line, 1, f"image '{target}' in prose: images are "
-                                     "not supported", "describe it in words, or draw it as a diagram block"))
+    for problem in problems(text.text):
+        f.errors.append(ContentError(text.path, problem.line, problem.col, problem.message,
+                                     problem.hint))
 
 
 KIND = Kind("prose", Prose, parse, required=("file",),

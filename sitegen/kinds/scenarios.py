@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, ChoiceSet, _Model, sealed
-from .base import Kind, TopicScope, optional_text
+from .base import Kind, TopicScope, optional_inline
 
 
 @sealed
@@ -47,14 +47,14 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     items = []
     for node in f.sequence(get(block, "items"), "scenarios"):
         item = f.mapping(node, "scenario", ("title", "question", "answer", "explanation"))
-        title = f.text(get(item, "title"), "scenario title")
+        title = f.inline(get(item, "title"), "scenario title")
         items.append(Scenario(
             title=title,
-            question=f.text(get(item, "question"), "question"),
+            question=f.inline(get(item, "question"), "question"),
             answer=scope.choice(get(item, "answer"), f"answer of scenario '{title}'", answers),
-            explanation=f.text(get(item, "explanation"), "explanation"),
+            explanation=f.inline(get(item, "explanation"), "explanation"),
         ))
-    prompt = optional_text(block, "prompt", f)
+    prompt = optional_inline(block, "prompt", f)
     if not prompt and answers is not None and answers.name:
         prompt = f"Which {answers.name[:1].lower() + answers.name[1:]}?"
     return {"answers": answers, "prompt": prompt, "items": tuple(items)}
