@@ -24,8 +24,8 @@ TABLE_LABEL = "Table"
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 """The schemes a link may name; a link without one is relative (or a #fragment)."""
-LINK_HINT = ("link to a web address (https://...), a mailto: address, a page of the site by "
-             "a relative address, or a #fragment; or write the address as `code`")
+LINK_HINT = ("link to an http(s):// or mailto: address, a relative address or a #fragment; "
+             "or write the address as `code`")
 
 # What a browser reads as the scheme: it drops tabs and line breaks anywhere and leading or
 # trailing spaces and control characters (https://url.spec.whatwg.org/#concept-basic-url-parser).
@@ -191,8 +191,8 @@ def _callout_alert(tokens, i: int, lines: list[str], found: list[Problem]) -> bo
     if kind not in CALLOUT_LABELS:
         line, col = _locate(lines, inline.map, "[!")
         found.append(Problem(line, col, f"unknown callout type '[!{marker.group(1)}]'",
-                             "callout types: " + ", ".join(f"[!{k.upper()}]" for k in CALLOUT_LABELS)
-                             + " (an exam trap)"))
+                             "callout types: [!NOTE], [!TIP], [!WARNING], and [!TRAP] for an "
+                             "exam trap"))
         return False
     _make_callout(tokens, i, _close_of(tokens, i, "blockquote_close"), kind)
     rest = inline.content[marker.end():]
@@ -278,8 +278,8 @@ def _inline_problems(token, lines: list[str]) -> list[Problem]:
     for reference in _FOOTNOTE_REF.finditer(text):
         line, col = where(reference.group(0))
         label = reference.group(1)
-        found.append(Problem(line, col, f"footnote [^{label}] has no footnote",
-                             f"write the footnote on a line of its own: [^{label}]: the note"))
+        found.append(Problem(line, col, f"footnote [^{label}] is referred to but never written",
+                             f"write it on a line of its own: [^{label}]: the note"))
     return found
 
 
