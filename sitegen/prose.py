@@ -247,10 +247,13 @@ def problems(markdown: str) -> list[Problem]:
     lines = markdown.split("\n")
     found = list(env.get("sitegen_problems", []))
     for i, token in enumerate(tokens):
-        if token.type == "inline" and token.children is not None:
+        if token.type != "inline" or token.children is None:
+            continue
+        # Images, links and footnote references start with "[", "![" or "<".
+        if "[" in token.content or "<" in token.content:
             found += _inline_problems(token, lines)
-            if tokens[i - 1].type == "paragraph_open":
-                found += _table_problems(token, lines)
+        if "|" in token.content and tokens[i - 1].type == "paragraph_open":
+            found += _table_problems(token, lines)
     return sorted(found, key=lambda p: (p.line, p.col))
 
 
