@@ -14,6 +14,7 @@ from . import model as m
 from .kinds import KINDS
 from .cache import Cache, digest, generator_fingerprint
 from .output import Product
+from .inline import plain_text
 from .drawing import (draw_all, draw_with_library, draw_with_program, library_available,
                       fingerprint as graphviz_fingerprint)
 from .workers import PARALLEL_MINIMUM, spread
@@ -90,7 +91,7 @@ def titled(svg: bytes, title: str) -> bytes:
     Graphviz titles every node and cluster with its internal name, which browsers show as a
     tooltip; those are dropped and the drawing gets one title of its own.
     """
-    heading = f"<title>{html.escape(title)}</title>\n".encode("utf-8")
+    heading = f"<title>{html.escape(plain_text(title))}</title>\n".encode("utf-8")
     return _SVG_OPEN.sub(lambda match: match.group(0) + heading, _TITLES.sub(b"", svg), count=1)
 
 

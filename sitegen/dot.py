@@ -15,6 +15,8 @@ import textwrap
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
+from .inline import plain_text
+
 # A DOT ID that needs no quotes: a name or a number (https://graphviz.org/doc/info/lang.html).
 _PLAIN_ID = re.compile(r"(?:[a-zA-Z_][a-zA-Z0-9_]*|-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?))\Z")
 _KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
@@ -97,8 +99,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text(text: str) -> str:
-    """Content text on one line, any character XML cannot hold shown as U+FFFD."""
-    return " ".join(_NOT_XML.sub("\ufffd", text).split())
+    """Content text on one line as a reader sees it (inline Markdown without its markup),
+    any character XML cannot hold shown as U+FFFD."""
+    return " ".join(_NOT_XML.sub("\ufffd", plain_text(text)).split())
 
 
 def label(text: str, wrap: int = 0) -> str:

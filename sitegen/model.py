@@ -64,7 +64,9 @@ class Choice(_Model):
     @property
     def full_label(self) -> str:
         """The label with the short text, e.g. "IaaS (EC2)"."""
-        return f"{self.label} ({self.text})" if self.text else self.label
+        from .inline import Inline  # inline.py builds on this module
+
+        return Inline(f"{self.label} ({self.text})") if self.text else self.label
 
 
 @sealed
@@ -202,6 +204,8 @@ def topic_to_bytes(topic: Topic) -> bytes:
 def topic_from_bytes(data: bytes) -> Topic | None:
     """The topic topic_to_bytes made, or None for bytes that are not one (damaged, or written
     by someone else): never code run."""
+    from . import inline  # noqa: F401  registers Inline, which displayed texts are
+
     try:
         topic = _ModelUnpickler(io.BytesIO(data)).load()
     except Exception:  # noqa: BLE001 any malformed pickle is simply no entry

@@ -23,7 +23,7 @@ from .output import Product, ready
 # have a text version), navigation, and the interactive self-test controls. Elements hidden
 # from screen readers (decorative icons) are skipped too.
 SKIPPED_ELEMENTS = {"svg", "nav", "script", "style", "button", "template", "summary"}
-SKIPPED_CLASSES = {"anchor", "open-diagram"}
+SKIPPED_CLASSES = {"anchor", "open-diagram", "footnote-backref"}
 # Elements whose text stands on its own: a boundary between them reads as a separator in a
 # snippet, so that table cells and list items do not run together.
 SEPARATED_ELEMENTS = {"p", "li", "td", "th", "dt", "dd", "caption", "figcaption", "h3", "h4",

@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .i18n import catalogue
+from .inline import plain_text
 from .prose import to_html
 from .sources import Templates
 
@@ -134,9 +135,11 @@ def make_environment(templates: Templates | Path,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = to_html
+    env.filters["markdown"] = prose_html
     env.globals["t"] = interface_string
     env.globals["script_strings"] = script_strings
+    # Model text in an attribute, a <title> or metadata: the text a reader sees, no markup.
+    env.filters["plain"] = plain_text
     return env
 
 
@@ -147,6 +150,12 @@ def make_environment(templates: Templates | Path,
 def interface_string(context, key: str, **values):
     """t("key", name=value): the interface string in the site's language, as HTML."""
     return catalogue(context["site"].language).markup(key, **values)
+
+
+@jinja2.pass_context
+def prose_html(context, markdown: str, doc_id: str = ""):
+    """Prose as HTML, its callout labels in the site's language."""
+    return to_html(markdown, doc_id, catalogue(context["site"].language).sections["pages"])
 
 
 @jinja2.pass_context

@@ -9,7 +9,8 @@ from . import i18n, model as m
 from .errors import BuildFailed
 from .fields import Fields, get, invisible_character, shown
 from .kinds import KINDS, RETIRED, TopicScope
-from .kinds.base import BLOCK_KEYS, optional_text
+from .inline import plain_text
+from .kinds.base import BLOCK_KEYS, optional_inline, optional_text
 from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence
 from .shapes import (ID, TEXT, Block, Choice, Key, ListOf, Pattern, Reference, Shape)
 from .styles import PALETTE, STYLES
@@ -265,18 +266,18 @@ def _values(node: Node | None, f: Fields) -> tuple[m.Choice, ...]:
     read = []
     for item in f.sequence(node, "values"):
         value = f.mapping(item, "value", VALUE.required, VALUE.optional)
-        text = optional_text(value, "text", f, "value text")
+        text = optional_inline(value, "text", f, "value text")
         keyword = optional_text(value, "keyword", f, "value keyword")
         if keyword and not text and get(value, "text") is None:
             f.error(get(value, "keyword"), f"keyword '{keyword}' has nothing to occur in: the "
                     "value has no text", "write the value's text with the keyword in it, e.g. "
                     "text: Security IN the Cloud, or leave out the keyword")
-        elif keyword and text and keyword not in text:
+        elif keyword and text and keyword not in plain_text(text):
             f.error(get(value, "keyword"), f"keyword '{keyword}' does not occur in the value's "
-                    f"text '{text}'", "the keyword is the word of the text to remember, e.g. IN")
+                    f"text '{plain_text(text)}'", "the keyword is the word of the text to remember, e.g. IN")
         style = _style(get(value, "style"), f) if get(value, "style") is not None else None
         read.append((get(value, "id"), f.identifier(get(value, "id"), "value id"),
-                     f.text(get(value, "label"), "value label"), text, keyword,
+                     f.inline(get(value, "label"), "value label"), text, keyword,
                      style.name if style else None))
     f.unique([(n, value_id) for n, value_id, *_ in read if value_id], "value id")
     chosen: dict[str, str] = {}
@@ -353,7 +354,7 @@ def _block(node: Node, scope: TopicScope) -> m.Block | None:
                       COMMON_OPTIONAL + kind.optional)
     return kind.model(
         id=f.identifier(get(block, "id"), "block id"),
-        title=f.text(get(block, "title"), "block title"),
+        title=f.inline(get(block, "title"), "block title"),
         icon=optional_text(block, "icon", f),
         **kind.parse(block, scope),
     )

@@ -1,11 +1,14 @@
 """The shipped content read straight from YAML with plain PyYAML, independently of sitegen.
 
 Tests compare generated output against this, so a mistake in sitegen's own loading or
-modelling cannot make the output and the expectation agree by accident.
+modelling cannot make the output and the expectation agree by accident. Texts a reader sees
+are inline Markdown: topic_yaml() gives them as the reader sees them, read with markdown-it
+directly rather than by sitegen's own renderer.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -27,7 +30,45 @@ def site_yaml(content: Path = CONTENT) -> dict:
 
 
 def topic_yaml(slug: str, content: Path = CONTENT) -> dict:
-    return read_yaml(content / "topics" / slug / "topic.yaml")
+    """A topic.yaml with every text a reader sees as the reader sees it (shown_text)."""
+    topic = read_yaml(content / "topics" / slug / "topic.yaml")
+    return {key: value if key in TOPIC_PLAIN else as_shown(value, key)
+            for key, value in topic.items()}
+
+
+@lru_cache(maxsize=1)
+def _inline_markdown():
+    from markdown_it import MarkdownIt
+
+    # As the README promises: inline Markdown with strikethrough, raw HTML shown as text,
+    # and character references such as &amp; shown as typed.
+    md = MarkdownIt("commonmark", {"html": False})
+    md.enable("strikethrough")
+    md.disable("entity")
+    return md
+
+
+def shown_text(text: str) -> str:
+    """What a reader sees of a text written as inline Markdown: the words, no markup."""
+    (inline,) = _inline_markdown().parseInline(text)
+    return "".join(child.content if child.type in ("text", "code_inline")
+                   else " " if child.type in ("softbreak", "hardbreak") else ""
+                   for child in inline.children)
+
+
+def as_shown(node, key: str = ""):
+    """A YAML value with each text a reader sees replaced by shown_text; ids, references,
+    file names and icons as written."""
+    if key in RAW_KEYS:
+        return node
+    if key == "rows" and isinstance(node, list):  # cells keyed by column ids, whatever they are
+        return [{k: shown_text(v) if isinstance(v, str) else v for k, v in row.items()}
+                if isinstance(row, dict) else row for row in node]
+    if isinstance(node, dict):
+        return {k: as_shown(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [as_shown(item, key) for item in node]
+    return shown_text(node) if isinstance(node, str) else node
 
 
 def blocks_of_kind(topic: dict, kind: str) -> list[dict]:
@@ -40,7 +81,7 @@ PALETTE = ["blue", "orange", "green", "purple", "teal", "rose", "amber", "slate"
 
 def shared_sets(content: Path = CONTENT) -> list[dict]:
     path = content / "sets.yaml"
-    return read_yaml(path)["sets"] if path.exists() else []
+    return as_shown(read_yaml(path)["sets"]) if path.exists() else []
 
 
 def choice_sets(topic: dict, content: Path = CONTENT) -> dict[str, dict]:
@@ -117,6 +158,11 @@ NOT_DISPLAYED = {"kind", "id", "file", "source", "value", "set", "answers", "ans
                  "type", "each", "row_header", "choose", "tags", "style", "keyword", "url",
                  "sets"}
 TABLE_KEYS = {"columns", "rows", "groups"}
+RAW_KEYS = (NOT_DISPLAYED - {"sets"}) | {"icon"}
+"""Keys whose values are not inline Markdown."""
+TOPIC_PLAIN = {"title", "short_title", "summary", "sources", "icon"}
+"""A topic's own keys, whose texts are shown as written: only its blocks' and sets' texts
+are inline Markdown."""
 
 
 def displayed_texts(node, key: str = "", sets: dict | None = None) -> list[str]:

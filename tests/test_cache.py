@@ -201,3 +201,28 @@ def test_a_key_file_cut_short_is_made_again(tmp_path, monkeypatch):
         templating.signing_key.cache_clear()
     assert key_file.read_bytes() == key and len(key) == 32
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_a_topic_read_back_from_the_cache_renders_as_it_did(tmp_path):
+    """Displayed texts are Inline (inline Markdown): the cache's unpickler takes that type,
+    so a build in a new process uses the kept topic and renders the same pages."""
+    from sitegen import kinds, model  # noqa: F401  the kinds' model classes
+    from sitegen.inline import Inline
+
+    cache = tmp_path / "cache"
+    assert _build_in_a_new_process(tmp_path, cache).returncode == 0
+    first = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*.html")}
+    entries = [entry for entry in (cache / "topic").rglob("*") if entry.is_file()]
+    (topic,) = [model.topic_from_bytes(entry.read_bytes()[4:]) for entry in entries]
+    cells = [cell for block in topic.blocks if block.id == "of-vs-in" for row in block.rows
+             for cell in row.cells]
+    assert "**Infrastructure** protection" in cells
+    assert all(type(cell) is Inline for cell in cells)
+    os.rename(tmp_path / "out", tmp_path / "first")
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), *BUILD[1:], "--output",
+                           str(tmp_path / "out"), "--cache", str(cache), "-v"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    again = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*.html")}
+    assert again == first
+    assert b"<strong>Infrastructure</strong> protection" in first[Path("topics/layered.html")]

@@ -30,10 +30,13 @@ def hostile_build(tmp_path_factory) -> Path:
     topic = topic.replace("- Customer Data\n", f"- '{DOT}'\n")
     topic = topic.replace("component: Database Engine", f"component: '{IMG}'")
     topic = topic.replace("          - The customer\n", f"          - \"{SCRIPT} {IMG}\"\n")
+    # Markdown inside a text: markup in code and in a link's text, quotes in its address.
+    topic = topic.replace("          - AWS, **always**\n",
+                          f'          - "`{SCRIPT}` [{IMG}](https://example.org/\\"onclick=\\"f())"\n')
     (topic_dir / "topic.yaml").write_text(topic, encoding="utf-8")
+    # Links to javascript: and data: are refused with an error (tests/invalid/prose-link-...).
     (topic_dir / "overview.md").write_text(
-        f"{SCRIPT}\n\n{IMG}\n\n[click me](javascript:alert(1)) and [data](data:text/html,hi) "
-        "and [fine](https://example.org/)\n", encoding="utf-8")
+        f"{SCRIPT}\n\n{IMG}\n\n`{SCRIPT}` and [fine](https://example.org/)\n", encoding="utf-8")
     out = root / "output"
     build(BuildConfig(content, TEMPLATES, out))
     return out
@@ -56,6 +59,9 @@ def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     assert SCRIPT in text and IMG in text
     options = [" ".join(label.text_content().split()) for label in page.xpath("//li[@class='option']/label")]
     assert f"B. {SCRIPT} {IMG}" in options  # an option of a question is text too
+    assert f"A. {SCRIPT} {IMG}" in options  # as code and as a link's text
+    assert page.xpath("//li[@class='option']/label/code/text()") == [SCRIPT]
+    assert "https://example.org/%22onclick=%22f()" in hrefs
 
 
 def test_dot_syntax_in_content_is_a_label_not_graph_structure(hostile_build):
@@ -108,7 +114,10 @@ def test_control_characters_written_as_escapes_are_refused(tmp_path, escape, cod
     line = topic[:topic.index("- {component: Data Encryption")].count("\n") + 1
     with pytest.raises(BuildFailed) as failure:
         check(BuildConfig(content_dir=content))
-    assert [str(e) for e in failure.value.errors] == [
-        f"{path}:{line}:{topic.splitlines()[line - 1].index('- {component') + 15}: error: "
-        f"character U+{code} is not allowed in text (hint: remove the escape that writes it, "
-        f"such as \\0, \\e or \\x01, from this quoted text)"]
+    where = f"{path}:{line}:{topic.splitlines()[line - 1].index('- {component') + 15}: error: "
+    # The text is inline Markdown, so its <javascript:...> is also a refused link.
+    links = [str(e) for e in failure.value.errors if "link to 'javascript:alert(1)'" in str(e)]
+    assert len(links) == 1 and links[0].startswith(where)
+    assert [str(e) for e in failure.value.errors if str(e) not in links] == [
+        f"{where}character U+{code} is not allowed in text (hint: remove the escape that writes "
+        f"it, such as \\0, \\e or \\x01, from this quoted text)"]

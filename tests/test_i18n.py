@@ -84,9 +84,13 @@ def test_every_string_is_used_and_every_string_used_exists():
     used = set(re.findall(r'\bt\("([a-z_0-9]+)"(?!\s*~)', templates))
     pages = set(i18n.load_catalogue("en").sections["pages"])
     assert used - pages == set()
-    # Made from a number or a paper size: t("choose_" ~ n), and the card links (pages.py).
-    dynamic = {f"choose_{n}" for n in range(2, 6)} | {"paper_a4", "paper_a4_size", "paper_letter",
-                                                      "paper_letter_size"}
+    # Made from a number or a paper size: t("choose_" ~ n), and the card links (pages.py);
+    # the prose's callout labels and table frame (prose.py).
+    from sitegen.prose import CALLOUT_TYPES
+
+    dynamic = ({f"choose_{n}" for n in range(2, 6)}
+               | {"paper_a4", "paper_a4_size", "paper_letter", "paper_letter_size"}
+               | {f"callout_{kind}" for kind in CALLOUT_TYPES} | {"prose_table"})
     assert pages - used == dynamic
     for key in i18n.load_catalogue("en").sections["scripts"]:
         assert f'"{key}"' in scripts, key

@@ -116,3 +116,10 @@ def optional_text(mapping: Mapping | None, key: str, f: Fields, what: str = "") 
     """Text under an optional key; "" when absent or unusable. what: its name in messages."""
     node = get(mapping, key)
     return (f.text(node, what or key) or "") if node is not None else ""
+
+
+def optional_inline(mapping: Mapping | None, key: str, f: Fields, what: str = "") -> str:
+    """Text a reader sees, as inline Markdown, under an optional key; "" when absent or
+    unusable. what: its name in messages."""
+    node = get(mapping, key)
+    return (f.inline(node, what or key) or "") if node is not None else ""

@@ -8,7 +8,7 @@ from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, _Model, sealed
 from ..shapes import TEXT, TEXT_LIST, Key, ListOf, Reference, Shape
-from .base import Kind, TopicScope, optional_text
+from .base import Kind, TopicScope, optional_inline
 
 
 @sealed
@@ -56,12 +56,12 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
         areas = []
         for area_node in f.sequence(get(section, "areas"), "areas"):
             area = f.mapping(area_node, "area", AREA.required, AREA.optional)
-            areas.append(Area(f.text(get(area, "name"), "area name"),
-                              f.texts(get(area, "points"), "points")))
+            areas.append(Area(f.inline(get(area, "name"), "area name"),
+                              f.inlines(get(area, "points"), "points")))
         sections.append(BreakdownSection(
-            heading=f.text(get(section, "heading"), "section heading"),
+            heading=f.inline(get(section, "heading"), "section heading"),
             value=scope.optional_choice(block, get(section, "value"), "section value", choice_set),
-            intro=optional_text(section, "intro", f),
+            intro=optional_inline(section, "intro", f),
             areas=tuple(areas),
         ))
     return {"sections": tuple(sections)}

@@ -52,9 +52,9 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
         items = []
         for item_node in f.sequence(get(group, "items"), "items"):
             item = f.mapping(item_node, "definition", DEFINITION.required, DEFINITION.optional)
-            items.append(Definition(f.text(get(item, "term"), "term"),
-                                    f.text(get(item, "definition"), "definition")))
-        title = f.text(get(group, "title"), "group title") if get(group, "title") else ""
+            items.append(Definition(f.inline(get(item, "term"), "term"),
+                                    f.inline(get(item, "definition"), "definition")))
+        title = f.inline(get(group, "title"), "group title") if get(group, "title") else ""
         groups.append(DefinitionGroup(title, tuple(items)))
     return {"groups": tuple(groups)}
 

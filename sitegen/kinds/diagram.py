@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..dot import label, new_graph
 from ..fields import Fields, get
+from ..inline import plain_text
 from ..load import Mapping
 from ..model import Block, Topic, sealed
 from ..styles import style_named
@@ -37,7 +38,7 @@ class Diagram(Block):
 def parse(block: Mapping, scope: TopicScope) -> dict:
     f = scope.fields
     return {"source": f.identifier(get(block, "source"), "diagram source"),
-            "caption": f.text(get(block, "caption"), "caption")}
+            "caption": f.inline(get(block, "caption"), "caption")}
 
 
 def link(block: Diagram, blocks: dict[str, Block], node: Mapping, f: Fields) -> None:
@@ -63,7 +64,7 @@ def draw(topic: Topic, block: Diagram) -> str:
     graph = new_graph(f"{topic.slug}-{block.id}")
     heads = table.heads()
     # Every box as wide as the longest row heading line, so the columns line up.
-    longest = min(max((len(head) for head in heads), default=0), LABEL_WRAP)
+    longest = min(max((len(plain_text(head)) for head in heads), default=0), LABEL_WRAP)
     graph.attr(nodesep="0.5", ranksep="0.12")
     graph.attr("node", width=f"{max(2.1, 0.1 * longest + 0.4):.2f}")
     stacking = []  # invisible edges keep each column in row order; added after the clusters

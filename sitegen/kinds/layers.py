@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..dot import Html, html_text, label, new_graph
+from ..inline import plain_text
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, Topic, _Model, sealed
@@ -65,17 +66,17 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
         if get(layer, "groups") is not None:
             for group_node in f.sequence(get(layer, "groups"), "groups"):
                 group = f.mapping(group_node, "group", PART_GROUP.required, PART_GROUP.optional)
-                groups.append(PartGroup(f.text(get(group, "name"), "group name"),
-                                        f.texts(get(group, "parts"), "parts")))
+                groups.append(PartGroup(f.inline(get(group, "name"), "group name"),
+                                        f.inlines(get(group, "parts"), "parts")))
         layers.append((get(layer, "value"), Layer(
             value=scope.choice(get(layer, "value"), "layer value", choice_set),
-            heading=f.text(get(layer, "heading"), "layer heading"),
-            parts=f.texts(get(layer, "parts"), "parts"),
+            heading=f.inline(get(layer, "heading"), "layer heading"),
+            parts=f.inlines(get(layer, "parts"), "parts"),
             groups=tuple(groups),
         )))
     f.unique([(node, layer.value.id) for node, layer in layers if layer.value], "layer value")
-    return {"caption": f.text(get(block, "caption"), "caption"),
-            "boundary": f.text(get(block, "boundary"), "boundary"),
+    return {"caption": f.inline(get(block, "caption"), "caption"),
+            "boundary": f.inline(get(block, "boundary"), "boundary"),
             "layers": tuple(layer for _, layer in layers)}
 
 
@@ -97,7 +98,7 @@ def _layer_label(layer: Layer) -> str:
     style = style_named(layer.value.style)
     fill, line = style.fill, style.line
     columns = max(1, min(len(layer.parts), PARTS_PER_ROW))
-    rows = [f'<TR><TD COLSPAN="{columns}" BORDER="0"><B>{html_text(layer.heading.upper())}</B></TD></TR>']
+    rows = [f'<TR><TD COLSPAN="{columns}" BORDER="0"><B>{html_text(plain_text(layer.heading).upper())}</B></TD></TR>']
     if layer.value.text:
         rows.append(f'<TR><TD COLSPAN="{columns}" BORDER="0"><I>“{html_text(layer.value.text)}”</I></TD></TR>')
     rows.append(_cells(layer.parts, columns, fill, line))
@@ -125,7 +126,7 @@ def draw(topic: Topic, block: Layers) -> str:
         previous = name
         if index < len(block.layers) - 1:
             boundary = f"boundary{index}"
-            graph.node(boundary, label(f"══════  {block.boundary.upper()}  ══════"), shape="plain",
+            graph.node(boundary, label(f"══════  {plain_text(block.boundary).upper()}  ══════"), shape="plain",
                        style="", fontsize="14", **{"class": "boundary"})
             graph.edge(previous, boundary)
             previous = boundary

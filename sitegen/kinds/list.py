@@ -28,7 +28,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     f = scope.fields
     ordered = get(block, "ordered")
     return {"ordered": bool(f.flag(ordered, "ordered")) if ordered is not None else False,
-            "items": f.texts(get(block, "items"), "items")}
+            "items": f.inlines(get(block, "items"), "items")}
 
 
 KIND = Kind("list", ItemList, parse, keys=(

@@ -41,8 +41,8 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     items = []
     for node in f.sequence(get(block, "items"), "items"):
         item = f.mapping(node, "misconception", MYTH.required, MYTH.optional)
-        items.append(Myth(f.text(get(item, "myth"), "myth"), f.text(get(item, "reality"), "reality")))
-    return {"caption": f.text(get(block, "caption"), "caption"), "items": tuple(items)}
+        items.append(Myth(f.inline(get(item, "myth"), "myth"), f.inline(get(item, "reality"), "reality")))
+    return {"caption": f.inline(get(block, "caption"), "caption"), "items": tuple(items)}
 
 
 MYTH = Shape("misconception", (

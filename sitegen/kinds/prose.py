@@ -9,8 +9,8 @@ from ..errors import ContentError
 from ..fields import Fields, get
 from ..load import Mapping, TextFile
 from ..model import Block, sealed
-from ..prose import images_in
 from ..shapes import Key, Pattern
+from ..prose import problems
 from .base import Kind, TopicScope
 
 PROSE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.md$")
@@ -46,29 +46,44 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
 
 
 def _check(text: TextFile, f: Fields) -> None:
-    """Prose the site cannot show as written: an empty file, or images (nothing copies them)."""
+    """Prose the site cannot show as written: an empty file, images (nothing copies them),
+    refused links, and Markdown that would show as its literal syntax (prose.problems)."""
     if not text.text.strip():
         f.errors.append(ContentError(text.path, 0, 0, "prose file is empty",
                                      "write the text, or remove the prose block"))
-    for line, target in images_in(text.text):
-        f.errors.append(ContentError(text.path, line, 1, f"image '{target}' in prose: images are "
-                                     "not supported", "describe it in words, or draw it as a diagram block"))
+    for problem in problems(text.text):
+        f.errors.append(ContentError(text.path, problem.line, problem.col, problem.message,
+                                     problem.hint))
 
 
 KIND = Kind("prose", Prose, parse, keys=(
     Key("file", Pattern(PROSE_FILE.pattern, "file name"), "A Markdown file in the topic "
         "folder, e.g. overview.md.", required=True),
-), summary="Markdown text from a .md file in the topic folder (CommonMark; no raw HTML, no images).",
-    notes="Raw HTML is shown as text, images are refused, and `javascript:`, `vbscript:`, "
-          "`file:` and `data:` links are dropped. Not printable.",
+), summary="Markdown text from a .md file in the topic folder: CommonMark with GitHub's "
+            "tables and strikethrough, callouts, footnotes and definition lists.",
+    notes="Callouts: `> [!NOTE]`, `> [!TIP]`, `> [!WARNING]` or `> [!TRAP]` (an exam trap) on "
+          "the first line of a quote, or `::: note` ... `:::`. Footnotes: `[^1]` ... `[^1]: "
+          "text`; definition lists: `Term`, then `: definition` on the next line. The prose's "
+          "highest heading is shown one level under the block's title, whatever level it is "
+          "written at. Raw HTML is shown as text. These are errors, with their line and "
+          "column: images, links other than http(s), mailto, relative or `#fragment` ones, a "
+          "table without its `| --- |` row, an unknown callout type, an unclosed `:::` and a "
+          "footnote that is never written. Not printable.",
     example="""\
 - kind: prose
   id: overview
   title: Overview
   file: overview.md          # beside topic.yaml
 """, example_files=(("overview.md", """\
-Write the topic's introduction here, in Markdown (CommonMark).
+Write the topic's introduction here, in Markdown.
 
-- Lists, **bold**, *emphasis*, `code` and [links](https://aws.amazon.com/) work.
+- Lists, **bold**, *emphasis*, `code`, ~~strikethrough~~ and [links](https://aws.amazon.com/) work.
 - Raw HTML is shown as text, and images are not supported: draw a diagram block instead.
+
+| Term | Meaning |
+| --- | --- |
+| Region | A geographic area with several Availability Zones |
+
+> [!TIP]
+> A callout stands out from the text around it.
 """),))

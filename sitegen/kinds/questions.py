@@ -10,7 +10,7 @@ from ..fields import get
 from ..load import Mapping, Node, Scalar, Sequence
 from ..model import Block, Choice, _Model, sealed
 from ..shapes import ID, TEXT, Count, Key, ListOf, MapOf, OneOf, Reference, Shape
-from .base import Kind, TopicScope, optional_text
+from .base import Kind, TopicScope, optional_inline
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 _SAYS_CHOOSE = re.compile(r"\(\s*choose\b[^)]*\)", re.I)
@@ -100,13 +100,13 @@ def _options(node: Node | None, f) -> list[tuple[Node, Option]]:
     options = []
     for i, item in enumerate(items):
         if isinstance(item, Scalar):
-            text = f.text(item, f"option {i + 1}")
+            text = f.inline(item, f"option {i + 1}")
             options.append((item, Option(string.ascii_lowercase[i], text, "")))
         else:
             option = f.mapping(item, "option", OPTION.required, OPTION.optional)
             options.append((get(option, "id"), Option(f.identifier(get(option, "id"), "option id"),
-                                                      f.text(get(option, "text"), "option text"),
-                                                      optional_text(option, "note", f))))
+                                                      f.inline(get(option, "text"), "option text"),
+                                                      optional_inline(option, "note", f))))
     f.unique([(n, o.id) for n, o in options if o.id], "option id")
     seen: dict[str, Node] = {}
     for n, option in options:
@@ -189,11 +189,11 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
         question_id = f.identifier(id_node, "question id") if id_node is not None else f"q{number}"
         questions.append((id_node or node, Question(
             id=question_id,
-            question=f.text(get(item, "question"), "question"),
+            question=f.inline(get(item, "question"), "question"),
             options=tuple(option for _, option in options or ()),
             answer=_answer(get(item, "answer"),
                            None if options is None else [o for _, o in options], choose, f),
-            explanation=f.text(get(item, "explanation"), "explanation"),
+            explanation=f.inline(get(item, "explanation"), "explanation"),
             tags=_tags(get(item, "tags"), scope),
         )))
     f.unique([(n, q.id) for n, q in questions if q.id], "question id")

@@ -8,7 +8,7 @@ from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, _Model, sealed
 from ..shapes import TEXT, TEXT_LIST, Key, ListOf, Reference, Shape
-from .base import Kind, TopicScope, optional_text
+from .base import Kind, TopicScope, optional_inline
 
 
 @sealed
@@ -48,11 +48,11 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     for node in f.sequence(get(block, "groups"), "groups"):
         group = f.mapping(node, "quick-reference group", GROUP.required, GROUP.optional)
         groups.append(QuickGroup(
-            title=f.text(get(group, "title"), "group title"),
+            title=f.inline(get(group, "title"), "group title"),
             value=scope.optional_choice(block, get(group, "value"), "group value", choice_set),
-            items=f.texts(get(group, "items"), "items"),
+            items=f.inlines(get(group, "items"), "items"),
         ))
-    return {"groups": tuple(groups), "caption": optional_text(block, "caption", f)}
+    return {"groups": tuple(groups), "caption": optional_inline(block, "caption", f)}
 
 
 GROUP = Shape("quick-reference group", (

@@ -8,7 +8,7 @@ from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, ChoiceSet, _Model, sealed
 from ..shapes import TEXT, Key, ListOf, Reference, Shape
-from .base import Kind, TopicScope, optional_text
+from .base import Kind, TopicScope, optional_inline
 
 
 @sealed
@@ -49,14 +49,14 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     items = []
     for node in f.sequence(get(block, "items"), "scenarios"):
         item = f.mapping(node, "scenario", SCENARIO.required, SCENARIO.optional)
-        title = f.text(get(item, "title"), "scenario title")
+        title = f.inline(get(item, "title"), "scenario title")
         items.append(Scenario(
             title=title,
-            question=f.text(get(item, "question"), "question"),
+            question=f.inline(get(item, "question"), "question"),
             answer=scope.choice(get(item, "answer"), f"answer of scenario '{title}'", answers),
-            explanation=f.text(get(item, "explanation"), "explanation"),
+            explanation=f.inline(get(item, "explanation"), "explanation"),
         ))
-    return {"answers": answers, "prompt": optional_text(block, "prompt", f), "items": tuple(items)}
+    return {"answers": answers, "prompt": optional_inline(block, "prompt", f), "items": tuple(items)}
 
 
 SCENARIO = Shape("scenario", (

@@ -122,7 +122,7 @@ def _columns(block: Mapping, scope: TopicScope) -> list[tuple[Node, Column]]:
         column = f.mapping(node, "column", COLUMN.required, COLUMN.optional)
         cell_set = _column_type(get(column, "type"), scope)
         column_id = f.identifier(get(column, "id"), "column id")
-        heading = f.text(get(column, "heading"), "column heading")
+        heading = f.inline(get(column, "heading"), "column heading")
         if column_id is not None:
             columns.append((get(column, "id"), Column(column_id, heading, cell_set)))
     f.unique([(node, column.id) for node, column in columns], "column id")
@@ -139,7 +139,7 @@ def _row(node: Node, number: int, columns: list[Column], header: int | None,
     for column in columns:
         cell = get(row, column.id)
         where = f"cell '{column.heading or column.id}' of row {name}"
-        cells.append(scope.choice(cell, where, column.set) if column.set else f.text(cell, where))
+        cells.append(scope.choice(cell, where, column.set) if column.set else f.inline(cell, where))
     return Row(tuple(cells))
 
 
@@ -181,9 +181,9 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     elif groups_node is not None and rows_node is None:
         for node in f.sequence(groups_node, "row groups"):
             group = f.mapping(node, "row group", ROW_GROUP.required, ROW_GROUP.optional)
-            groups.append(RowGroup(f.text(get(group, "name"), "group name"),
+            groups.append(RowGroup(f.inline(get(group, "name"), "group name"),
                                    rows_of(get(group, "rows"), "rows")))
-    return {"caption": f.text(get(block, "caption"), "caption"), "columns": tuple(columns),
+    return {"caption": f.inline(get(block, "caption"), "caption"), "columns": tuple(columns),
             "row_header": header or 0, "groups": tuple(groups)}
 
 

@@ -23,7 +23,7 @@ class Tips(Block):
 
 
 def parse(block: Mapping, scope: TopicScope) -> dict:
-    return {"items": scope.fields.texts(get(block, "items"), "tips")}
+    return {"items": scope.fields.inlines(get(block, "items"), "tips")}
 
 
 KIND = Kind("tips", Tips, parse, keys=(
