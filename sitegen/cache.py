@@ -23,8 +23,8 @@ from .output import WRITERS, write_file
 
 DEFAULT_FOLDER = Path(".sitegen-cache")
 # Libraries whose version can change the bytes of a page, a diagram or a card.
-SHAPING_PACKAGES = ("jinja2", "markdown_it", "markupsafe", "yaml", "lxml", "graphviz",
-                    "weasyprint", "pydyf")
+SHAPING_PACKAGES = ("jinja2", "markdown_it", "mdit_py_plugins", "markupsafe", "yaml", "lxml",
+                    "graphviz", "weasyprint", "pydyf", "segno")
 
 
 def digest(*parts: str | bytes) -> str:
@@ -45,9 +45,11 @@ def generator_fingerprint() -> str:
     """
     package = Path(__file__).parent
     parts = [sys.version]
-    # The interface strings are part of the generator too: they are on every page.
-    for source in sorted(package.glob("*.py")) + sorted(package.glob("locales/*.yaml")):
-        parts += [source.name, source.read_bytes()]
+    # The block kinds (a subpackage) and the interface strings, on every page, are part
+    # of the generator too.
+    sources = sorted(package.rglob("*.py")) + sorted(package.glob("locales/*.yaml"))
+    for source in sources:
+        parts += [source.relative_to(package).as_posix(), source.read_bytes()]
     for name in SHAPING_PACKAGES:
         spec = find_spec(name)
         origin = spec.origin if spec and spec.origin else ""

@@ -226,3 +226,26 @@ def test_a_topic_read_back_from_the_cache_renders_as_it_did(tmp_path):
     again = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*.html")}
     assert again == first
     assert b"<strong>Infrastructure</strong> protection" in first[Path("topics/layered.html")]
+
+
+def test_the_generator_fingerprint_covers_the_kinds_and_the_catalogues(tmp_path, monkeypatch):
+    """A change to a block kind's module or to an interface string makes every cached result
+    stale: both shape what is built."""
+    import shutil
+
+    import sitegen
+    from sitegen import cache
+
+    package = Path(sitegen.__file__).parent
+    copy = tmp_path / "sitegen"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+    fingerprint = cache.generator_fingerprint.__wrapped__  # not the process's remembered one
+    before = fingerprint()
+    for changed in ("kinds/tips.py", "locales/en.yaml"):
+        path = copy / changed
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n# changed\n")
+        assert fingerprint() != before, changed
+        path.write_bytes(original)
+    assert fingerprint() == before
