@@ -336,12 +336,12 @@ class _FitSearch:
             if not smaller or self.layouts >= MAX_LAYOUTS + 2:
                 break
             best = replace(best, fit=replace(best.fit, size_pt=smaller[0]))
-        at_floor = [r for r in measured if r.fit.size_pt == MIN_FONT_PT]
-        if not at_floor:  # the budget ran out above the floor: say what overflows there
-            at_floor = [self.tall(self.predict(MIN_FONT_PT, measured[-1])[0])]
-        worst = min(at_floor, key=lambda r: (_overshoot(r), r.fit.widths))
-        _refuse(self.card, self.paper, worst.legibility + worst.too_wide
-                + _overflow(self.card, worst) or [_Problem(
+        # Nothing fits: say what overflows at the floor with the widths the author set (or
+        # equal ones): a column squeezed by the search would only add its own complaints.
+        floor = replace(design, size_pt=MIN_FONT_PT)
+        at_floor = next((r for r in measured if r.fit == floor), None) or self.tall(floor)
+        _refuse(self.card, self.paper, at_floor.legibility + at_floor.too_wide
+                + _overflow(self.card, at_floor) or [_Problem(
                     "the card does not fit on one page even at "
                     f"{MIN_FONT_PT:g} pt", "shorten the card's blocks")])
 
@@ -507,7 +507,8 @@ def _legibility_problems(document, card: m.Card | None = None) -> list[_Problem]
     small: dict[str, float] = {}
     beyond: dict[str, float] = {}
     missing: dict[str, str] = {}
-    widest: dict[str, tuple[float, str, object]] = {}  # block: (width, word, cell)
+    widest: dict[tuple[str, bool], tuple[float, str, object]] = {}  # (block, in a cell): ...
+    tables: set[str] = set()  # blocks with a table too wide
     for page in document.pages:
         page_box = page._page_box
         page_edge = page_box.content_box_x() + page_box.width
@@ -520,13 +521,16 @@ def _legibility_problems(document, card: m.Card | None = None) -> list[_Problem]
                     missing[block_id] = missing.get(block_id, "") + box.text
                 word = max(box.text.split(), key=len)
                 word_width = box.width * len(word) / max(1, len(box.text))
-                if word_width > widest.get(block_id, (0,))[0]:
-                    widest[block_id] = (word_width, word, cell)
+                where = (block_id, cell is not None)  # a table is widened by its cells' words
+                if word_width > widest.get(where, (0,))[0]:
+                    widest[where] = (word_width, word, cell)
             elif not isinstance(box, TableBox):
                 continue
             overhang = box.border_box_x() + box.border_width() - right_edge
             if overhang > 0.5:
                 beyond[block_id] = max(overhang, beyond.get(block_id, 0))
+                if isinstance(box, TableBox):
+                    tables.add(block_id)
     problems = []
     for block_id, size in sorted(small.items()):
         where = f"block '{block_id}'" if block_id else "the card"
@@ -547,8 +551,9 @@ def _legibility_problems(document, card: m.Card | None = None) -> list[_Problem]
     for block_id, overhang in sorted(beyond.items()):
         where = f"block '{block_id}'" if block_id else "the card"
         what = ""
-        if block_id in widest:
-            _, word, cell = widest[block_id]
+        found = widest.get((block_id, block_id in tables))
+        if found:
+            _, word, cell = found
             what = f"; its widest word is '{_short(word)}'"
             if cell is not None:
                 what += f", in the cell '{_short(_text_of(cell))}'"
