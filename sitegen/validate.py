@@ -443,10 +443,12 @@ def _column_width(node: Node | None, what: str, f: Fields) -> float | None:
     """A column's width, written as a percentage of the columns' width, e.g. 40%."""
     if node is None:
         return None
-    text = f.text(node, f"width of {what}")
+    # 40 without the % sign is a number to YAML: it gets the message of any other width.
+    number = isinstance(node, Scalar) and node.implicit_type in ("int", "float")
+    text = node.text.strip() if number else f.text(node, f"width of {what}")
     if text is None:
         return None
-    found = CARD_WIDTH.match(text)
+    found = None if number else CARD_WIDTH.match(text)
     if not found or not MIN_COLUMN_WIDTH <= float(found.group(1)) <= MAX_COLUMN_WIDTH:
         f.error(node, f"width of {what} is '{text}', expected a percentage from "
                 f"{MIN_COLUMN_WIDTH}% to {MAX_COLUMN_WIDTH}%",
