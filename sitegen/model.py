@@ -153,9 +153,23 @@ class Card(_Model):
     remember: ChoiceSet | None
     """A set whose values the card's header lists with their text, to remember; or None."""
     columns: tuple[tuple[Block, ...], ...]
-    """Blocks per column, top to bottom."""
+    """Blocks per column, top to bottom (a block the card picks items of holds only those)."""
     declared_at: tuple[str, int, int]
     """Where the card is declared (path, line, column), for messages about its layout."""
+    widths: tuple[float | None, ...] = ()
+    """Each column's share of the columns' width as the author set it (0.4 for `width: 40%`),
+    or None for a column whose width the layout chooses; () for all of them."""
+    top: tuple[Block, ...] = ()
+    """Blocks printed across all columns, under the header."""
+    bottom: tuple[Block, ...] = ()
+    """Blocks printed across all columns, under the columns."""
+    notes: tuple[str, ...] = ()
+    """Notes printed on the card only, at the foot of its last column."""
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """Every block the card prints, in reading order."""
+        return (*self.top, *(block for column in self.columns for block in column), *self.bottom)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,9 @@ class BuildReport:
     """Results taken from the cache, by kind."""
     rendered: dict[str, int] = field(default_factory=dict)
     """Results made anew, by kind."""
+    card_fits: tuple[tuple[str, float, str], ...] = ()
+    """Each card PDF's path, the type size it settled on (pt), and in words its size and
+    column widths and the layouts it took (for -v)."""
 
     @property
     def unchanged(self) -> bool:
@@ -327,6 +330,14 @@ def _read_late(config: BuildConfig, inputs: _Inputs, unread: list[str]) -> _Inpu
     return replace(inputs, sources=sources, topics=topics, signatures=signatures)
 
 
+def _recorded_fits(recorded) -> tuple[tuple[str, float, str], ...]:
+    """The card fits the last build recorded beside output/ (none when unreadable)."""
+    try:
+        return tuple((str(path), float(size), str(words)) for path, size, words in recorded)
+    except (TypeError, ValueError):
+        return ()
+
+
 def build(config: BuildConfig, session: BuildSession | None = None) -> BuildReport:
     """Build the site and cards; output/ is updated only when everything succeeded.
     session: what this process's builds keep for the next (sitegen serve holds one for all
@@ -363,7 +374,8 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
         counts = before.get("counts", {})
         return BuildReport(pages=counts.get("pages", 0), diagrams=counts.get("diagrams", 0),
                            cards=counts.get("cards", 0), files=len(previous["files"]),
-                           seconds=time.perf_counter() - started, reasons=("nothing changed",))
+                           seconds=time.perf_counter() - started, reasons=("nothing changed",),
+                           card_fits=_recorded_fits(before.get("card_fits")))
     reasons = _changes(previous, inputs)
 
     from .card import CardLayout
@@ -389,7 +401,8 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     # BuildSession.keep_card_workers); in this process with one job.
     card_processes = (0 if config.jobs < 2
                       else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
-    card_layout = CardLayout(site, inputs.templates, cache, card_processes, session.card_workers)
+    card_layout = CardLayout(site, inputs.templates, cache, card_processes, session.card_workers,
+                             site_url=config.site_url)
     job = BuildJob(config, site, inputs, cache, card_layout, PageKeys(
         digest(inputs.generator, inputs.templates.fingerprint), inputs.topics,
         {path: entry[0] for path, entry in previous["files"].items()}))
@@ -403,10 +416,14 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     files = {path: product for produced in made.values() for path, product in produced.files.items()}
     counts = {"pages": sum(path.endswith(".html") for path in made["pages"].files),
               "diagrams": len(made["diagrams"].data), "cards": len(made["cards"].files)}
+    card_fits = [[path, fit.size_pt, fit.describe() + (f", {layouts} layout{'' if layouts == 1 else 's'}" if layouts else
+                                                       ", from cache")]
+                 for path, (fit, layouts) in sorted(card_layout.fits.items())]
     summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
                "base_url": inputs.base_url, "site_yaml": digest(inputs.site_yaml or b""),
                "sets_yaml": digest(inputs.sets_yaml or b""),
-               "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures}
+               "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures,
+               "card_fits": card_fits}
     stage("writing output")
     cache.flush()  # a cache that cannot be written fails the build before output/ changes
     written = write_tree(files, config.output_dir, build_key, summary)
@@ -418,4 +435,5 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
         written=tuple(written.written), removed=tuple(written.removed),
         remade=tuple(written.made), reasons=tuple(reasons),
         cached={kind: count for kind, count in cache.hits.items() if count}, rendered=rendered,
+        card_fits=tuple((path, size, words) for path, size, words in card_fits),
     )

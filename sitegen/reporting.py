@@ -26,7 +26,31 @@ def plural(count: int, noun: str) -> str:
 
 def _holds(report: BuildReport) -> str:
     return (f"{plural(report.pages, 'page')}, {plural(report.diagrams, 'diagram')}, "
-            f"{plural(report.cards, 'card')}")
+            f"{plural(report.cards, 'card')}{card_sizes(report.card_fits)}")
+
+
+PAPER_NAMES = {"a4": "A4", "letter": "Letter"}
+"""Paper names for the summary line, by the end of a card's file name."""
+
+
+def card_sizes(fits) -> str:
+    """The type sizes the cards settled on, for the summary line: " at 8 pt" when every
+    card kept one size, else the most common one and the cards that differ, e.g.
+    " at 8 pt; s3-storage-classes A4 7.5 pt, Letter 7.25 pt"."""
+    if not fits:
+        return ""
+    sizes = [size for _, size, _ in fits]
+    usual = max(sorted(set(sizes), reverse=True), key=sizes.count)
+    others: dict[str, list[str]] = {}
+    for path, size, _ in fits:
+        if size != usual:
+            name, _, paper = path.removeprefix("cards/").removesuffix(".pdf").rpartition("-")
+            others.setdefault(name, []).append(f"{PAPER_NAMES.get(paper, paper)} {size:g} pt")
+    if not others:
+        return f" at {usual:g} pt"
+    shown = [f"{name} {', '.join(papers)}" for name, papers in list(others.items())[:3]]
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return f" at {usual:g} pt (" + "; ".join(shown) + more + ")"
 
 
 def summary_line(config: BuildConfig, report: BuildReport) -> str:
@@ -60,6 +84,7 @@ def details(report: BuildReport) -> list[str]:
     lines += [f"made again, same bytes: {path}" for path in report.remade
               if path not in report.written]
     lines += [f"removed: {path}" for path in report.removed]
+    lines += [f"card: {path} at {words}" for path, _, words in report.card_fits]
     if report.cached or report.rendered:
         kinds = sorted(set(report.cached) | set(report.rendered))
         lines.append("cache: " + ", ".join(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace as dataclass_replace
 
 from . import i18n, model as m
 from .errors import BuildFailed
@@ -12,7 +13,8 @@ from .kinds import KINDS, RETIRED, TopicScope
 from .inline import plain_text
 from .kinds.base import BLOCK_KEYS, optional_inline, optional_text
 from .load import Mapping, Node, RawContent, RawTopic, Scalar, Sequence
-from .shapes import (ID, TEXT, Block, Choice, Key, ListOf, Pattern, Reference, Shape)
+from .shapes import (ID, TEXT, TEXT_LIST, Block, Choice, Count, Key, ListOf, OneOf, Pattern,
+                     Reference, Shape)
 from .styles import PALETTE, STYLES
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
@@ -65,6 +67,22 @@ TOPIC = Shape("topic.yaml", (
     Key("blocks", ListOf(Block(tuple(kind.shape for kind in KINDS.values()))),
         "The page: its blocks, in order.", required=True),
 ), "One topic: its page and what its card may print.", retired=RETIRED_TOPIC_KEYS)
+CARD_WIDTH = re.compile(r"^(\d{1,2}(?:\.\d+)?)\s*%$")
+MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 10, 90
+"""Percent of the columns' width a column may be set to."""
+CARD_PICK = Shape("card block with items", (
+    Key("block", Reference("a printable block of the topic"), "The block.", required=True),
+    Key("items", ListOf(OneOf((Count(1, 10_000), TEXT))), "The items to print: each a 1-based "
+        "position (counted across groups), a question's id, or a table row's heading.",
+        required=True),
+), "Some items of a block, in place of its id.")
+CARD_BLOCKS = ListOf(OneOf((Reference("a printable block of the topic"), CARD_PICK)))
+CARD_COLUMN = Shape("card column", (
+    Key("blocks", CARD_BLOCKS, "The column's blocks, top to bottom.", required=True),
+    Key("width", Pattern(CARD_WIDTH.pattern, "percentage"), f"The column's share of the "
+        f"columns' width, {MIN_COLUMN_WIDTH}% to {MAX_COLUMN_WIDTH}%; the build sizes columns "
+        "without one."),
+), "A column with a width of its own, in place of the plain list.")
 CARD = Shape("card", (
     Key("topic", Reference("a topic of `topics`"), "The topic the card is of (one card "
         "per topic).", required=True),
@@ -72,10 +90,16 @@ CARD = Shape("card", (
     Key("subtitle", TEXT, "A line under the title."),
     Key("remember", Reference("a choice set of the topic"), "A set whose values the card's "
         "header lists with their text, keyword in bold."),
-    Key("columns", ListOf(ListOf(Reference("a printable block of the topic"))),
-        "The card's columns, left to right: each a list of block ids, top to bottom.",
-        required=True),
-), "A printable one-page quick-reference card of a topic, on A4 and US Letter.")
+    Key("columns", ListOf(OneOf((CARD_BLOCKS, CARD_COLUMN))),
+        "The card's columns, left to right: each a list of block ids (or blocks with some "
+        "items), top to bottom, or a column with its width.", required=True),
+    Key("top", CARD_BLOCKS, "Blocks printed across all columns, under the header."),
+    Key("bottom", CARD_BLOCKS, "Blocks printed across all columns, under the columns."),
+    Key("notes", OneOf((TEXT, TEXT_LIST)), "Notes printed on the card only, at the foot of its "
+        "last column: a text or a list."),
+), "A printable one-page quick-reference card of a topic, on A4 and US Letter. The build "
+   "finds, for each paper, the largest type size from 8 pt down to 7 pt and the column widths "
+   "at which it fits one page.")
 SITE = Shape("site.yaml", (
     Key("title", TEXT, "The site's title.", required=True),
     Key("description", TEXT, "One sentence on the site, for search engines and links.",
@@ -360,6 +384,8 @@ def _block(node: Node, scope: TopicScope) -> m.Block | None:
     )
 
 
+
+
 def _card(node: Node, topics: dict[str, m.Topic], reported: Reported, f: Fields) -> m.Card:
     card = f.mapping(node, "card", CARD.required, CARD.optional)
     topic_node = get(card, "topic")
@@ -368,28 +394,25 @@ def _card(node: Node, topics: dict[str, m.Topic], reported: Reported, f: Fields)
         topic = None  # the topic's own errors say what is wrong
     else:
         topic = f.reference(topic_node, "card topic", topics, "topic")
-    columns, used = [], []
-    for column_node in f.sequence(get(card, "columns"), "card columns"):
-        column = []
-        for id_node in f.sequence(column_node, "card column"):
-            block_id = f.identifier(id_node, "card block")
-            if topic is None or block_id is None:
-                continue
-            block = next((b for b in topic.blocks if b.id == block_id), None)
-            if block is None and block_id in (reported.get(topic.slug) or ()):
-                continue  # the block's own error says what is wrong with it
-            if block is None:
-                f.error(id_node, f"card block '{block_id}' is not a block of topic '{topic.slug}'",
-                        "printable blocks: " + ", ".join(b.id for b in topic.blocks if b.printable and b.id))
-            elif not block.printable:
-                f.error(id_node, f"card block '{block_id}' is a {block.kind} block, "
-                        "which has no printed form",
-                        "printable kinds: " + ", ".join(k for k, v in KINDS.items()
-                                                         if v.model.printable))
-            else:
-                column.append(block)
-                used.append((id_node, block_id))
-        columns.append(tuple(column))
+    used: list[tuple[Node, str]] = []
+
+    def blocks(list_node: Node | None, what: str) -> tuple[m.Block, ...]:
+        found = (_card_block(entry, topic, reported, f, used) for entry in f.sequence(list_node, what))
+        return tuple(block for block in found if block is not None)
+
+    columns, widths = [], []
+    for number, column_node in enumerate(f.sequence(get(card, "columns"), "card columns"), 1):
+        what = f"card column {number}"
+        if isinstance(column_node, Mapping):
+            column = f.mapping(column_node, what, CARD_COLUMN.required, CARD_COLUMN.optional)
+            columns.append(blocks(get(column, "blocks"), f"blocks of {what}"))
+            widths.append(_column_width(get(column, "width"), what, f))
+        else:
+            columns.append(blocks(column_node, what))
+            widths.append(None)
+    _check_widths(get(card, "columns"), widths, f)
+    top = blocks(get(card, "top"), "card top") if get(card, "top") is not None else ()
+    bottom = blocks(get(card, "bottom"), "card bottom") if get(card, "bottom") is not None else ()
     f.unique(used, "card block")
     remember = None
     if get(card, "remember") is not None and topic is not None:
@@ -398,4 +421,155 @@ def _card(node: Node, topics: dict[str, m.Topic], reported: Reported, f: Fields)
     return m.Card(topic=topic, title=f.text(get(card, "title"), "card title"),
                   subtitle=optional_text(card, "subtitle", f), remember=remember,
                   columns=tuple(columns),
-                  declared_at=(node.path, node.line, node.col))
+                  declared_at=(node.path, node.line, node.col),
+                  widths=tuple(widths) if any(w is not None for w in widths) else (),
+                  top=top, bottom=bottom, notes=_card_notes(get(card, "notes"), f))
+
+
+def _card_block(entry: Node, topic: m.Topic | None, reported: Reported, f: Fields,
+                used: list[tuple[Node, str]]) -> m.Block | None:
+    """One block a card prints: its id, or {block: id, items: [...]} for some of its items."""
+    items_node = None
+    id_node = entry
+    if isinstance(entry, Mapping):
+        picked = f.mapping(entry, "card block", CARD_PICK.required, CARD_PICK.optional)
+        id_node, items_node = get(picked, "block"), get(picked, "items")
+    block_id = f.identifier(id_node, "card block")
+    if topic is None or block_id is None:
+        return None
+    block = next((b for b in topic.blocks if b.id == block_id), None)
+    if block is None and block_id in (reported.get(topic.slug) or ()):
+        return None  # the block's own error says what is wrong with it
+    if block is None:
+        printable = [b.id for b in topic.blocks if b.printable and b.id]
+        close = difflib.get_close_matches(block_id, printable, n=1, cutoff=0.6)
+        f.error(id_node, f"card block '{block_id}' is not a block of topic '{topic.slug}'",
+                f"did you mean '{close[0]}'?" if close else "printable blocks: " + ", ".join(printable))
+        return None
+    if not block.printable:
+        f.error(id_node, f"card block '{block_id}' is a {block.kind} block, "
+                "which has no printed form",
+                "printable kinds: " + ", ".join(k for k, v in KINDS.items() if v.model.printable))
+        return None
+    used.append((id_node, block_id))
+    return _picked_items(block, items_node, f) if items_node is not None else block
+
+
+def _item_slots(block: m.Block) -> list[tuple[str, ...]]:
+    """What each item a card may pick of a block is called besides its position: its id
+    (a question's), or a table row's heading; the items are the block's `items`, or the
+    items or rows of its groups, counted across the groups."""
+    heads = block.heads() if callable(getattr(block, "heads", None)) else None
+    slots = []
+    for item in _items_of(block):
+        own_id = getattr(item, "id", None)
+        slots.append((own_id,) if isinstance(own_id, str) and own_id else ())
+    if heads is not None and len(heads) == len(slots):
+        slots = [names + ((head,) if isinstance(head, str) else ()) for names, head in zip(slots, heads)]
+    return slots
+
+
+def _items_of(block: m.Block) -> list:
+    if hasattr(block, "items"):
+        return list(block.items)
+    return [item for group in getattr(block, "groups", ())
+            for item in getattr(group, "items", None) or getattr(group, "rows", ())]
+
+
+def _picked_items(block: m.Block, node: Node, f: Fields) -> m.Block:
+    """The block with only the items the card names (by 1-based position, or by id)."""
+    slots = _item_slots(block)
+    if not slots:
+        f.error(node, f"card block '{block.id}' has no items to pick", "leave out 'items'")
+        return block
+    keep: list[tuple[Node, int]] = []
+    for item in f.sequence(node, f"items of card block '{block.id}'"):
+        if not isinstance(item, Scalar):
+            f.expect(item, Scalar, f"item of card block '{block.id}'")
+            continue
+        text = item.text.strip()
+        if text.isdigit():
+            position = int(text)
+            if not 1 <= position <= len(slots):
+                f.error(item, f"card block '{block.id}' has {len(slots)} items, so there is no "
+                        f"item {position}", f"number its items from 1 to {len(slots)}")
+            else:
+                keep.append((item, position - 1))
+            continue
+        names = {name: index for index, names in enumerate(slots) for name in names}
+        if text in names:
+            keep.append((item, names[text]))
+            continue
+        close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
+        f.error(item, f"card block '{block.id}' has no item '{text}'",
+                f"did you mean '{close[0]}'?" if close else
+                (f"name its items by position (1 to {len(slots)})" + (
+                    ", or by id: " + ", ".join(names) if names else "")))
+    f.unique([(n, str(index + 1)) for n, index in keep], f"item of card block '{block.id}'")
+    chosen = {index for _, index in keep}
+    if not chosen:
+        return block
+    return _keep_items(block, chosen)
+
+
+def _keep_items(block: m.Block, chosen: set[int]) -> m.Block:
+    """The block with the items at the chosen positions, in the block's order; groups
+    left without any are dropped."""
+    if hasattr(block, "items"):
+        return dataclass_replace(block, items=tuple(i for n, i in enumerate(block.items) if n in chosen))
+    groups, position = [], 0
+    for group in block.groups:
+        field = "items" if hasattr(group, "items") else "rows"
+        kept = []
+        for item in getattr(group, field):
+            if position in chosen:
+                kept.append(item)
+            position += 1
+        if kept:
+            groups.append(dataclass_replace(group, **{field: tuple(kept)}))
+    return dataclass_replace(block, groups=tuple(groups))
+
+
+def _column_width(node: Node | None, what: str, f: Fields) -> float | None:
+    """A column's width, written as a percentage of the columns' width, e.g. 40%."""
+    if node is None:
+        return None
+    # 40 without the % sign is a number to YAML: it gets the message of any other width.
+    number = isinstance(node, Scalar) and node.implicit_type in ("int", "float")
+    text = node.text.strip() if number else f.text(node, f"width of {what}")
+    if text is None:
+        return None
+    found = None if number else CARD_WIDTH.match(text)
+    if not found or not MIN_COLUMN_WIDTH <= float(found.group(1)) <= MAX_COLUMN_WIDTH:
+        f.error(node, f"width of {what} is '{text}', expected a percentage from "
+                f"{MIN_COLUMN_WIDTH}% to {MAX_COLUMN_WIDTH}%",
+                "write it as e.g. width: 40% (a share of the width of the columns), or leave "
+                "it out to let the build choose")
+        return None
+    return float(found.group(1)) / 100
+
+
+def _check_widths(node: Node | None, widths: list[float | None], f: Fields) -> None:
+    """The widths set must leave room for the columns without one, or add up to 100%."""
+    given = [w for w in widths if w is not None]
+    if not given or node is None:
+        return
+    total = round(sum(given) * 100, 2)
+    if len(given) == len(widths) and abs(total - 100) > 0.5:
+        f.error(node, f"the card's column widths add up to {total:g}%, not 100%",
+                "make them add up to 100%, or leave out the width of a column to let the "
+                "build choose it")
+    elif len(given) < len(widths) and total > 100 - MIN_COLUMN_WIDTH * (len(widths) - len(given)):
+        f.error(node, f"the card's column widths add up to {total:g}%, which leaves too little "
+                "for the columns without one",
+                f"leave at least {MIN_COLUMN_WIDTH}% for each column without a width")
+
+
+def _card_notes(node: Node | None, f: Fields) -> tuple[str, ...]:
+    """Card-only notes: one text, or a list of them."""
+    if node is None:
+        return ()
+    if isinstance(node, Sequence):
+        return f.inlines(node, "card notes")
+    note = f.inline(node, "card notes")
+    return (note,) if note else ()

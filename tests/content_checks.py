@@ -351,8 +351,8 @@ def expected_card_texts(card: dict, content: Path) -> list[str]:
     if card.get("remember"):
         texts += [v["label"] + (f' = {v["text"]}' if v.get("text") else "")
                   for v in sets[card["remember"]]["values"].values()]
-    for block_id in (i for column in card["columns"] for i in column):
-        block = blocks[block_id]
+    for block_id, items in card_entries(card):
+        block = picked(blocks[block_id], items, topic) if items else blocks[block_id]
         kind = block["kind"]
         # A quick reference is headed by its own name when it has one; headings are set in
         # capitals by the card's CSS.
@@ -390,7 +390,50 @@ def expected_card_texts(card: dict, content: Path) -> list[str]:
             texts += [f'{i["term"]}: {i["definition"]}' for g in block["groups"] for i in g["items"]]
         else:
             raise AssertionError(f"no expectation written for printed {kind} blocks")
+    notes = card.get("notes") or []
+    texts += [notes] if isinstance(notes, str) else notes
     return [words(t) for t in texts]
+
+
+def card_entries(card: dict) -> list[tuple[str, list | None]]:
+    """Each block a card prints, in reading order, with the items it picks (None: all)."""
+    columns = [c["blocks"] if isinstance(c, dict) else c for c in card["columns"]]
+    entries = [*card.get("top", []), *(e for column in columns for e in column),
+               *card.get("bottom", [])]
+    return [(e["block"], e.get("items")) if isinstance(e, dict) else (e, None) for e in entries]
+
+
+def picked(block: dict, items: list, topic: dict) -> dict:
+    """The block with only the items a card picks: by 1-based position, or by id (a
+    question's) or heading (a table row's)."""
+    def name_of(item) -> set:
+        names = {item["id"]} if isinstance(item, dict) and "id" in item else set()
+        if block["kind"] == "table":
+            header = block.get("row_header") or next(
+                (c["id"] for c in block["columns"] if "id" in c), None)
+            if isinstance(item, dict) and header in item:
+                names.add(item[header])
+        return names
+
+    wanted = {str(i) for i in items}
+    if "items" in block:
+        kept = [it for n, it in enumerate(block["items"], 1) if str(n) in wanted or name_of(it) & wanted]
+        return {**block, "items": kept}
+    field = "rows"
+    if "rows" in block:
+        kept = [r for n, r in enumerate(block["rows"], 1) if str(n) in wanted or name_of(r) & wanted]
+        return {**block, "rows": kept}
+    groups, number = [], 0
+    for group in block["groups"]:
+        field = "items" if "items" in group else "rows"
+        kept = []
+        for item in group[field]:
+            number += 1
+            if str(number) in wanted or name_of(item) & wanted:
+                kept.append(item)
+        if kept:
+            groups.append({**group, field: kept})
+    return {**block, "groups": groups}
 
 
 def check_card(built: Path, content: Path, card: dict) -> None:

@@ -68,8 +68,8 @@ def test_a_card_that_does_not_fit_names_the_overflowing_block(content_copy, tmp_
     blocks = ", ".join(column)
     for message, paper in zip(messages, ("A4", "US Letter")):
         assert re.search(rf"site\.yaml:\d+:\d+: error: card '.*' on {paper}: column {number} "
-                         rf"\({blocks}\) overflows the page by \d+\.\d mm; "
-                         rf"cut off: {blocks} \(hint: ", message), message
+                         rf"\({blocks}\) overflows the page by \d+\.\d mm even at 7 pt in a column 33% "
+                         rf"wide; cut off: {blocks} \(hint: ", message), message
     assert not (tmp_path / "out").exists()
 
 
@@ -260,8 +260,8 @@ def test_a_card_far_too_tall_is_refused_soon_naming_its_column(content_copy, tmp
     number, blocks = CARDS[0]["columns"].index(column) + 1, ", ".join(column)
     for paper in ("A4", "US Letter"):
         found = re.search(rf"site\.yaml:\d+:\d+: error: card '.*' on {paper}: column {number} "
-                          rf"\({blocks}\) overflows the page by at least (\d+\.\d) mm; "
-                          rf"cut off: {blocks} \(hint: ", result.stderr)
+                          rf"\({blocks}\) overflows the page by at least (\d+\.\d) mm even at 7 pt "
+                          rf"in a column 33% wide; cut off: {blocks} \(hint: ", result.stderr)
         assert found, result.stderr
         assert float(found.group(1)) > 50  # the tips alone, cut down, are pages long
     assert not (tmp_path / "out").exists()

@@ -43,10 +43,10 @@ def test_build_prints_one_summary_line_and_v_says_what_and_why(tmp_path, capsys)
     assert main(command) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert re.fullmatch(rf"built {tmp_path / 'out'}/: 3 pages, 2 diagrams, 2 cards; "
+    assert re.fullmatch(rf"built {tmp_path / 'out'}/: 3 pages, 2 diagrams, 2 cards at 8 pt; "
                         r"17 files written; \d+\.\d\d s", out[0])
     assert main(command) == 0
-    assert re.fullmatch(r"built .*: 3 pages, 2 diagrams, 2 cards; nothing changed; \d+\.\d\d s",
+    assert re.fullmatch(r"built .*: 3 pages, 2 diagrams, 2 cards at 8 pt; nothing changed; \d+\.\d\d s",
                         capsys.readouterr().out.strip())
     (tmp_path / "out" / "index.html").unlink()
     assert main([*command, "-v"]) == 0
@@ -54,7 +54,7 @@ def test_build_prints_one_summary_line_and_v_says_what_and_why(tmp_path, capsys)
     assert re.fullmatch(r"built .*; 1 file written, \d+ from cache; .*", out[0])
     assert out[1:] == ["  why: output files were changed or removed by hand",
                        "  written: index.html"] + out[3:]
-    assert out[3].startswith("  cache: ")
+    assert [line for line in out[3:] if not line.startswith("  card: ")][0].startswith("  cache: ")
 
 
 def test_missing_graphviz_is_named_with_its_debian_package(tmp_path, capsys, monkeypatch):

@@ -214,7 +214,9 @@ def shown_text(output: Path) -> dict[str, str]:
     for path in sorted((output / "assets").glob("search-index*/*.js")):
         shown[str(path.relative_to(output))] = path.read_text(encoding="utf-8")
     for path in sorted((output / "cards").glob("*.pdf")):
-        shown[str(path.relative_to(output))] = pdf_text(path)
+        # The card prints its page's address, whose folder names are not words of the card.
+        shown[str(path.relative_to(output))] = re.sub(re.escape(BASE_URL) + r"\S*", " ",
+                                                             pdf_text(path))
     return shown
 
 

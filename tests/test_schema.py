@@ -102,6 +102,10 @@ SCHEMA_LEVEL = {
     "diagram-source-retired-matrix": "`matrix` is not a kind",
     "empty-list": "lists have at least one item",
     "invalid-id": "a block id must have an id's form",
+    "card-column-width-not-a-percentage": "a width is a percentage",
+    "card-column-unknown-key": "a card column's keys",
+    "card-item-unknown-key": "a picked block's keys",
+    "card-unknown-option-did-you-mean": "a card's keys",
     "id-invisible-character": "a block id must have an id's form",
     "reference-invisible-character": "a reference has an id's form",
     "yaml-comma-in-braces": "the value cut short leaves a key no mapping allows",
@@ -143,6 +147,7 @@ BEYOND_SCHEMA = {
     # know it (which sets, values, blocks, columns and topics exist).
     **dict.fromkeys([
         "card-block-not-printable", "card-block-unknown", "card-remember-names-no-set",
+        "card-block-did-you-mean", "card-item-out-of-range",
         "column-each-names-no-set", "column-type-names-no-set", "dangling-diagram-source",
         "diagram-source-column-type-typo", "diagram-source-not-a-table",
         "diagram-source-without-set-columns", "question-answer-not-an-option",
@@ -156,7 +161,8 @@ BEYOND_SCHEMA = {
         "duplicate-block-id", "duplicate-card-topic", "duplicate-column-id",
         "duplicate-question-id", "duplicate-set-id", "duplicate-value-id",
         "question-duplicate-option-ids", "question-duplicate-options",
-        "two-values-same-style", "reserved-block-id"], "a rule across items"),
+        "two-values-same-style", "reserved-block-id", "card-column-widths-too-wide"],
+        "a rule across items"),
     **dict.fromkeys([
         "keyword-not-in-text", "keyword-without-text", "question-choose-count-differs",
         "question-choose-every-option", "question-single-answer-lists-two",
@@ -306,6 +312,19 @@ def starter_guide(tmp_path: Path) -> Path:
     content = tmp_path / "content"
     shutil.copytree(FIXTURE, content)
     new_topic(content, "starter")
+    # A card of the starter topic in every form a card may take.
+    with (content / "site.yaml").open("a", encoding="utf-8") as site:
+        site.write("""\
+  - topic: starter
+    title: Starter card
+    top: [quick-reference]
+    columns:
+      - [exam-tips, {block: practice-questions, items: [1]}]
+      - width: 40%
+        blocks: [{block: responsibility-matrix, items: [1, 2]}]
+    bottom: [key-takeaways]
+    notes: [A note on the card only.]
+""")
     return content
 
 
