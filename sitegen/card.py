@@ -66,13 +66,11 @@ class Paper:
     """Sheet width in landscape."""
     height_mm: float
     """Sheet height in landscape."""
-    description: str
-    """Dimensions, for link labels."""
 
 
 PAPER_SIZES = (
-    Paper("A4", "a4", "297mm 210mm", 297, 210, "297 × 210 mm"),
-    Paper("US Letter", "letter", "11in 8.5in", 279.4, 215.9, "11 × 8.5 in"),
+    Paper("A4", "a4", "297mm 210mm", 297, 210),
+    Paper("US Letter", "letter", "11in 8.5in", 279.4, 215.9),
 )
 
 
