@@ -70,7 +70,7 @@ TOPIC = Shape("topic.yaml", (
 CARD_WIDTH = re.compile(r"^(\d{1,2}(?:\.\d+)?)\s*%$")
 MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 10, 90
 """Percent of the columns' width a column may be set to."""
-CARD_PICK = Shape("card block with items", (
+CARD_PICK = Shape("picked block", (
     Key("block", Reference("a printable block of the topic"), "The block.", required=True),
     Key("items", ListOf(OneOf((Count(1, 10_000), TEXT))), "The items to print: each a 1-based "
         "position (counted across groups), a question's id, or a table row's heading.",
@@ -79,7 +79,8 @@ CARD_PICK = Shape("card block with items", (
 CARD_BLOCKS = ListOf(OneOf((Reference("a printable block of the topic"), CARD_PICK)))
 CARD_COLUMN = Shape("card column", (
     Key("blocks", CARD_BLOCKS, "The column's blocks, top to bottom.", required=True),
-    Key("width", Pattern(CARD_WIDTH.pattern, "percentage"), f"The column's share of the "
+    Key("width", Pattern(r"^(?:[1-8][0-9](?:\.[0-9]+)?|90(?:\.0+)?)\s*%$", "percentage, 10% to 90%"),
+        f"The column's share of the "
         f"columns' width, {MIN_COLUMN_WIDTH}% to {MAX_COLUMN_WIDTH}%; the build sizes columns "
         "without one."),
 ), "A column with a width of its own, in place of the plain list.")

@@ -118,3 +118,18 @@ def test_404_page_without_a_base_path_links_only_from_the_top_level(layered_site
     # No scripts, so the search box and theme toggle must stay hidden: no "js" class.
     (inline,) = page.xpath("//script[not(@src)]/text()")
     assert "js" not in inline.split("try")[0]
+
+
+def test_scenarios_without_a_prompt_ask_by_the_sets_name_keeping_an_acronym(content_copy, tmp_path):
+    from sitegen.pipeline import BuildConfig, build
+
+    topic = content_copy / "topics" / "layered" / "topic.yaml"
+    root = Path(__file__).resolve().parent.parent
+    source = topic.read_text(encoding="utf-8").replace("    prompt: Who is responsible?\n", "")
+    for name, asked in (("Owner", "Which owner?"), ("EC2 owner", "Which EC2 owner?")):
+        topic.write_text(source.replace("    name: Owner\n", f"    name: {name}\n"), encoding="utf-8")
+        out = tmp_path / name.replace(" ", "-")
+        build(BuildConfig(content_copy, root / "templates", out, cache_dir=None))
+        page = parse(out / "topics" / "layered.html")
+        (hint,) = page.xpath("//section[@id='exam-scenarios']//p[@class='hint']")
+        assert text(hint).startswith(asked), text(hint)
