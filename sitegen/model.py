@@ -97,6 +97,13 @@ class Block(_Model):
     """Section heading."""
     icon: str = ""
     """Optional emoji shown before the heading (decorative; hidden from screen readers)."""
+    numbers: tuple[int, ...] = ()
+    """On a card that prints some of its items: each printed item's number on the page
+    (1-based), so that the card numbers them as the page does. Empty: all items, from 1."""
+
+    def number(self, index: int) -> int:
+        """The page's number of the item printed at `index` (0-based)."""
+        return self.numbers[index] if self.numbers else index + 1
 
     @property
     def card_heading(self) -> str:

@@ -517,7 +517,8 @@ def _keep_items(block: m.Block, chosen: set[int]) -> m.Block:
     """The block with the items at the chosen positions, in the block's order; groups
     left without any are dropped."""
     if hasattr(block, "items"):
-        return dataclass_replace(block, items=tuple(i for n, i in enumerate(block.items) if n in chosen))
+        return dataclass_replace(block, items=tuple(i for n, i in enumerate(block.items) if n in chosen),
+                                 numbers=tuple(n + 1 for n in range(len(block.items)) if n in chosen))
     groups, position = [], 0
     for group in block.groups:
         field = "items" if hasattr(group, "items") else "rows"

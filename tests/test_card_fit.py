@@ -254,3 +254,13 @@ def test_a_shrunk_card_has_the_same_bytes_whenever_it_is_made(content_copy, tmp_
         build(BuildConfig(content_copy, TEMPLATES, tmp_path / run))
         made.append((tmp_path / run / "cards" / "layered-letter.pdf").read_bytes())
     assert made[0] == made[1]
+
+
+def test_picked_items_keep_the_numbers_they_have_on_the_page(content_copy, tmp_path):
+    _edit(content_copy, "      - [exam-tips, misconceptions, key-takeaways]",
+          "      - [{block: exam-tips, items: [2, 4]}, misconceptions, key-takeaways]", "site.yaml")
+    build(BuildConfig(content_copy, TEMPLATES, tmp_path / "out"))
+    text = pdf_text(tmp_path / "out" / "cards" / "layered-a4.pdf")
+    assert re.search(r"EXAM TIPS 2\. If you can touch .* 4\. Data encryption and classification "
+                     r"is ALWAYS customer responsibility COMMON MISCONCEPTIONS", text), text
+    assert not re.search(r"EXAM TIPS.* 1\. .*COMMON MISCONCEPTIONS", text)
