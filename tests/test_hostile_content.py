@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -47,9 +48,13 @@ def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     # The only scripts are the site's own files and the theme line in <head>; no content.
     assert set(page.xpath("//script/@src")) == {
         "../assets/theme.js", "../assets/search.js", "../assets/quiz.js"}
-    (inline,) = [s.text for s in page.xpath("//script[not(@src)]")]
+    (inline,) = [s.text for s in page.xpath("//script[not(@src) and not(@type)]")]
     assert inline.startswith('document.documentElement.classList.add("js");try{var t=')
     assert "alert" not in inline
+    # The interface strings the scripts show: data, not code, and none of the content's.
+    (strings,) = page.xpath("//script[not(@src) and @type]")
+    assert strings.get("type") == "application/json" and json.loads(strings.text)
+    assert "alert" not in strings.text
     assert page.xpath("//img") == []
     assert [e for e in page.iter() if any(a.startswith("on") for a in e.attrib)] == []
     hrefs = page.xpath("//a/@href")
