@@ -20,7 +20,7 @@ from .sources import Templates
 from .templating import make_environment
 
 # Copied from templates/static/ to assets/ as they are.
-ASSETS = ("site.css", "theme.js", "search.js", "quiz.js", "favicon.svg",
+ASSETS = ("site.css", "strings.js", "theme.js", "search.js", "quiz.js", "favicon.svg",
           "vendor/minisearch.min.js", "vendor/minisearch.LICENSE.txt")
 
 

@@ -185,6 +185,16 @@ class Key:
     required: bool = False
 
 
+def required_keys(keys: tuple[Key, ...]) -> tuple[str, ...]:
+    """The names of the keys a mapping must have, in order."""
+    return tuple(key.name for key in keys if key.required)
+
+
+def optional_keys(keys: tuple[Key, ...]) -> tuple[str, ...]:
+    """The names of the keys a mapping may have, in order."""
+    return tuple(key.name for key in keys if not key.required)
+
+
 @dataclass(frozen=True)
 class Shape(Type):
     """A mapping of declared keys; any other key is a mistake."""
@@ -204,11 +214,11 @@ class Shape(Type):
 
     @property
     def required(self) -> tuple[str, ...]:
-        return tuple(key.name for key in self.keys if key.required)
+        return required_keys(self.keys)
 
     @property
     def optional(self) -> tuple[str, ...]:
-        return tuple(key.name for key in self.keys if not key.required)
+        return optional_keys(self.keys)
 
     def schema(self) -> dict:
         return {"$ref": f"#/$defs/{definition_name(self.name)}"}

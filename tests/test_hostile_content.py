@@ -47,7 +47,7 @@ def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     page = lxml.html.fromstring((hostile_build / "topics" / "layered.html").read_bytes())
     # The only scripts are the site's own files and the theme line in <head>; no content.
     assert set(page.xpath("//script/@src")) == {
-        "../assets/theme.js", "../assets/search.js", "../assets/quiz.js"}
+        "../assets/strings.js", "../assets/theme.js", "../assets/search.js", "../assets/quiz.js"}
     (inline,) = [s.text for s in page.xpath("//script[not(@src) and not(@type)]")]
     assert inline.startswith('document.documentElement.classList.add("js");try{var t=')
     assert "alert" not in inline

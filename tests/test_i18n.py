@@ -17,7 +17,7 @@ from sitegen.pipeline import BuildConfig, build
 from content_checks import pdf_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SCRIPTS = ("quiz.js", "search.js", "theme.js")
+SCRIPTS = ("quiz.js", "search.js", "theme.js", "strings.js")
 BASE_URL = "https://example.github.io/repo/"  # so that 404.html gets its scripts too
 
 

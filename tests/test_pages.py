@@ -99,7 +99,8 @@ def test_404_page_works_at_any_depth(layered_site):
     assert set(page.xpath("//a/@href")) == {"#main", "/repo/index.html",
                                             "/repo/index.html#topics-heading"}
     assert page.xpath("//link[@rel='icon']/@href") == ["/repo/assets/favicon.svg"]
-    assert set(page.xpath("//script/@src")) == {"/repo/assets/theme.js", "/repo/assets/search.js"}
+    assert set(page.xpath("//script/@src")) == {"/repo/assets/strings.js", "/repo/assets/theme.js",
+                                                 "/repo/assets/search.js"}
     assert page.xpath("//body/@data-root") == ["/repo/"]
     # Shown at any missing address: it names none as its own.
     assert page.xpath("//link[@rel='canonical'] | //meta[@property='og:url']") == []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..load import Mapping, Node, TextFile
 from ..fields import Fields, get
-from ..shapes import ID, TEXT, Choice, Key, Shape
+from ..shapes import ID, TEXT, Choice, Key, Shape, optional_keys, required_keys
 
 if TYPE_CHECKING:
     from .. import model as m
@@ -94,12 +94,12 @@ class Kind:
     @property
     def required(self) -> tuple[str, ...]:
         """Keys beyond kind, id and title that a block must have."""
-        return tuple(key.name for key in self.keys if key.required)
+        return required_keys(self.keys)
 
     @property
     def optional(self) -> tuple[str, ...]:
         """Keys beyond icon that a block may have."""
-        return tuple(key.name for key in self.keys if not key.required)
+        return optional_keys(self.keys)
 
 
 BLOCK_KEYS = (

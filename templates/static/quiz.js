@@ -8,22 +8,7 @@
   var main = document.querySelector("main[data-topic]");
   if (!main) return;
 
-  // The words shown, in the site's language: the page carries them (see base.html), with
-  // {placeholders} and, where a number decides, plural forms chosen as the language does.
-  var strings = {};
-  try { strings = JSON.parse(document.getElementById("sitegen-strings").textContent); } catch (e) { /* none */ }
-  var language = document.documentElement.lang || "en";
-  var plurals = new Intl.PluralRules(language);
-  var numbers = new Intl.NumberFormat(language);
-  function say(key, values) {
-    values = values || {};
-    var text = strings[key] === undefined ? key : strings[key];
-    if (typeof text === "object") text = text[plurals.select(values.count)] || text.other;
-    return text.replace(/\{([a-z_]+)\}/g, function (whole, name) {
-      var value = values[name];
-      return typeof value === "number" ? numbers.format(value) : String(value);
-    });
-  }
+  var say = window.sitegenSay;  // strings.js: the words shown, in the site's language
   // Kept per site and topic: every site of one GitHub account shares one origin
   // (user.github.io), so the key names the site's own path too. Each answer is kept under
   // its question's text, so a question added, moved or reworded starts unanswered rather

@@ -17,22 +17,7 @@
   var loading = null;
   var documentsById = {};
 
-  // The words shown, in the site's language: the page carries them (see base.html), with
-  // {placeholders} and, where a number decides, plural forms chosen as the language does.
-  var strings = {};
-  try { strings = JSON.parse(document.getElementById("sitegen-strings").textContent); } catch (e) { /* none */ }
-  var language = document.documentElement.lang || "en";
-  var plurals = new Intl.PluralRules(language);
-  var numbers = new Intl.NumberFormat(language);
-  function say(key, values) {
-    values = values || {};
-    var text = strings[key] === undefined ? key : strings[key];
-    if (typeof text === "object") text = text[plurals.select(values.count)] || text.other;
-    return text.replace(/\{([a-z_]+)\}/g, function (whole, name) {
-      var value = values[name];
-      return typeof value === "number" ? numbers.format(value) : String(value);
-    });
-  }
+  var say = window.sitegenSay;  // strings.js: the words shown, in the site's language
 
   function loadScript(src) {
     return new Promise(function (resolve, reject) {

@@ -8,9 +8,7 @@
   var button = document.querySelector(".theme-toggle");
   if (!button) return;
   var systemDark = window.matchMedia("(prefers-color-scheme: dark)");
-  // The words shown, in the site's language: the page carries them (see base.html).
-  var strings = {};
-  try { strings = JSON.parse(document.getElementById("sitegen-strings").textContent); } catch (e) { /* none */ }
+  var say = window.sitegenSay;  // strings.js: the words shown, in the site's language
 
   function current() {
     return root.dataset.theme || (systemDark.matches ? "dark" : "light");
@@ -18,7 +16,7 @@
   function show() {
     var dark = current() === "dark";
     button.setAttribute("aria-pressed", String(dark));
-    button.title = strings[dark ? "switch_to_light" : "switch_to_dark"] || "";
+    button.title = say(dark ? "switch_to_light" : "switch_to_dark");
   }
   button.addEventListener("click", function () {
     var next = current() === "dark" ? "light" : "dark";
