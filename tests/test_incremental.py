@@ -350,7 +350,7 @@ def test_a_save_during_a_build_does_not_leave_a_stale_page_after_an_undo(
     guide.incremental()
     path, old = {"topic.yaml": (guide.topic_yaml(SHIPPED), "title: Understanding"),
                  "site.yaml": (guide.content / "site.yaml", "title: Cloud"),
-                 "topic.html": (guide.templates / "topic.html", '"toc-title">On')}[edited]
+                 "topic.html": (guide.templates / "topic.html", '<p class="lede">')}[edited]
     guide.replace_in(path, old, old + "First ")
     validated_site = pipeline._validated_site
 
