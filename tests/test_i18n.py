@@ -4,7 +4,6 @@ shows no English interface string, on the site, in its scripts and on its cards.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -299,26 +298,3 @@ def test_the_live_reload_overlay_takes_its_words_from_the_catalogues():
         for fragment in fragments(entry):
             assert not occurs(fragment, code), fragment
     assert json.loads(catalogues)["es"]["hide"] == "Ocultar"
-
-
-# The English build against an earlier one ----------------------------------------------------
-
-REFERENCE = os.environ.get("SITEGEN_REFERENCE_OUTPUT")
-
-
-@pytest.mark.skipif(not REFERENCE, reason="set SITEGEN_REFERENCE_OUTPUT to the output/ of a "
-                                          "build from before the catalogues, of the same content")
-def test_the_english_build_is_the_one_before_the_catalogues(built):
-    """The strings moved into the catalogue, and the words of the scripts into the pages: an
-    English build differs from one made before only by the line of strings each page hands
-    its scripts, and by the scripts themselves."""
-    reference = Path(REFERENCE)
-    files = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
-    assert files == sorted(str(p.relative_to(reference)) for p in reference.rglob("*") if p.is_file())
-    blob = re.compile(rb'<script type="application/json" id="sitegen-strings">[^<]*</script>\n')
-    for name in files:
-        ours, theirs = (built / name).read_bytes(), (reference / name).read_bytes()
-        if name.endswith(".html"):
-            ours = blob.sub(b"", ours)
-        if name not in [f"assets/{script}" for script in SCRIPTS]:
-            assert ours == theirs, name
