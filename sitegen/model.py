@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 import io
 import pickle
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ def sealed(cls):
 
     Applied above @dataclass, which sets the class's methods after it is made."""
     _CLASSES[(cls.__module__, cls.__qualname__)] = cls
+    # pickle asks copyreg for a class's slot names and keeps them on the class; on a sealed
+    # class that keeping fails, and every object pickled (thousands of texts sent to the
+    # page workers) would look them up again, walking the class's bases. Kept here, first.
+    type.__setattr__(cls, "__slotnames__", copyreg._slotnames(cls))
     type.__setattr__(cls, "_sealed", True)
     return cls
 
