@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Mapping as TypingMapping, TypeVar
 
 from .errors import ContentError, excerpt, printable
-from .inline import Inline
+from .inline import Inline, inline_text
 from .load import Mapping, Node, Scalar, Sequence
 
 T = TypeVar("T")
@@ -91,18 +91,18 @@ class Fields:
                   for i, item in enumerate(self.sequence(node, what), 1))
         return tuple(v for v in values if v is not None)
 
-    def inline(self, node: Node | None, what: str) -> Inline | None:
+    def inline(self, node: Node | None, what: str) -> Inline | str | None:
         """Text a reader sees, as inline Markdown (read as text() reads it); an image or a
         link to a refused scheme in it is reported at the text."""
         value = self.text(node, what)
         if value is None:
             return None
-        value = Inline(value)
-        for message, hint in value.problems():
+        value = inline_text(value)  # a plain str when it has no Markdown
+        for message, hint in value.problems() if isinstance(value, Inline) else ():
             self.error(node, f"{what}: {message}", hint)
         return value
 
-    def inlines(self, node: Node | None, what: str) -> tuple[Inline, ...]:
+    def inlines(self, node: Node | None, what: str) -> tuple[Inline | str, ...]:
         """A non-empty list of texts a reader sees, as inline Markdown (see inline())."""
         values = (self.inline(item, f"item {i} of {what}")
                   for i, item in enumerate(self.sequence(node, what), 1))

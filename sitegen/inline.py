@@ -52,6 +52,12 @@ class Inline(str, metaclass=_Sealed):
         return render_inline(self).problems
 
 
+def inline_text(text: str) -> str:
+    """The text as the model keeps it: an Inline when it has a character Markdown may read,
+    else the plain str, which renders the same (escaped) and is cheaper to pickle and show."""
+    return Inline(text) if _MARKDOWN.search(text) else text
+
+
 def plain_text(text):
     """The text a reader sees: an Inline's plain text; anything else as it is."""
     return text.plain if isinstance(text, Inline) else text

@@ -69,9 +69,9 @@ class Choice(_Model):
     @property
     def full_label(self) -> str:
         """The label with the short text, e.g. "IaaS (EC2)"."""
-        from .inline import Inline  # inline.py builds on this module
+        from .inline import inline_text  # inline.py builds on this module
 
-        return Inline(f"{self.label} ({self.text})") if self.text else self.label
+        return inline_text(f"{self.label} ({self.text})") if self.text else self.label
 
 
 @sealed
