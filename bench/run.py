@@ -106,7 +106,8 @@ def remove(*paths: Path) -> None:
 class Project:
     """One synthetic guide of n topics and the benchmark cases run on it, in round order."""
 
-    def __init__(self, folder: Path, n: int, tools: dict, sitegen_extra: list[str]):
+    def __init__(self, folder: Path, n: int, tools: dict, sitegen_extra: list[str],
+                 study: bool = False):
         synthetic.generate(folder, n)
         p, hugo_dir, mk = folder, folder / "hugo", folder / "mkdocs"
         build = tools["sitegen"] + ["build", "--content", "content", "--templates",
@@ -120,6 +121,17 @@ class Project:
             ("sitegen 1 edit", lambda r: synthetic.edit(p, n, "sitegen", r), build, p),
             ("sitegen warm cache", lambda r: remove(p / "output", p / ".output.sitegen"), build, p),
         ]
+        # The same guide with the whole-guide outputs too (an Anki deck and the book in two
+        # papers), when this sitegen makes them: its clean build, and what they add to it.
+        study_folder = folder / "with-study"
+        if study:
+            synthetic.with_study_outputs(p, study_folder)
+        if study and subprocess.run(tools["sitegen"] + ["check", "--content",
+                                                        str(study_folder / "content")],
+                                    capture_output=True, text=True).returncode == 0:
+            cases.append(("sitegen clean +deck+book",
+                          lambda r: remove(study_folder / "output", study_folder / ".output.sitegen",
+                                           study_folder / ".sitegen-cache"), build, study_folder))
         if tools.get("hugo"):
             hugo = tools["hugo"] + ["--quiet", "--source", str(hugo_dir), "--destination", "public"]
             cases += [("hugo clean", lambda r: remove(hugo_dir / "public"), hugo, hugo_dir),
@@ -146,12 +158,13 @@ class Project:
             entry["runs_rss_mb"].append(round(rss, 1))
 
 
-CLEAN_CASES = ("sitegen clean", "sitegen warm cache", "hugo clean", "mkdocs small nav",
-               "mkdocs default nav")
+CLEAN_CASES = ("sitegen clean", "sitegen warm cache", "sitegen clean +deck+book", "hugo clean",
+               "mkdocs small nav", "mkdocs default nav")
 RATIOS = [  # (sitegen case, peer case): the same kind of work
     ("sitegen clean", "hugo clean"), ("sitegen clean", "mkdocs small nav"),
     ("sitegen clean", "mkdocs default nav"), ("sitegen unchanged", "hugo rebuild"),
     ("sitegen 1 edit", "hugo rebuild"), ("sitegen 1 edit", "mkdocs 1 edit --dirty"),
+    ("sitegen clean +deck+book", "sitegen clean"),
 ]
 
 
@@ -218,6 +231,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="rounds per size")
     parser.add_argument("--quick", action="store_true", help="sizes 1,100 and 1 run")
     parser.add_argument("--jobs", type=int, help="pass -j JOBS to sitegen (default: its own)")
+    parser.add_argument("--study-sizes", default="1,100",
+                        help="sizes whose clean build is also timed with the deck and book")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the project folders")
     args = parser.parse_args()
@@ -257,7 +272,8 @@ def main() -> None:
         for n in sizes:
             folder = Path(tempfile.mkdtemp(prefix=f"n{n}-", dir=None if args.keep else scratch))
             print(f"N={n}: generating in {folder}", file=sys.stderr)
-            project, results = Project(folder, n, tools, extra), {}
+            study = str(n) in args.study_sizes.split(",")
+            project, results = Project(folder, n, tools, extra, study), {}
             for r in range(args.runs):
                 print(f"N={n}: round {r + 1}/{args.runs}", file=sys.stderr)
                 # Edits write revision r+1: never seen before, so no cache entry can serve it.

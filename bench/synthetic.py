@@ -379,6 +379,20 @@ def generate(root: Path, n: int, seed: int = 1) -> None:
     write_mkdocs(root, topics)
 
 
+STUDY_OUTPUTS = "deck:\n  name: Bench deck\nbook:\n  subtitle: Every topic in one document\n"
+"""What site.yaml adds for the whole-guide outputs, the Anki deck and the guide PDFs."""
+
+
+def with_study_outputs(root: Path, study_root: Path) -> None:
+    """A copy of root's sitegen guide that also makes the deck and the book."""
+    import shutil
+
+    shutil.rmtree(study_root, ignore_errors=True)
+    shutil.copytree(root / "content", study_root / "content")
+    site = study_root / "content/site.yaml"
+    write(site, site.read_text(encoding="utf-8") + STUDY_OUTPUTS)
+
+
 def edit(root: Path, n: int, tool: str, revision: int, seed: int = 1) -> Path:
     """Rewrite one table cell of the middle topic (not the carded first one unless N=1)."""
     slug = topic(n // 2, seed)["_slug"]
