@@ -158,7 +158,7 @@ BEYOND_SCHEMA = {
         "a reference to what the content declares"),
     # Uniqueness and rules across keys or items, which sitegen words better.
     **dict.fromkeys([
-        "duplicate-block-id", "duplicate-card-topic", "duplicate-column-id",
+        "duplicate-block-id", "duplicate-card-topic", "duplicate-column-id", "duplicate-definition-id",
         "duplicate-question-id", "duplicate-set-id", "duplicate-value-id",
         "question-duplicate-option-ids", "question-duplicate-options",
         "two-values-same-style", "reserved-block-id", "card-column-widths-too-wide"],
