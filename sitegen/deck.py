@@ -23,6 +23,7 @@ import json
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -198,15 +199,15 @@ def topic_deck_names(site: m.Site, deck: m.DeckSettings) -> dict[str, str]:
         return " ".join(plain_text(text).split()).replace("::", ":")
 
     titles = [part(topic.short_title) for topic in site.topics]
+    counts = Counter(titles)
     root = part(deck.name)
-    return {topic.slug: f"{root}::{title}" if titles.count(title) == 1
+    return {topic.slug: f"{root}::{title}" if counts[title] == 1
             else f"{root}::{title} ({topic.slug})" for topic, title in zip(site.topics, titles)}
 
 
 def apkg_bytes(site: m.Site, deck: m.DeckSettings, rows: dict[str, list[dict]],
                epoch: int) -> bytes:
     """The .apkg: a collection.anki2 (SQLite) with every topic's rows, zipped."""
-    import itertools
     import sqlite3
 
     import genanki
@@ -221,27 +222,55 @@ def apkg_bytes(site: m.Site, deck: m.DeckSettings, rows: dict[str, list[dict]],
                                 templates=[dict(CHOICE_TEMPLATE)], css=CARD_CSS),
     }
     names = topic_deck_names(site, deck)
-    decks = [genanki.Deck(stable_id(deck.id), " ".join(plain_text(deck.name).split()).replace("::", ":"),
-                          description=html(site.description))]
-    for topic in site.topics:
-        subdeck = genanki.Deck(stable_id(deck.id, "topic", topic.slug), names[topic.slug],
-                               description=html(topic.summary))
-        for row in rows[topic.slug]:
-            subdeck.add_note(genanki.Note(model=models[row["model"]], fields=row["fields"],
-                                          tags=row["tags"], guid=row["guid"]))
-        decks.append(subdeck)
-    for model in models.values():
-        decks[0].add_model(model)  # both, even where a guide has no note of one
+    root = genanki.Deck(stable_id(deck.id), " ".join(plain_text(deck.name).split()).replace("::", ":"),
+                        description=html(site.description))
+    subdecks = {topic.slug: genanki.Deck(stable_id(deck.id, "topic", topic.slug), names[topic.slug],
+                                         description=html(topic.summary))
+                for topic in site.topics}
     # In memory and serialized: no temporary file, and nothing of the machine in the bytes.
     connection = sqlite3.connect(":memory:")
     try:
-        # Note and card ids count up from the epoch in milliseconds, as genanki's own do.
-        genanki.Package(decks).write_to_db(connection.cursor(), epoch, itertools.count(epoch * 1000))
+        _write_collection(connection.cursor(), site, root, subdecks, models, rows, epoch)
         connection.commit()
         database = connection.serialize()
     finally:
         connection.close()
     return _zipped([("collection.anki2", database), ("media", b"{}")])
+
+
+def _write_collection(cursor, site: m.Site, root, subdecks: dict, models: dict,
+                      rows: dict[str, list[dict]], epoch: int) -> None:
+    """genanki's collection (its schema, its col row, its decks' and note types' JSON), with
+    the notes and cards written in one pass, as its Package.write_to_db writes them. Its
+    own loop reads and rewrites the whole list of decks for every deck, which at a thousand
+    topics took twenty seconds; one note at a time cost a tenth of a millisecond more."""
+    import itertools
+
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    cursor.executescript(APKG_SCHEMA)
+    cursor.executescript(APKG_COL)
+    (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
+    decks = json.loads(decks_json)
+    decks.update({str(d.deck_id): d.to_json() for d in (root, *subdecks.values())})
+    note_types = {str(model.model_id): model.to_json(epoch, root.deck_id) for model in models.values()}
+    cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(note_types)))
+    # Note and card ids count up from the epoch in milliseconds, as genanki's do; each note
+    # has one card (each note type has one template, and a note's prompt is never empty).
+    ids = itertools.count(epoch * 1000)
+    notes, cards = [], []
+    for topic in site.topics:
+        deck_id = subdecks[topic.slug].deck_id
+        for row in rows[topic.slug]:
+            note_id = next(ids)
+            notes.append((note_id, row["guid"], models[row["model"]].model_id, epoch, -1,
+                          " " + " ".join(row["tags"]) + " ", "\x1f".join(row["fields"]),
+                          row["fields"][0], 0, 0, ""))
+            cards.append((next(ids), note_id, deck_id, 0, epoch, -1, 0, 0, 0, 0, 0, 0, 0, 0,
+                          0, 0, 0, ""))
+    cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
+    cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
 
 
 def _zipped(entries: list[tuple[str, bytes]]) -> bytes:
@@ -255,7 +284,9 @@ def _zipped(entries: list[tuple[str, bytes]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, whatever the machine
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=9)
+            # The fastest level: a tenth larger than the default, a third of its time
+            # (0.14 s against 0.45 s for a deck of a thousand topics).
+            archive.writestr(info, data, compresslevel=1)
     return buffer.getvalue()
 
 
