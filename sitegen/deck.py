@@ -131,8 +131,8 @@ hr#answer { border: 0; border-top: 1px solid var(--sg-line); margin: 1em 0; }
 .sg-back { color: var(--sg-right); font-weight: 600; }
 .sg-answers { list-style: none; padding: 0; margin: 0; }
 .sg-answers li { border-color: var(--sg-right); }
-.sg-extra { margin-top: 0.8em; padding: 0.6em 0.8em; border-radius: 6px;
-  background: var(--sg-soft); font-size: 0.9em; }
+.sg-extra { max-width: 40em; margin-top: 0.8em; padding: 0.6em 0.8em; border-radius: 6px;
+  background: var(--sg-soft); font-size: 0.9em; }  /* 40em of 0.9em: the others' 36em */
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
   font-size: 0.9em; background: var(--sg-code); padding: 0.05em 0.3em; border-radius: 4px; }
 a { color: var(--sg-accent); }

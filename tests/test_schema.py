@@ -100,6 +100,7 @@ def test_a_yes_where_text_is_expected_is_flagged_and_a_quoted_one_is_not(tmp_pat
 SCHEMA_LEVEL = {
     "column-each-over-invalid-value-id": "a value id must have an id's form",
     "diagram-source-retired-matrix": "`matrix` is not a kind",
+    "deck-id-invalid": "a deck id must have an id's form",
     "empty-list": "lists have at least one item",
     "invalid-id": "a block id must have an id's form",
     "card-column-width-not-a-percentage": "a width is a percentage",
