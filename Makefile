@@ -9,6 +9,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
+# The Anki deck stamps its notes with SOURCE_DATE_EPOCH, and Anki updates a note it already
+# has only from a newer one: the last commit's time makes each published version newer than
+# the one before, and two builds of one commit the same. Outside a git checkout, or when it
+# is set already, it is left as it is (sitegen then uses a fixed time).
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+endif
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+endif
+
 .PHONY: site serve test check bench system-packages system-packages-test system-packages-bench clean
 
 site: system-packages $(INSTALLED)

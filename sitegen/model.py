@@ -184,6 +184,19 @@ class Card(_Model):
         return (*self.top, *(block for column in self.columns for block in column), *self.bottom)
 
 
+@sealed
+@dataclass(frozen=True)
+class DeckSettings(_Model):
+    """The Anki deck of the guide's flashcards (site.yaml's `deck:`)."""
+
+    name: str
+    """The deck's name in Anki, the parent of one subdeck per topic; its slug names the
+    file."""
+    id: str
+    """Names the deck's notes for good (with topic, block and item): the `id:` written,
+    else the slug of the name. Kept when the name changes, it keeps learners' history."""
+
+
 @dataclass(frozen=True)
 class Site(_Model):
     """The whole validated guide."""
@@ -202,6 +215,8 @@ class Site(_Model):
     """Topics in reading order."""
     cards: tuple[Card, ...]
     """Printable cards."""
+    deck: DeckSettings | None = None
+    """The Anki deck to build, or None for a guide without one."""
 
 
 for _class in (Block, Topic, Card, Site):

@@ -141,15 +141,17 @@ def produce_pages(job, made):
     config = job.config
     return Produced(site_products(job.site, made["diagrams"].data, job.inputs.templates,
                                   config.site_url, config.base_path, job.cache, job.keys,
-                                  config.jobs))
+                                  config.jobs, deck_link=made["deck"].data))
 
 
 def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
                   templates: Templates | Path, base_url: str = "", base_path: str = "",
                   cache: Cache | None = None, keys: PageKeys | None = None,
-                  jobs: int = 1) -> dict[str, Product]:
+                  jobs: int = 1, deck_link=None) -> dict[str, Product]:
     """Every page and asset of the site, keyed by output path (the search index and the
-    diagram files are producers of their own).
+    diagram files are producers of their own). deck_link: the Anki deck's (deck.DeckLink),
+    for a guide with one: the index shows its size, topic pages only link it, so that an
+    edit that changes the deck changes no other topic's page.
 
     base_url ("https://user.github.io/repo/") gives canonical links, the sitemap and
     robots.txt; its path, base_path ("/repo/"), is what 404.html links with, because
@@ -198,10 +200,11 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     # Topic pages see the site's title and settings but not its topic list: a page that
     # listed every topic would grow with the guide, and would change with every new topic.
     site_alone = replace(site, topics=(), cards=())
+    topic_deck_link = replace(deck_link, kilobytes=None) if deck_link else None
     page("index.html", "index.html",
          [(t.slug, t.title, t.short_title, t.icon, t.summary) for t in site.topics]
-         + [sorted(cards_by_topic.items())],
-         cards_by_topic=cards_by_topic, page_paths=page_paths)
+         + [sorted(cards_by_topic.items()), deck_link],
+         cards_by_topic=cards_by_topic, page_paths=page_paths, deck_link=deck_link)
     topic_pages: dict[str, Product] = {}
     contexts: dict[str, dict] = {}
     placed_by_topic: dict[str, dict[str, PlacedDiagram]] = {}
@@ -215,10 +218,11 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         # Without a key for the topic, its whole model identifies it.
         source = keys.topics.get(topic.slug) if keys else None
         identity = (source or topic, previous, following, links,
-                    sorted((b, d.path) for b, d in placed.items()))
+                    sorted((b, d.path) for b, d in placed.items()), topic_deck_link)
         path = topic_page_path(topic)
         contexts[topic.slug] = dict(topic=topic, diagrams=placed, card_links=links,
-                                    previous=previous, following=following)
+                                    previous=previous, following=following,
+                                    deck_link=topic_deck_link)
         topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
                                        **contexts[topic.slug])
     if keys:

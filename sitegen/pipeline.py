@@ -144,12 +144,14 @@ def producers() -> tuple[Producer, ...]:
     """The outputs of a build, in the order they are made; a new output (a flashcard deck,
     a whole-guide PDF) is one more entry. Imported on use: an unchanged build loads none."""
     from .card import produce_cards
+    from .deck import produce_deck
     from .diagrams import produce_diagrams
     from .pages import produce_pages
     from .search import produce_search_index
 
     return (
         Producer("diagrams", "drawing diagrams", produce_diagrams),
+        Producer("deck", "making the Anki deck", produce_deck),  # before the pages: its size
         Producer("pages", "rendering pages", produce_pages),
         Producer("search", "indexing pages", produce_search_index),
         Producer("cards", "laying out cards", produce_cards),

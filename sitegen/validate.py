@@ -101,6 +101,14 @@ CARD = Shape("card", (
 ), "A printable one-page quick-reference card of a topic, on A4 and US Letter. The build "
    "finds, for each paper, the largest type size from 8 pt down to 7 pt and the column widths "
    "at which it fits one page.")
+DECK = Shape("deck", (
+    Key("name", TEXT, "The deck's name in Anki, the parent of one subdeck per topic "
+        "(default: the site's title); the file is named after it."),
+    Key("id", ID, "What names the deck's notes in Anki for good (default: the name as a "
+        "file name, e.g. my-study-guide). Set it to that before renaming a deck people "
+        "study: a note keeps its review history only while its deck id stays the same."),
+), "An Anki deck of the guide's flashcards (definitions, misconceptions, questions and "
+   "scenarios), built as decks/<name>.apkg; `deck: {}` for the defaults.")
 SITE = Shape("site.yaml", (
     Key("title", TEXT, "The site's title.", required=True),
     Key("description", TEXT, "One sentence on the site, for search engines and links.",
@@ -111,6 +119,7 @@ SITE = Shape("site.yaml", (
     Key("topics", ListOf(ID), "The topics, in order: each the name of a folder under "
         "topics/. Every folder there must be listed.", required=True),
     Key("cards", ListOf(CARD), "The quick-reference cards."),
+    Key("deck", DECK, "Build an Anki deck of the guide's flashcards."),
 ), "The site's settings, topic order and cards.")
 
 
@@ -141,18 +150,33 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
     # Card files are named after their topic, so a second card would overwrite the first.
     f.unique([(get(node, "topic"), card.topic.slug) for node, card in zip(card_nodes, cards)
               if card.topic], "card topic")
+    title = f.text(get(site, "title"), "site title")
     result = m.Site(
-        title=f.text(get(site, "title"), "site title"),
+        title=title,
         description=f.text(get(site, "description"), "site description"),
         author=f.text(get(site, "author"), "site author"),
         language=language,
         sets=tuple(shared.values()),
         topics=tuple(topics.values()),
         cards=cards,
+        deck=_deck(get(site, "deck"), title, f),
     )
     if f.errors:
         raise BuildFailed(f.errors)
     return result
+
+
+def _deck(node: Node | None, site_title: str | None, f: Fields) -> m.DeckSettings | None:
+    """The deck settings, or None when site.yaml asks for no deck."""
+    if node is None:
+        return None
+    from .deck import slug
+
+    deck = f.mapping(node, "deck", DECK.required, DECK.optional)
+    name = optional_text(deck, "name", f, "deck name") or site_title or ""
+    id_node = get(deck, "id")
+    deck_id = f.identifier(id_node, "deck id") if id_node is not None else slug(name)
+    return m.DeckSettings(name, deck_id or "")
 
 
 # What was already reported as broken, so that references to it are not reported again:

@@ -446,10 +446,151 @@ def check_card(built: Path, content: Path, card: dict) -> None:
         assert missing == [], (path.name, missing)
 
 
+# The Anki deck -------------------------------------------------------------------------
+
+def deck_settings(content: Path) -> dict | None:
+    """site.yaml's deck: with its defaults, {"name", "id"}; None for a guide without one."""
+    site = site_yaml(content)
+    if site.get("deck") is None:
+        return None
+    name = site["deck"].get("name", site["title"])
+    return {"name": name, "id": site["deck"].get("id", file_name(name))}
+
+
+def file_name(title: str) -> str:
+    """A title as the README says files are named: ASCII lowercase letters and digits
+    between '-', accents dropped."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "deck"
+
+
+def deck_path(built: Path, content: Path) -> Path:
+    return built / "decks" / f'{file_name(deck_settings(content)["name"])}.apkg'
+
+
+def anki_notes(apkg: Path, collection: Path | None = None) -> list[dict]:
+    """Every note of an .apkg as Anki's own library imports it (into a new collection, or
+    into the one at collection, with the importer's default options): its guid, id, card
+    ids, fields, tags and the decks of its cards."""
+    import tempfile
+
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    with tempfile.TemporaryDirectory() as folder:
+        col = Collection(str(collection or Path(folder) / "collection.anki2"))
+        try:
+            col.import_anki_package(ImportAnkiPackageRequest(
+                package_path=str(apkg), options=ImportAnkiPackageOptions()))
+            found = []
+            for note_id in col.find_notes(""):
+                note = col.get_note(note_id)
+                cards = note.cards()
+                found.append({"guid": note.guid, "id": note.id, "cards": [c.id for c in cards],
+                              "type": note.note_type()["name"], "fields": dict(note.items()),
+                              "tags": sorted(note.tags),
+                              "decks": sorted({col.decks.name(c.did) for c in cards})})
+        finally:
+            col.close()
+    return found
+
+
+def fragment(html: str):
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def note_view(note: dict) -> dict:
+    """What a learner sees of a note: the text of each part of its cards."""
+    fields = note["fields"]
+    seen = {"tags": note["tags"], "decks": note["decks"], "extra": text(fragment(fields["Extra"]))}
+    if "Options" in fields:
+        return {**seen, "question": text(fragment(fields["Question"])),
+                "options": [text(li) for li in fragment(fields["Options"]).xpath(".//li")],
+                "answers": [text(li) for li in fragment(fields["Answer"]).xpath(".//li")]}
+    front = fragment(fields["Front"])
+    labels = front.xpath("./p[@class='sg-label']")
+    for label in labels:
+        label.drop_tree()
+    return {**seen, "label": " ".join(text(label) for label in labels), "front": text(front),
+            "back": text(fragment(fields["Back"]))}
+
+
+def expected_deck_notes(content: Path, slug: str) -> dict[str, dict]:
+    """A topic's notes as the README describes them, read from its YAML, by GUID: made
+    with genanki's guid_for from the deck id, topic, block and item id."""
+    from genanki import guid_for
+
+    deck = deck_settings(content)
+    topic = topic_yaml(slug, content)
+    sets = choice_sets(topic, content)
+    titles = [topic_yaml(s, content).get("short_title") or topic_yaml(s, content)["title"]
+              for s in topics_of(content)]
+    title = topic.get("short_title") or topic["title"]
+    subdeck = f'{deck["name"]}::{title}' + (f" ({slug})" if titles.count(title) > 1 else "")
+    seen = {"decks": [subdeck]}
+    notes = {}
+
+    def add(block: dict, item_id: str, tags: list[str] = (), **view) -> None:
+        guid = guid_for(deck["id"], slug, block["id"], item_id)
+        notes[guid] = {**seen, "tags": sorted({f"topic::{slug}", *tags}), **view}
+
+    for block in topic["blocks"]:
+        kind = block["kind"]
+        if kind == "definitions":
+            items = [item for group in block["groups"] for item in group["items"]]
+            for n, item in enumerate(items, 1):
+                add(block, item.get("id", str(n)), label="", front=words(item["term"]),
+                    back=words(item["definition"]), extra="")
+        elif kind == "myths":
+            for n, item in enumerate(block["items"], 1):
+                add(block, item.get("id", str(n)), label="Misconception",
+                    front=words(item["myth"]), back=words(item["reality"]), extra="")
+        elif kind == "scenarios":
+            values = sets[block["answers"]]["values"]
+            for n, item in enumerate(block["items"], 1):
+                add(block, item.get("id", str(n)), label="", front=words(item["question"]),
+                    back=words(values[item["answer"]]["label"]), extra=words(item["explanation"]))
+        elif kind == "questions":
+            for n, item in enumerate(block["items"], 1):
+                options = question_options(item)
+                how_many = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}
+                choose = f' (Choose {how_many[item["choose"]]}.)' if item.get("choose") else ""
+                shown = [f"{letter(i)}. {words(t)}" for i, (_, t, _) in enumerate(options)]
+                add(block, item.get("id", f"q{n}"),
+                    tags=[f"{s}::{v}" for s, v in item.get("tags", {}).items()],
+                    question=words(item["question"]) + choose, options=shown,
+                    answers=[o for o, (option_id, _, _) in zip(shown, options)
+                             if option_id in answers_of(item)],
+                    extra=words(item["explanation"]))
+    return notes
+
+
+_IMPORTED: dict[tuple, list[dict]] = {}
+
+
+def imported_once(apkg: Path) -> list[dict]:
+    """anki_notes of a deck, imported once per file version (the checks run per topic)."""
+    stat = apkg.stat()
+    key = (str(apkg), stat.st_size, stat.st_mtime_ns)
+    if key not in _IMPORTED:
+        _IMPORTED[key] = anki_notes(apkg)
+    return _IMPORTED[key]
+
+
+def check_deck(built: Path, content: Path, slug: str) -> None:
+    """Every note of the topic in the Anki deck, imported as Anki imports it, equals the
+    data: its parts' text, its tags, its subdeck; and it has no note the data lacks."""
+    if deck_settings(content) is None:
+        assert not (built / "decks").exists()
+        return
+    found = {note["guid"]: note_view(note) for note in imported_once(deck_path(built, content))
+             if f"topic::{slug}" in note["tags"]}
+    assert found == expected_deck_notes(content, slug), slug
+
+
 TOPIC_CHECKS = [check_every_text_reaches_the_page, check_prose, check_tables, check_myths,
                 check_lists, check_scenarios, check_questions, check_breakdown_and_quick_reference,
                 check_sections_and_sources, check_layer_diagrams, check_table_diagrams,
-                check_search_index]
+                check_search_index, check_deck]
 """Every check of one topic's outputs."""
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from content_checks import (TOPIC_CHECKS, cards_of, check_card, check_questions, check_table_diagrams,
-                            check_tables, topics_of)
+from content_checks import (TOPIC_CHECKS, cards_of, check_card, check_deck, check_questions,
+                            check_table_diagrams, check_tables, topics_of)
 from sitegen.pipeline import BuildConfig, build
 from source_data import CONTENT, read_yaml
 
@@ -119,11 +119,23 @@ def move_the_answer(topic: dict) -> None:
     block(topic, "practice-questions")["items"][0]["answer"] = "a"
 
 
+def reword_a_term(topic: dict) -> None:
+    block(topic, "why-it-matters")["groups"][0]["items"][0]["definition"] = "Something else"
+
+
+def answer_a_scenario_otherwise(topic: dict) -> None:
+    item = block(topic, "exam-scenarios")["items"][0]
+    item["answer"] = "aws" if item["answer"] == "customer" else "customer"
+
+
 @pytest.mark.parametrize("change, check", [
     (flip_a_cell, check_tables), (flip_a_cell, check_table_diagrams),
     (change_a_text_cell, check_tables), (change_an_option, check_questions),
-    (move_the_answer, check_questions),
-], ids=["set-cell-table", "set-cell-diagram", "text-cell-table", "option", "answer"])
+    (move_the_answer, check_questions), (change_an_option, check_deck),
+    (move_the_answer, check_deck), (reword_a_term, check_deck),
+    (answer_a_scenario_otherwise, check_deck),
+], ids=["set-cell-table", "set-cell-diagram", "text-cell-table", "option", "answer",
+        "deck-option", "deck-answer", "deck-term", "deck-scenario"])
 def test_a_page_that_differs_from_the_data_fails_its_check(edited, tmp_path, change, check):
     content, out = edited
     copy = changed_copy(content, tmp_path, change)

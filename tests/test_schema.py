@@ -100,6 +100,7 @@ def test_a_yes_where_text_is_expected_is_flagged_and_a_quoted_one_is_not(tmp_pat
 SCHEMA_LEVEL = {
     "column-each-over-invalid-value-id": "a value id must have an id's form",
     "diagram-source-retired-matrix": "`matrix` is not a kind",
+    "deck-id-invalid": "a deck id must have an id's form",
     "empty-list": "lists have at least one item",
     "invalid-id": "a block id must have an id's form",
     "card-column-width-not-a-percentage": "a width is a percentage",
@@ -158,7 +159,7 @@ BEYOND_SCHEMA = {
         "a reference to what the content declares"),
     # Uniqueness and rules across keys or items, which sitegen words better.
     **dict.fromkeys([
-        "duplicate-block-id", "duplicate-card-topic", "duplicate-column-id",
+        "duplicate-block-id", "duplicate-card-topic", "duplicate-column-id", "duplicate-definition-id",
         "duplicate-question-id", "duplicate-set-id", "duplicate-value-id",
         "question-duplicate-option-ids", "question-duplicate-options",
         "two-values-same-style", "reserved-block-id", "card-column-widths-too-wide"],

@@ -11,6 +11,7 @@ from ..shapes import ID, TEXT, Choice, Key, Shape, optional_keys, required_keys
 
 if TYPE_CHECKING:
     from .. import model as m
+    from ..notes import Note
 
 
 @dataclass
@@ -82,6 +83,9 @@ class Kind:
     by id, None for one whose mistakes were reported)."""
     draw: Callable[[m.Topic, m.Block], str] | None = None
     """The block's diagram as DOT source, for a kind drawn as a diagram."""
+    flashcards: Callable[[m.Topic, m.Block], tuple[Note, ...]] | None = None
+    """The block's study notes (sitegen/notes.py), in page order, for a kind whose items
+    are prompts with answers; None for a kind that gives none."""
 
     @property
     def shape(self) -> Shape:
@@ -116,6 +120,18 @@ def optional_text(mapping: Mapping | None, key: str, f: Fields, what: str = "") 
     """Text under an optional key; "" when absent or unusable. what: its name in messages."""
     node = get(mapping, key)
     return (f.text(node, what or key) or "") if node is not None else ""
+
+
+def item_ids(items: list[tuple[Node | None, Node, str]], f: Fields, what: str) -> list[str]:
+    """The ids of a block's items that have no id of their own in the text: each the
+    written `id:`, else the item's 1-based position. items: (its id node or None, the item's
+    node, its position as text) for each item, in order. Reports ids used twice."""
+    ids = []
+    for id_node, item_node, position in items:
+        written = f.identifier(id_node, what) if id_node is not None else None
+        ids.append((id_node or item_node, written or position))
+    f.unique(ids, what)
+    return [item_id for _, item_id in ids]
 
 
 def optional_inline(mapping: Mapping | None, key: str, f: Fields, what: str = "") -> str:

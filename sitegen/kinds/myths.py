@@ -1,4 +1,8 @@
-"""The myths kind: misconceptions set against the reality, with a myth-or-reality self-test."""
+"""The myths kind: misconceptions set against the reality, with a myth-or-reality self-test.
+
+Each misconception is a flashcard, myth -> reality, named by its `id:` if written, else by its
+position in the block: never by its wording, so a reworded one keeps its review history.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from dataclasses import dataclass
 
 from ..fields import get
 from ..load import Mapping
-from ..model import Block, _Model, sealed
-from ..shapes import TEXT, Key, ListOf, Shape
-from .base import Kind, TopicScope
+from ..model import Block, Topic, _Model, sealed
+from ..notes import Note
+from ..shapes import ID, TEXT, Key, ListOf, Shape
+from .base import Kind, TopicScope, item_ids
 
 
 @sealed
@@ -20,6 +25,9 @@ class Myth(_Model):
     """What people wrongly believe."""
     reality: str
     """What is actually true."""
+    id: str = ""
+    """Names the misconception for good (its flashcard's history): the `id:` written, else
+    its 1-based position in the block."""
 
 
 @sealed
@@ -38,24 +46,38 @@ class Myths(Block):
 
 def parse(block: Mapping, scope: TopicScope) -> dict:
     f = scope.fields
-    items = []
+    read = []
     for node in f.sequence(get(block, "items"), "items"):
         item = f.mapping(node, "misconception", MYTH.required, MYTH.optional)
-        items.append(Myth(f.inline(get(item, "myth"), "myth"), f.inline(get(item, "reality"), "reality")))
-    return {"caption": f.inline(get(block, "caption"), "caption"), "items": tuple(items)}
+        read.append((node, get(item, "id"), f.inline(get(item, "myth"), "myth"),
+                     f.inline(get(item, "reality"), "reality")))
+    ids = item_ids([(id_node, node, str(n)) for n, (node, id_node, _, _) in enumerate(read, 1)],
+                   f, "misconception id")
+    items = tuple(Myth(myth, reality, item_id) for (_, _, myth, reality), item_id in zip(read, ids))
+    return {"caption": f.inline(get(block, "caption"), "caption"), "items": items}
+
+
+def flashcards(topic: Topic, block: Myths) -> tuple[Note, ...]:
+    """myth -> reality, for each misconception."""
+    return tuple(Note(topic.slug, block.id, item.id, "myth", item.myth, item.reality)
+                 for item in block.items)
 
 
 MYTH = Shape("misconception", (
+    Key("id", ID, "Names its flashcard for good, so that its review history is kept when "
+        "misconceptions are reordered (default: its position in the block; rewording never "
+        "loses it)."),
     Key("myth", TEXT, "What people wrongly believe; it must read on its own.", required=True),
     Key("reality", TEXT, "What is true instead; it must read on its own.", required=True),
 ), "A misconception and the reality.")
 
-KIND = Kind("myths", Myths, parse, keys=(
+KIND = Kind("myths", Myths, parse, flashcards=flashcards, keys=(
     Key("caption", TEXT, "What the table of misconceptions shows.", required=True),
     Key("items", ListOf(MYTH), "The misconceptions, in order.", required=True),
 ), summary="Misconceptions and the reality, as a table and a myth-or-reality self-test.",
     notes="The self-test shuffles the statements one at a time, so write each myth and "
-          "each reality so that it reads on its own. Printable.",
+          "each reality so that it reads on its own. Printable. Each misconception is a "
+          "flashcard of the study deck, myth -> reality.",
     example="""\
 - kind: myths
   id: misconceptions

@@ -1,4 +1,8 @@
-"""The questions kind: exam-style multiple choice, single answer or "choose N", as a self-test."""
+"""The questions kind: exam-style multiple choice, single answer or "choose N", as a self-test.
+
+Each question is a flashcard named by its id: the question and its options -> the right
+options, then the explanation; filed under its choice-set tags as "set:value".
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from dataclasses import dataclass
 
 from ..fields import get
 from ..load import Mapping, Node, Scalar, Sequence
-from ..model import Block, Choice, _Model, sealed
+from ..inline import inline_text
+from ..model import Block, Choice, Topic, _Model, sealed
+from ..notes import Note, option_letter
 from ..shapes import ID, TEXT, Count, Key, ListOf, MapOf, OneOf, Reference, Shape
 from .base import Kind, TopicScope, optional_inline
 
@@ -38,6 +44,8 @@ class Tag(_Model):
     """The set's name, e.g. "Exam domain"."""
     value: Choice
     """The value."""
+    set_id: str
+    """The set's id, as the question names it."""
 
 
 @sealed
@@ -170,7 +178,7 @@ def _tags(node: Node | None, scope: TopicScope) -> tuple[Tag, ...]:
         choice_set = scope.choice_set(key_node, "tag set")
         value = scope.choice(value_node, f"tag '{key}'", choice_set)
         if value is not None:
-            tags.append(Tag(choice_set.name, value))
+            tags.append(Tag(choice_set.name, value, choice_set.id))
     return tuple(tags)
 
 
@@ -200,6 +208,23 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     return {"items": tuple(q for _, q in questions)}
 
 
+def flashcards(topic: Topic, block: Questions) -> tuple[Note, ...]:
+    """The question and its options -> the right options, lettered as shown, then the
+    explanation; tagged "set:value" with the question's tags."""
+    notes = []
+    for question in block.items:
+        right = [n for n, option in enumerate(question.options) if question.is_answer(option)]
+        # Each option's Markdown is its own; " · " and "A. " hold no Markdown characters.
+        back = inline_text(" · ".join(f"{option_letter(n)}. {question.options[n].text}"
+                                      for n in right))
+        notes.append(Note(topic.slug, block.id, question.id, "question", question.question,
+                          back, question.explanation,
+                          options=tuple(option.text for option in question.options),
+                          tags=tuple(f"{tag.set_id}:{tag.value.id}" for tag in question.tags),
+                          answers=tuple(right)))
+    return tuple(notes)
+
+
 OPTION = Shape("option", (
     Key("id", ID, "How the answer names this option.", required=True),
     Key("text", TEXT, "The option as the exam shows it.", required=True),
@@ -226,12 +251,14 @@ QUESTION = Shape("question", (
         "id, then value id."),
 ), "An exam-style multiple-choice question.")
 
-KIND = Kind("questions", Questions, parse, keys=(
+KIND = Kind("questions", Questions, parse, flashcards=flashcards, keys=(
     Key("items", ListOf(QUESTION), "The questions, in order.", required=True),
 ), summary="Exam-style multiple choice: 2-6 options, one answer or `choose: N`, an explanation, optional tags.",
     notes="A self-test on the page: choose, check, right or wrong with the explanation, a "
           "score per section kept in the browser. Options are all plain text or all "
-          "mappings; no two may be the same. Printable (questions, options and an answer key).",
+          "mappings; no two may be the same. Printable (questions, options and an answer key). "
+          "Each question is a flashcard of the study deck: question and options -> the right "
+          "options, then the explanation.",
     example="""\
 - kind: questions
   id: practice-questions

@@ -1,14 +1,20 @@
-"""The scenarios kind: exam scenarios answered by a value of a choice set, as a self-test."""
+"""The scenarios kind: exam scenarios answered by a value of a choice set, as a self-test.
+
+Each scenario is a flashcard: its question -> the answer's label, with the explanation after.
+A scenario is named by its `id:` if written, else by its position in the block: never by its
+title or wording, so a reworded one keeps its review history.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..fields import get
 from ..load import Mapping
-from ..model import Block, Choice, ChoiceSet, _Model, sealed
-from ..shapes import TEXT, Key, ListOf, Reference, Shape
-from .base import Kind, TopicScope, optional_inline
+from ..model import Block, Choice, ChoiceSet, Topic, _Model, sealed
+from ..notes import Note
+from ..shapes import ID, TEXT, Key, ListOf, Reference, Shape
+from .base import Kind, TopicScope, item_ids, optional_inline
 
 
 @sealed
@@ -24,6 +30,9 @@ class Scenario(_Model):
     """The right value."""
     explanation: str
     """Why that value is right."""
+    id: str = ""
+    """Names the scenario for good (its flashcard's history): the `id:` written, else its
+    1-based position in the block."""
 
 
 @sealed
@@ -46,20 +55,33 @@ class Scenarios(Block):
 def parse(block: Mapping, scope: TopicScope) -> dict:
     f = scope.fields
     answers = scope.choice_set(get(block, "answers"), "scenario answers")
-    items = []
+    items, nodes = [], []
     for node in f.sequence(get(block, "items"), "scenarios"):
         item = f.mapping(node, "scenario", SCENARIO.required, SCENARIO.optional)
         title = f.inline(get(item, "title"), "scenario title")
+        nodes.append((get(item, "id"), node, str(len(nodes) + 1)))
         items.append(Scenario(
             title=title,
             question=f.inline(get(item, "question"), "question"),
             answer=scope.choice(get(item, "answer"), f"answer of scenario '{title}'", answers),
             explanation=f.inline(get(item, "explanation"), "explanation"),
         ))
+    ids = item_ids(nodes, f, "scenario id")
+    items = [replace(item, id=item_id) for item, item_id in zip(items, ids)]
     return {"answers": answers, "prompt": optional_inline(block, "prompt", f), "items": tuple(items)}
 
 
+def flashcards(topic: Topic, block: Scenarios) -> tuple[Note, ...]:
+    """The scenario's question -> its answer's label, then the explanation."""
+    return tuple(Note(topic.slug, block.id, item.id, "scenario", item.question,
+                      item.answer.label, item.explanation)
+                 for item in block.items if item.answer is not None)
+
+
 SCENARIO = Shape("scenario", (
+    Key("id", ID, "Names its flashcard for good, so that its review history is kept when "
+        "scenarios are reordered (default: its position in the block; rewording never loses "
+        "it)."),
     Key("title", TEXT, "A short name for the situation.", required=True),
     Key("question", TEXT, "The situation, as the exam would describe it.", required=True),
     Key("answer", Reference("a value of the block's `answers` set"), "The right value.",
@@ -67,13 +89,14 @@ SCENARIO = Shape("scenario", (
     Key("explanation", TEXT, "Why that value is right.", required=True),
 ), "An exam-style situation answered by one value of a set.")
 
-KIND = Kind("scenarios", Scenarios, parse, keys=(
+KIND = Kind("scenarios", Scenarios, parse, flashcards=flashcards, keys=(
     Key("answers", Reference("a choice set"), "The set every answer is a value of; the "
         "self-test offers all its values.", required=True),
     Key("prompt", TEXT, "The question every scenario asks (default: \"Which <set name>?\")."),
     Key("items", ListOf(SCENARIO), "The scenarios, in order.", required=True),
 ), summary="Situations answered by one value of a choice set (`answers`), as a self-test.",
-    notes="Printable.",
+    notes="Printable. Each scenario is a flashcard of the study deck: its question -> the "
+          "answer's label, then the explanation.",
     example="""\
 - kind: scenarios
   id: exam-scenarios

@@ -1,4 +1,10 @@
-"""The tips kind: numbered exam tips."""
+"""The tips kind: numbered exam tips.
+
+Tips give no flashcards: a tip is one statement, with no prompt to answer. A card made of it
+would show the whole tip on the front (nothing to recall), or cut it at a colon into a
+question the author never wrote. What a tip teaches is better asked as a question, a
+definition or a scenario, which do make cards.
+"""
 
 from __future__ import annotations
 
