@@ -37,11 +37,12 @@ EditorLoader.yaml_implicit_resolvers = {
 
 
 def stem(path: Path) -> str:
-    return {"site.yaml": "site", "sets.yaml": "sets"}.get(path.name, "topic")
+    return {"site.yaml": "site", "sets.yaml": "sets", "exam.yaml": "exam"}.get(path.name, "topic")
 
 
 def yaml_files(content: Path) -> list[Path]:
-    found = [content / "site.yaml", content / "sets.yaml", *sorted(content.glob("topics/*/topic.yaml"))]
+    found = [content / "site.yaml", content / "sets.yaml", content / "exam.yaml",
+             *sorted(content.glob("topics/*/topic.yaml"))]
     return [path for path in found if path.is_file()]
 
 
@@ -339,6 +340,8 @@ def test_the_parsers_read_exactly_the_keys_the_schema_declares(tmp_path, monkeyp
         documents = {raw.site_path: raw.site, **{t.yaml_path: t.yaml for t in raw.topics.values()}}
         if raw.sets is not None:
             documents[str(content / "sets.yaml")] = raw.sets
+        if raw.exam is not None:
+            documents[raw.exam_path] = raw.exam
         places = {}
         for node in documents.values():
             places.update(node_paths(node))

@@ -8,6 +8,7 @@ from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, ChoiceSet, _Model, sealed
 from ..shapes import TEXT, Key, ListOf, Reference, Shape
+from ..exam import TASK_IDS, TASKS_KEY_TEXT
 from .base import Kind, TopicScope, optional_inline
 
 
@@ -24,6 +25,9 @@ class Scenario(_Model):
     """The right value."""
     explanation: str
     """Why that value is right."""
+    tasks: tuple[str, ...] = ()
+    """Ids of the exam blueprint's tasks the scenario is on (content/exam.yaml); () when it
+    names none."""
 
 
 @sealed
@@ -55,6 +59,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
             question=f.inline(get(item, "question"), "question"),
             answer=scope.choice(get(item, "answer"), f"answer of scenario '{title}'", answers),
             explanation=f.inline(get(item, "explanation"), "explanation"),
+            tasks=scope.tasks(get(item, "tasks"), f"the tasks of scenario '{title}'"),
         ))
     return {"answers": answers, "prompt": optional_inline(block, "prompt", f), "items": tuple(items)}
 
@@ -65,6 +70,7 @@ SCENARIO = Shape("scenario", (
     Key("answer", Reference("a value of the block's `answers` set"), "The right value.",
         required=True),
     Key("explanation", TEXT, "Why that value is right.", required=True),
+    Key("tasks", TASK_IDS, TASKS_KEY_TEXT.format(what="the scenario")),
 ), "An exam-style situation answered by one value of a set.")
 
 KIND = Kind("scenarios", Scenarios, parse, keys=(
