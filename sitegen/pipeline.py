@@ -149,6 +149,7 @@ def producers() -> tuple[Producer, ...]:
     """The outputs of a build, in the order they are made; a new output (a flashcard deck,
     a whole-guide PDF) is one more entry. Imported on use: an unchanged build loads none."""
     from .card import produce_cards
+    from .coverage import produce_exam_page
     from .diagrams import produce_diagrams
     from .pages import produce_pages
     from .search import produce_search_index
@@ -157,6 +158,7 @@ def producers() -> tuple[Producer, ...]:
         Producer("diagrams", "drawing diagrams", produce_diagrams),
         Producer("pages", "rendering pages", produce_pages),
         Producer("search", "indexing pages", produce_search_index),
+        Producer("exam", "measuring the exam coverage", produce_exam_page),
         Producer("cards", "laying out cards", produce_cards),
     )
 
@@ -467,7 +469,7 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     finally:
         card_layout.close()
     files = {path: product for produced in made.values() for path, product in produced.files.items()}
-    counts = {"pages": sum(path.endswith(".html") for path in made["pages"].files),
+    counts = {"pages": sum(path.endswith(".html") for path in files),
               "diagrams": len(made["diagrams"].data), "cards": len(made["cards"].files)}
     card_fits = [[path, fit.size_pt, fit.describe() + (f", {layouts} layout{'' if layouts == 1 else 's'}" if layouts else
                                                        ", from cache")]
