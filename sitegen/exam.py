@@ -257,6 +257,9 @@ class ExamScope:
     unreadable: frozenset[str] = frozenset()
     """Task ids written in exam.yaml whose entries have mistakes: what names them is not
     reported again."""
+    every_domain: bool = True
+    """Whether every domain entry names its value: when one does not (it was reported),
+    a question's domain the exam seems to lack is not reported too."""
 
     def tasks(self, node: Node | None, what: str, f: Fields,
               domain: Choice | None = None) -> tuple[str, ...]:
@@ -268,7 +271,7 @@ class ExamScope:
         if not self.declared:
             f.error(node, f"{what} name tasks of an exam blueprint, but there is no "
                     f"{self.path}",
-                    f"write the exam's domains and tasks in {self.path} (see the README), "
+                    f"write the exam's domains and tasks in {self.path}, as the README shows, "
                     "or leave out 'tasks'")
             return ()
         found: list[tuple[Node, str]] = []
@@ -299,7 +302,8 @@ class ExamScope:
     def check_tag(self, node: Node, set_id: str, value: Choice, f: Fields) -> None:
         """A question's tag of the exam's domains set names a domain the exam has."""
         exam = self.exam
-        if exam is None or set_id != exam.domains_set or exam.domain(value.id) is not None:
+        if (exam is None or not self.every_domain or set_id != exam.domains_set
+                or exam.domain(value.id) is not None):
             return
         f.error(node, f"the question is tagged with the domain '{value.id}' ({value.label}), "
                 f"which {self.path} has no entry for",
@@ -350,10 +354,12 @@ def read_exam(node: Node | None, path: str, shared: dict[str, ChoiceSet | None],
     domains, places, unreadable = _domains(get(exam, "domains"), domains_key, choice_set, f)
     if choice_set is None:
         return ExamRead(ExamScope(path, True, None, unreadable), places)
+    entries = get(exam, "domains")
+    every_domain = isinstance(entries, Sequence) and len(entries.items) == len(domains)
     blueprint = Exam(title=title or "", code=code or "", url=url or "",
                      questions=questions or 0, minutes=minutes or 0, domains=domains,
                      domains_set=choice_set.id)
-    return ExamRead(ExamScope(path, True, blueprint, unreadable), places)
+    return ExamRead(ExamScope(path, True, blueprint, unreadable, every_domain), places)
 
 
 def _domains(node: Node | None, key: Node | None, choice_set: ChoiceSet | None,
