@@ -51,7 +51,8 @@ def schema_errors(path: Path) -> list[jsonschema.ValidationError]:
     return list(validator.iter_errors(yaml.load(path.read_text(encoding="utf-8"), Loader=EditorLoader)))
 
 
-SHIPPED = [*yaml_files(ROOT / "content"), *yaml_files(FIXTURE)]
+SHIPPED = [*yaml_files(ROOT / "content"), *yaml_files(FIXTURE),
+           *yaml_files(ROOT / "tests" / "fixtures" / "exam")]
 
 
 @pytest.mark.parametrize("name", sorted(schema_texts()))
