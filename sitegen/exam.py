@@ -103,15 +103,30 @@ def question_domain(site: Site, topic: Topic, question) -> Domain | None:
     return None if site.exam is None else _question_domain(site.exam, topic, question)
 
 
-def _question_domain(exam: Exam, topic: Topic, question) -> Domain | None:
+def _question_domain(exam: Exam, topic: Topic, question,
+                     lookup: _Lookup | None = None) -> Domain | None:
+    lookup = lookup or _Lookup.of(exam)
     for tag in getattr(question, "tags", ()):
         if tag.set_id == exam.domains_set:
-            return exam.domain(tag.value.id)
+            return lookup.domains.get(tag.value.id)
     for task_id in (*getattr(question, "tasks", ()), *topic.tasks):
-        task = exam.task(task_id)
+        task = lookup.tasks.get(task_id)
         if task is not None:
-            return exam.domain(task.domain_id)
+            return lookup.domains.get(task.domain_id)
     return None
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """An exam's tasks and domains by id, for walking many questions."""
+
+    tasks: dict[str, Task]
+    domains: dict[str, Domain]
+
+    @classmethod
+    def of(cls, exam: Exam) -> _Lookup:
+        return cls({task.id: task for task in exam.tasks},
+                   {domain.id: domain for domain in exam.domains})
 
 
 # What the guide covers ------------------------------------------------------------------
@@ -156,7 +171,8 @@ class Coverage:
 def coverage(exam: Exam, topics: tuple[Topic, ...]) -> Coverage:
     """Which topics and how many practice questions the guide has for each domain and task:
     from the model alone, one pass over the topics' blocks."""
-    covering: dict[str, list[Topic]] = {task.id: [] for task in exam.tasks}
+    lookup = _Lookup.of(exam)
+    covering: dict[str, list[Topic]] = {task_id: [] for task_id in lookup.tasks}
     on_task = dict.fromkeys(covering, 0)
     in_domain = {domain.id: 0 for domain in exam.domains}
     total = unfiled = 0
@@ -169,14 +185,14 @@ def coverage(exam: Exam, topics: tuple[Topic, ...]) -> Coverage:
                 if not block.practice:
                     continue
                 total += 1
-                domain = _question_domain(exam, topic, item)
+                domain = _question_domain(exam, topic, item, lookup)
                 if domain is None:
                     unfiled += 1
                     continue
                 in_domain[domain.id] += 1
                 # A question without tasks of its own is on its topic's tasks of its domain.
-                for task_id in own or [t for t in topic.tasks
-                                       if getattr(exam.task(t), "domain_id", None) == domain.id]:
+                for task_id in own or [t for t in topic.tasks if t in lookup.tasks
+                                       and lookup.tasks[t].domain_id == domain.id]:
                     if task_id in on_task:
                         on_task[task_id] += 1
         for task_id in named:
@@ -349,7 +365,7 @@ def read_exam(node: Node | None, path: str, shared: dict[str, ChoiceSet | None],
     if isinstance(set_node, Scalar) and set_node.text.strip() in shared:
         choice_set = shared[set_node.text.strip()]  # None: its own mistakes are reported
     elif set_node is not None:
-        f.reference(set_node, "domains_set", shared, "choice set of sets.yaml")
+        f.reference(set_node, "domains_set", shared, "shared choice set")
     domains_key = exam.entries["domains"][0] if "domains" in exam.entries else None
     domains, places, unreadable = _domains(get(exam, "domains"), domains_key, choice_set, f)
     if choice_set is None:
