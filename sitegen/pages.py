@@ -201,9 +201,10 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     # listed every topic would grow with the guide, and would change with every new topic.
     site_alone = replace(site, topics=(), cards=())
     topic_deck_link = replace(deck_link, kilobytes=None) if deck_link else None
+    exam = (site.exam.title, site.exam.code) if site.exam else None  # linked from the index
     page("index.html", "index.html",
          [(t.slug, t.title, t.short_title, t.icon, t.summary) for t in site.topics]
-         + [sorted(cards_by_topic.items()), deck_link],
+         + [sorted(cards_by_topic.items()), deck_link, exam],
          cards_by_topic=cards_by_topic, page_paths=page_paths, deck_link=deck_link)
     topic_pages: dict[str, Product] = {}
     contexts: dict[str, dict] = {}
@@ -236,7 +237,9 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path, addressed=False,
          css=Markup(outputs["assets/site.css"].make().decode("utf-8")))
     if base_url:
-        outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *page_paths.values()]))
+        exam_page = ["exam.html"] if site.exam else []  # made by sitegen/coverage.py
+        outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *exam_page,
+                                                              *page_paths.values()]))
         outputs["robots.txt"] = ready(robots_txt(base_url))
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_".
     outputs[".nojekyll"] = ready(b"")
