@@ -183,11 +183,22 @@ def guid_of(deck: m.DeckSettings, note: Note) -> str:
 
 
 def exam_tags(site: m.Site, topic: m.Topic, note: Note) -> tuple[str, ...]:
-    """Tags from the exam blueprint. A question's own domain tag is among note.tags already
-    (as domain::<value>); this is the one place for what the blueprint adds, such as the
-    domain of a question tagged with tasks only (sitegen.exam.question_domain). Whatever it
-    reads beyond the topic joins the rows' key in deck_product."""
-    return ()
+    """Tags from the exam blueprint: the domain a question counts toward when the question
+    names none itself (from its tasks, or its topic's: sitegen.exam.question_domain), as
+    <domains set>::<domain>. A question's own domain tag and its tasks are among note.tags
+    already. The blueprint is part of every topic's key (content/exam.yaml), so the rows'
+    key covers it."""
+    exam = site.exam
+    if exam is None or note.kind != "question" or not exam.domains_set:
+        return ()
+    if any(tag.startswith(f"{exam.domains_set}:") for tag in note.tags):
+        return ()
+    from .exam import question_domain
+
+    block = topic.block(note.block)
+    question = next((q for q in getattr(block, "items", ()) if q.id == note.item), None)
+    domain = question_domain(site, topic, question) if question is not None else None
+    return (f"{exam.domains_set}::{domain.choice.id}",) if domain is not None else ()
 
 
 # The deck -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import lxml.html
 
-from source_data import (answers_of, blocks_of_kind, cell_text, choice_sets, displayed_texts,
+from source_data import (read_yaml, answers_of, blocks_of_kind, cell_text, choice_sets, displayed_texts,
                          question_options, row_header, site_yaml, table_columns, table_groups,
                          topic_yaml)
 
@@ -528,6 +528,18 @@ def expected_deck_notes(content: Path, slug: str) -> dict[str, dict]:
     subdeck = f'{deck["name"]}::{title}' + (f" ({slug})" if titles.count(title) > 1 else "")
     seen = {"decks": [subdeck]}
     notes = {}
+    # The exam blueprint files a question that names no domain under its first task's
+    # domain, or its topic's first task's (the README's rule).
+    exam_file = content / "exam.yaml"
+    exam = read_yaml(exam_file)["exam"] if exam_file.is_file() else None
+    domain_of = {task["id"]: domain["domain"] for domain in exam["domains"]
+                 for task in domain["tasks"]} if exam else {}
+
+    def domain_tags(item: dict) -> list[str]:
+        if exam is None or exam["domains_set"] in item.get("tags", {}):
+            return []
+        tasks = item.get("tasks", []) or topic.get("tasks", [])
+        return [f'{exam["domains_set"]}::{domain_of[tasks[0]]}'] if tasks else []
 
     def add(block: dict, item_id: str, tags: list[str] = (), **view) -> None:
         guid = guid_for(deck["id"], slug, block["id"], item_id)
@@ -548,7 +560,8 @@ def expected_deck_notes(content: Path, slug: str) -> dict[str, dict]:
             values = sets[block["answers"]]["values"]
             for n, item in enumerate(block["items"], 1):
                 add(block, item.get("id", str(n)), label="", front=words(item["question"]),
-                    back=words(values[item["answer"]]["label"]), extra=words(item["explanation"]))
+                    back=words(values[item["answer"]]["label"]), extra=words(item["explanation"]),
+                    tags=[f"task::{task}" for task in item.get("tasks", [])])
         elif kind == "questions":
             for n, item in enumerate(block["items"], 1):
                 options = question_options(item)
@@ -556,7 +569,9 @@ def expected_deck_notes(content: Path, slug: str) -> dict[str, dict]:
                 choose = f' (Choose {how_many[item["choose"]]}.)' if item.get("choose") else ""
                 shown = [f"{letter(i)}. {words(t)}" for i, (_, t, _) in enumerate(options)]
                 add(block, item.get("id", f"q{n}"),
-                    tags=[f"{s}::{v}" for s, v in item.get("tags", {}).items()],
+                    tags=[*(f"{s}::{v}" for s, v in item.get("tags", {}).items()),
+                          *(f"task::{task}" for task in item.get("tasks", [])),
+                          *domain_tags(item)],
                     question=words(item["question"]) + choose, options=shown,
                     answers=[o for o, (option_id, _, _) in zip(shown, options)
                              if option_id in answers_of(item)],

@@ -251,3 +251,24 @@ def test_a_build_that_does_not_change_the_deck_does_not_load_genanki(guide, tmp_
     assert run() == "False ('templates changed',)"  # pages made again, the deck kept
     edit(guide / "topics" / "second" / "topic.yaml", "term: Reduced Burden", "term: Less to Run")
     assert run().startswith("True")
+
+
+def test_questions_filed_by_tasks_only_carry_the_domain_the_blueprint_gives(tmp_path, monkeypatch):
+    """A guide with an exam blueprint: every note carries its tasks, and a question that
+    names no domain is tagged with the domain of its first task, or of its topic's first
+    task (check_deck works that out from the YAML)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "exam", content)
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "deck:\n  name: Exam Practice\n",
+                    encoding="utf-8")
+    out = built(content, tmp_path / "out", monkeypatch)
+    derived = 0
+    for slug in topics_of(content):
+        check_deck(out, content, slug)
+        expected = expected_deck_notes(content, slug).values()
+        derived += sum(1 for note in expected if "question" in note
+                       and any(tag.startswith("domain::") for tag in note["tags"]))
+    assert derived, "the fixture should have questions filed under a domain"
+    tags = {tag for note in anki_notes(deck_path(out, content)) for tag in note["tags"]}
+    assert any(tag.startswith("task::") for tag in tags), tags

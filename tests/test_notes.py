@@ -37,7 +37,8 @@ def expected_notes(content: Path, slug: str) -> list[tuple]:
                        item["reality"], "", (), (), ()) for n, item in enumerate(block["items"], 1)]
         elif kind == "scenarios":
             notes += [(slug, block_id, item.get("id", str(n)), "scenario", item["question"],
-                       labels[block["answers"]][item["answer"]], item["explanation"], (), (), ())
+                       labels[block["answers"]][item["answer"]], item["explanation"], (),
+                       tuple(f"task:{task}" for task in item.get("tasks", [])), ())
                       for n, item in enumerate(block["items"], 1)]
         elif kind == "questions":
             for n, item in enumerate(block["items"], 1):
@@ -45,7 +46,8 @@ def expected_notes(content: Path, slug: str) -> list[tuple]:
                 right = tuple(i for i, (option_id, _, _) in enumerate(options)
                               if option_id in answers_of(item))
                 back = " · ".join(f"{'ABCDEF'[i]}. {options[i][1]}" for i in right)
-                tags = tuple(f"{set_id}:{value}" for set_id, value in item.get("tags", {}).items())
+                tags = (*(f"{set_id}:{value}" for set_id, value in item.get("tags", {}).items()),
+                        *(f"task:{task}" for task in item.get("tasks", [])))
                 notes.append((slug, block_id, item.get("id", f"q{n}"), "question", item["question"],
                               back, item["explanation"], tuple(t for _, t, _ in options), tags, right))
     return notes

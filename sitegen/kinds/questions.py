@@ -219,7 +219,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
 
 def flashcards(topic: Topic, block: Questions) -> tuple[Note, ...]:
     """The question and its options -> the right options, lettered as shown, then the
-    explanation; tagged "set:value" with the question's tags."""
+    explanation; tagged "set:value" with the question's tags and "task:id" with its tasks."""
     notes = []
     for question in block.items:
         right = [n for n, option in enumerate(question.options) if question.is_answer(option)]
@@ -229,7 +229,8 @@ def flashcards(topic: Topic, block: Questions) -> tuple[Note, ...]:
         notes.append(Note(topic.slug, block.id, question.id, "question", question.question,
                           back, question.explanation,
                           options=tuple(option.text for option in question.options),
-                          tags=tuple(f"{tag.set_id}:{tag.value.id}" for tag in question.tags),
+                          tags=(*(f"{tag.set_id}:{tag.value.id}" for tag in question.tags),
+                                *(f"task:{task}" for task in question.tasks)),
                           answers=tuple(right)))
     return tuple(notes)
 

@@ -77,9 +77,11 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
 
 
 def flashcards(topic: Topic, block: Scenarios) -> tuple[Note, ...]:
-    """The scenario's question -> its answer's label, then the explanation."""
+    """The scenario's question -> its answer's label, then the explanation; tagged "task:id"
+    with its tasks."""
     return tuple(Note(topic.slug, block.id, item.id, "scenario", item.question,
-                      item.answer.label, item.explanation)
+                      item.answer.label, item.explanation,
+                      tags=tuple(f"task:{task}" for task in item.tasks))
                  for item in block.items if item.answer is not None)
 
 
