@@ -20,8 +20,9 @@ from .sources import Templates
 from .templating import make_environment
 
 # Copied from templates/static/ to assets/ as they are.
-ASSETS = ("site.css", "strings.js", "theme.js", "search.js", "quiz.js", "favicon.svg",
-          "vendor/minisearch.min.js", "vendor/minisearch.LICENSE.txt")
+ASSETS = ("site.css", "strings.js", "theme.js", "search.js", "quiz.js", "flashcards.js",
+          "practice.js", "favicon.svg", "vendor/minisearch.min.js",
+          "vendor/minisearch.LICENSE.txt", "vendor/ts-fsrs.umd.js", "vendor/ts-fsrs.LICENSE.txt")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,58 @@ class TopicLink:
     """Path of its page from the site root."""
     title: str
     """Its short title."""
+
+
+@dataclass(frozen=True)
+class StudyLink:
+    """One study output, as the "Study" links of the index and topic pages list it."""
+
+    path: str
+    """Path from the site root (with a #fragment, for a part of a page)."""
+    label: str
+    """Its name in the site's language."""
+    note: str = ""
+    """A word more, shown in brackets after it (a file's format, say); "" for none."""
+
+
+def study_links(site: m.Site) -> tuple[StudyLink, ...]:
+    """The study outputs the guide has, in the order they are listed: each output is one
+    entry here, and the templates show whatever the list holds (macros.study_links)."""
+    from . import study
+
+    strings = catalogue(site.language)
+    links = []
+    if study.has_flashcards(site):
+        links.append(StudyLink(study.FLASHCARDS_PATH, strings.text("study_flashcards")))
+    if study.has_practice(site):
+        links.append(StudyLink(study.PRACTICE_PATH, strings.text("study_practice")))
+    # The outputs of content/exam.yaml and of site.yaml's `deck:` and `book:`, once the
+    # model has them.
+    if getattr(site, "exam", None) is not None:
+        links.append(StudyLink("exam.html", strings.text("study_exam")))
+    if getattr(site, "deck", None) is not None:
+        from .deck import deck_path
+
+        links.append(StudyLink(deck_path(site.deck), strings.text("study_deck"),
+                               strings.text("study_deck_note")))
+    if getattr(site, "book", None) is not None:
+        links += [StudyLink("guide-a4.pdf", strings.text("study_guide"), strings.text("paper_a4")),
+                  StudyLink("guide-letter.pdf", strings.text("study_guide"),
+                            strings.text("paper_letter"))]
+    return tuple(links)
+
+
+def topic_study_links(site: m.Site, topic: m.Topic,
+                      links: tuple[StudyLink, ...]) -> tuple[StudyLink, ...]:
+    """A topic page's study links: its own flashcards first, when it has any, then the
+    guide's."""
+    from . import study
+
+    if not any(link.path == study.FLASHCARDS_PATH for link in links) or not study.gives_notes(topic):
+        return links
+    own = StudyLink(f"{study.FLASHCARDS_PATH}#topic={topic.slug}",
+                    catalogue(site.language).text("study_topic_flashcards"))
+    return (own, *links)
 
 
 def topic_page_path(topic: m.Topic) -> str:
@@ -198,10 +251,11 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     # Topic pages see the site's title and settings but not its topic list: a page that
     # listed every topic would grow with the guide, and would change with every new topic.
     site_alone = replace(site, topics=(), cards=())
+    study = study_links(site)
     page("index.html", "index.html",
          [(t.slug, t.title, t.short_title, t.icon, t.summary) for t in site.topics]
-         + [sorted(cards_by_topic.items())],
-         cards_by_topic=cards_by_topic, page_paths=page_paths)
+         + [sorted(cards_by_topic.items()), study],
+         cards_by_topic=cards_by_topic, page_paths=page_paths, study=study)
     topic_pages: dict[str, Product] = {}
     contexts: dict[str, dict] = {}
     placed_by_topic: dict[str, dict[str, PlacedDiagram]] = {}
@@ -214,11 +268,12 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         links = cards_by_topic.get(topic.slug, [])
         # Without a key for the topic, its whole model identifies it.
         source = keys.topics.get(topic.slug) if keys else None
+        topic_study = topic_study_links(site, topic, study)
         identity = (source or topic, previous, following, links,
-                    sorted((b, d.path) for b, d in placed.items()))
+                    sorted((b, d.path) for b, d in placed.items()), topic_study)
         path = topic_page_path(topic)
         contexts[topic.slug] = dict(topic=topic, diagrams=placed, card_links=links,
-                                    previous=previous, following=following)
+                                    previous=previous, following=following, study=topic_study)
         topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
                                        **contexts[topic.slug])
     if keys:

@@ -147,12 +147,14 @@ def producers() -> tuple[Producer, ...]:
     from .diagrams import produce_diagrams
     from .pages import produce_pages
     from .search import produce_search_index
+    from .study import produce_study
 
     return (
         Producer("diagrams", "drawing diagrams", produce_diagrams),
         Producer("pages", "rendering pages", produce_pages),
         Producer("search", "indexing pages", produce_search_index),
         Producer("cards", "laying out cards", produce_cards),
+        Producer("study", "assembling the study pages", produce_study),
     )
 
 
