@@ -26,7 +26,7 @@
   var form = part(".practice-form");
   var sizeInput = part(".practice-size");
   var timedInput = part(".practice-timed");
-  var minutesInput = part(".practice-minutes");
+  var minutesInput = document.getElementById("practice-minutes");
   var setupMessage = part(".practice-message");
   var attemptView = part(".practice-attempt");
   var stage = part(".practice-stage");
@@ -226,10 +226,13 @@
       return;
     }
     var seconds = Math.ceil(left / 1000);
-    var hours = Math.floor(seconds / 3600), minutes = Math.floor(seconds / 60) % 60;
-    var rest = seconds % 60;
-    clock.textContent = (hours ? hours + ":" + (minutes < 10 ? "0" : "") : "") + minutes + ":"
-      + (rest < 10 ? "0" : "") + rest;
+    var hours = Math.floor(seconds / 3600);
+    var parts = [Math.floor(seconds / 60) % 60, seconds % 60].map(function (n) {
+      return n < 10 ? "0" + n : String(n);
+    });
+    if (hours) parts.unshift(String(hours));
+    else parts[0] = String(Number(parts[0]));
+    clock.textContent = parts.join(":");
     [5, 1].forEach(function (mark) {
       if (!warned[mark] && left <= mark * 60000) {
         warned[mark] = true;
