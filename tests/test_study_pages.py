@@ -12,6 +12,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+import yaml
 
 from sitegen.pipeline import BuildConfig, build
 from source_data import (CONTENT, answers_of, choice_sets, question_options, shared_sets, site_yaml,
@@ -77,9 +78,26 @@ def expected_notes(slug: str, content: Path = CONTENT) -> list[dict]:
     return notes
 
 
-def domain_set(content: Path = CONTENT) -> str | None:
-    """Without an exam, the shared set that tags the most questions (the first on a tie)."""
-    counts = {s["id"]: 0 for s in shared_sets(content)}
+def read_as_written(path: Path):
+    """A YAML file with every scalar as the text written (task ids such as 1.10 stay so)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def blueprint(content: Path = CONTENT) -> dict:
+    """What practice exams are drawn by, as the README says: the exam's domains and weights
+    (exam.yaml), or without an exam, the values of the shared set that tags the most
+    questions (the first on a tie), each of the same weight."""
+    sets = {s["id"]: s for s in shared_sets(content)}
+    if (content / "exam.yaml").exists():
+        exam = read_as_written(content / "exam.yaml")["exam"]
+        labels = {v["id"]: v["label"] for v in sets[exam["domains_set"]]["values"]}
+        return {"set": exam["domains_set"], "title": exam["title"],
+                "minutes": int(exam["minutes"]), "questions": int(exam["questions"]),
+                "domains": [(d["domain"], labels[d["domain"]], int(d["weight"]))
+                            for d in exam["domains"]],
+                "tasks": {task["id"]: d["domain"] for d in exam["domains"]
+                          for task in d.get("tasks", [])}}
+    counts = dict.fromkeys(sets, 0)
     for slug in site_yaml(content)["topics"]:
         for block in topic_yaml(slug, content)["blocks"]:
             if block["kind"] == "questions":
@@ -87,18 +105,36 @@ def domain_set(content: Path = CONTENT) -> str | None:
                     for set_id in item.get("tags", {}):
                         if set_id in counts:
                             counts[set_id] += 1
-    best = max(counts, key=lambda s: counts[s], default=None)
-    return best if best is not None and counts[best] else None
+    best = max(counts, key=lambda name: counts[name], default=None)
+    if best is None or not counts[best]:
+        return {"set": None, "title": "", "minutes": 0, "questions": 0, "domains": [], "tasks": {}}
+    return {"set": best, "title": "", "minutes": 0, "questions": 0, "tasks": {},
+            "domains": [(v["id"], v["label"], 1) for v in sets[best]["values"]]}
+
+
+def question_domain(plan: dict, topic_tasks: list, item: dict, written: dict) -> str:
+    """The domain a question counts toward: its tag of the domains' set, else the domain of
+    its first task the exam has, else of its topic's; "" for none. written: the question as
+    written (its task ids)."""
+    known = {domain_id for domain_id, _, _ in plan["domains"]}
+    domain = item.get("tags", {}).get(plan["set"], "") if plan["set"] else ""
+    if not domain:
+        for task in [*written.get("tasks", []), *topic_tasks]:
+            if task in plan["tasks"]:
+                domain = plan["tasks"][task]
+                break
+    return domain if domain in known else ""
 
 
 def expected_questions(slug: str, content: Path = CONTENT) -> list[dict]:
     topic = topic_yaml(slug, content)
-    set_id = domain_set(content)
+    written = read_as_written(content / "topics" / slug / "topic.yaml")
+    plan = blueprint(content)
     questions = []
-    for block in topic["blocks"]:
+    for block, written_block in zip(topic["blocks"], written["blocks"]):
         if block["kind"] != "questions":
             continue
-        for n, item in enumerate(block["items"], 1):
+        for n, (item, written_item) in enumerate(zip(block["items"], written_block["items"]), 1):
             options = question_options(item)
             questions.append({
                 "parts": (slug, block["id"], item.get("id", f"q{n}")),
@@ -107,7 +143,7 @@ def expected_questions(slug: str, content: Path = CONTENT) -> list[dict]:
                             for option_id, option_text, note in options],
                 "answer": " ".join(o for o, _, _ in options if o in answers_of(item)),
                 "choose": str(len(answers_of(item))),
-                "domain": item.get("tags", {}).get(set_id, "") if set_id else "",
+                "domain": question_domain(plan, written.get("tasks", []), item, written_item),
                 "explanation": words(item["explanation"]),
                 "reread": f"topics/{slug}.html#{block['id']}",
                 "block_title": words(block["title"]),
@@ -204,24 +240,34 @@ def test_every_question_of_the_guide_is_on_the_practice_page_as_the_data_says(sh
         assert parse(shipped / slug).xpath(f'//section[@id="{block}"]')
 
 
-def test_the_practice_page_draws_by_the_domains_of_the_set_that_tags_the_questions(shipped):
-    """Without an exam, each value of the domains' set weighs the same; the table says how
-    many questions each has."""
+def test_the_practice_page_draws_by_the_domains_and_their_weights(shipped):
+    """The table of domains is what the page draws by: each domain's id and weight, and how
+    many questions it has; questions in no domain only fill up. With an exam, the page
+    suggests the exam's pace."""
     page = parse(shipped / "practice.html")
-    set_id = domain_set()
-    values = next(s for s in shared_sets() if s["id"] == set_id)["values"]
+    plan = blueprint()
     questions = [q for slug in SLUGS for q in expected_questions(slug)]
     rows = page.xpath("//table[contains(@class, 'practice-domains')]/tbody/tr")
     untagged = sum(1 for q in questions if not q["domain"])
     assert [(r.get("data-domain"), r.get("data-weight")) for r in rows] == (
-        [(v["id"], "1") for v in values] + ([("", "0")] if untagged else []))
-    for row, value in zip(rows, values):
-        assert text(one(row, "th")) == words(value["label"])
-        assert text(row.xpath("td")[1]) == str(sum(1 for q in questions if q["domain"] == value["id"]))
+        [(domain_id, str(weight)) for domain_id, _, weight in plan["domains"]]
+        + ([("", "0")] if untagged else []))
+    total_weight = sum(weight for _, _, weight in plan["domains"])
+    for row, (domain_id, label, weight) in zip(rows, plan["domains"]):
+        assert text(one(row, "th")) == words(label)
+        assert text(row.xpath("td")[0]) == f"{round(100 * weight / total_weight)}%"
+        assert text(row.xpath("td")[1]) == str(sum(1 for q in questions if q["domain"] == domain_id))
     main = one(page, "//main")
-    assert main.get("data-exam-minutes") is None  # no exam: no exam pace
-    size = one(page, "//input[@id='practice-size']")
-    assert size.get("max") == str(len(questions)) and size.get("value") == str(min(20, len(questions)))
+    size = min(20, len(questions))
+    if plan["questions"]:
+        assert main.get("data-exam-minutes") == str(plan["minutes"])
+        assert main.get("data-exam-questions") == str(plan["questions"])
+        assert one(page, "//input[@id='practice-minutes']").get("value") == str(
+            -(-size * plan["minutes"] // plan["questions"]))
+    else:
+        assert main.get("data-exam-minutes") is None
+    field = one(page, "//input[@id='practice-size']")
+    assert field.get("max") == str(len(questions)) and field.get("value") == str(size)
 
 
 def test_topic_and_index_pages_link_to_the_study_pages_that_exist(shipped):
