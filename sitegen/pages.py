@@ -287,7 +287,10 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path, addressed=False,
          css=Markup(outputs["assets/site.css"].make().decode("utf-8")))
     if base_url:
-        outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *page_paths.values()]))
+        # The study pages the guide has are pages to find too (not the files, nor a part).
+        listed = [link.path for link in study if link.path.endswith(".html")]
+        outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *page_paths.values(),
+                                                              *listed]))
         outputs["robots.txt"] = ready(robots_txt(base_url))
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_".
     outputs[".nojekyll"] = ready(b"")

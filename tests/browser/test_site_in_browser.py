@@ -145,12 +145,15 @@ def test_every_internal_link_and_asset_resolves(pages_site, server):
             checked += 1
     pages = {u + "index.html" if u.endswith("/") else u for u in seen
              if u.endswith((".html", "/"))}
-    # The index and every topic, nothing else (a missing page would have failed above).
-    assert pages == {server.base_url + "index.html"} | set(sources), sorted(seen)
+    # The index, every topic and the study pages, nothing else (a missing page would have
+    # failed above).
+    study = {server.base_url + name for name in ("flashcards.html", "practice.html")}
+    assert pages == {server.base_url + "index.html"} | set(sources) | study, sorted(seen)
     assert external == {url: links for url, links in sources.items() if links}
     assert any(u.endswith(".pdf") for u in seen) and any(u.endswith(".svg") for u in seen)
     for path in ("sitemap.xml", "robots.txt", "assets/search-index.js",
-                 "assets/vendor/minisearch.min.js", "assets/quiz.js"):
+                 "assets/vendor/minisearch.min.js", "assets/quiz.js", "assets/flashcards.js",
+                 "assets/practice.js", "assets/vendor/ts-fsrs.umd.js"):
         assert fetch(server.base_url + path)[0] == 200, path
     sitemap = fetch(server.base_url + "sitemap.xml")[1].decode()
     for loc in re.findall(r"<loc>(.*?)</loc>", sitemap):
