@@ -15,7 +15,8 @@ from .cache import DEFAULT_FOLDER
 from .errors import BuildFailed
 from .pipeline import BuildConfig, build, check
 from .reporting import (EXIT_ENVIRONMENT, EXIT_INTERRUPTED, EXIT_USAGE, StatusLine, details,
-                        error_count_line, error_lines, exit_code, plural, summary_line)
+                        error_lines, exit_code, failure_count_line, plural, print_warnings,
+                        summary_line)
 from .session import BuildSession
 from .stopping import stop_as_ctrl_c
 
@@ -34,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
                        ("check", "validate content/ only; writes nothing")):
         sub = verbs.add_parser(verb, help=text, description=text)
         sub.add_argument("--content", type=Path, default=Path("content"), help="content folder")
+        if verb in ("build", "check"):
+            sub.add_argument("--strict", action="store_true",
+                             help="fail on warnings too, as on errors (output/ is left as it was)")
         if verb == "serve":
             from .serve import add_serve_arguments
 
@@ -55,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                              help="diagrams and cards made at once (default: the cores available)")
             sub.add_argument("-v", "--verbose", action="store_true",
                              help="list what changed and which files were written or removed")
-    text = "write the JSON Schemas of site.yaml, sets.yaml and topic.yaml, for editors"
+    text = "write the JSON Schemas of site.yaml, sets.yaml, exam.yaml and topic.yaml, for editors"
     sub = verbs.add_parser("schema", help=text, description=text)
     sub.add_argument("--output", type=Path, default=Path("schemas"),
                      help="folder to write them to (default: schemas)")
@@ -141,15 +145,19 @@ def main(argv: list[str] | None = None, session: BuildSession | None = None) -> 
         return _write_verb(args)
     try:
         if args.verb == "check":
-            site = check(BuildConfig(content_dir=args.content))
+            site = check(BuildConfig(content_dir=args.content, strict=args.strict))
+            print_warnings(site.warnings)
+            warned = f", {plural(len(site.warnings), 'warning')}" if site.warnings else ""
             print(f"{args.content}/: {plural(len(site.topics), 'topic')}, "
-                  f"{plural(len(site.cards), 'card')}, no errors (card layout is checked by build)")
+                  f"{plural(len(site.cards), 'card')}, no errors{warned} (card layout is "
+                  "checked by build)")
             return 0
         status = StatusLine()
         config = BuildConfig(args.content, args.templates, args.output, args.base_url,
                              cache_dir=None if args.no_cache else args.cache,
                              jobs=args.jobs,
-                             progress=status.show if sys.stderr.isatty() else None)
+                             progress=status.show if sys.stderr.isatty() else None,
+                             strict=getattr(args, "strict", False))
         if args.verb == "serve":
             from .serve import run_serve
 
@@ -165,9 +173,10 @@ def main(argv: list[str] | None = None, session: BuildSession | None = None) -> 
         for line in lines:
             print(line, file=sys.stderr)
         if isinstance(problem, BuildFailed):
-            print(error_count_line(len(lines), "" if args.verb == "check"
-                                   else f"{args.output}/ was left unchanged"), file=sys.stderr)
+            print(failure_count_line(problem, "" if args.verb == "check"
+                                     else f"{args.output}/ was left unchanged"), file=sys.stderr)
         return exit_code(problem)
+    print_warnings(report.warnings)
     print(summary_line(config, report))
     if args.verbose:
         for line in details(report):

@@ -21,13 +21,16 @@ class ContentError:
     """What is wrong, worded around what was expected."""
     hint: str = ""
     """How to fix it, when there is something useful to say."""
+    level: str = "error"
+    """"error", which fails the build, or "warning": worth fixing, and the build goes on
+    (unless run with --strict)."""
 
     def __str__(self) -> str:
         # A mistake about a whole file (e.g. it is missing) has no line to point at.
         path = _quoted_path(self.path)
         location = f"{path}:{self.line}:{self.col}" if self.line else path
         hint = f" (hint: {printable(self.hint)})" if self.hint else ""
-        return f"{location}: error: {printable(self.message)}{hint}"
+        return f"{location}: {self.level}: {printable(self.message)}{hint}"
 
 
 # What a terminal acts on rather than shows: C0 controls (the line feed too, which would start

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import yaml
 
 from .errors import ContentError, excerpt
-from .sources import (SETS_FILE, SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
+from .sources import (EXAM_FILE, SETS_FILE, SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
                       topic_names)
 
 
@@ -105,18 +105,23 @@ class RawContent:
     """Parsed sets.yaml, the choice sets every topic may use; None when there is none."""
     errors: tuple[ContentError, ...]
     """Problems met while reading (encoding, YAML syntax, duplicate keys, anchors)."""
+    exam: Node | None = None
+    """Parsed exam.yaml, the exam blueprint; None when there is none (or it is unreadable)."""
+    exam_path: str = EXAM_FILE
+    """Path of exam.yaml, there or not: messages about task ids name it."""
 
 
 def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
                  names: list[str] | None = None,
                  sources: dict[str, list[tuple[str, bytes]]] | None = None,
-                 site_yaml: bytes | None = None, sets_yaml: bytes | None = None) -> RawContent:
+                 site_yaml: bytes | None = None, sets_yaml: bytes | None = None,
+                 exam_yaml: bytes | None = None) -> RawContent:
     """Read site.yaml and every topic folder; never raises for a content mistake.
 
     Topics named in known are already validated from the same files (see the cache), so
     their files are not read again. names: the topic folders, when already listed.
-    sources: files already read, by topic (see load_topic); site_yaml and sets_yaml: those
-    files' bytes, when already read.
+    sources: files already read, by topic (see load_topic); site_yaml, sets_yaml and
+    exam_yaml: those files' bytes, when already read.
     """
     errors: list[ContentError] = []
     site_path = content_dir / SITE_FILE
@@ -134,7 +139,9 @@ def load_content(content_dir: Path, known: frozenset[str] = frozenset(),
             topics[name] = RawTopic(name, None, f"{topics_dir}/{name}/{TOPIC_FILE}", {})
         else:
             topics[name] = load_topic(topics_dir / name, errors, (sources or {}).get(name))
-    return RawContent(site, str(site_path), topics, sets, tuple(errors))
+    exam = load_exam(content_dir, errors, exam_yaml)
+    return RawContent(site, str(site_path), topics, sets, tuple(errors), exam,
+                      str(content_dir / EXAM_FILE))
 
 
 def load_sets(content_dir: Path, errors: list[ContentError],
@@ -144,6 +151,15 @@ def load_sets(content_dir: Path, errors: list[ContentError],
     if sets_yaml is None and not os.path.lexists(sets_path):
         return None
     return _load_yaml(sets_path, errors, sets_yaml)
+
+
+def load_exam(content_dir: Path, errors: list[ContentError],
+              exam_yaml: bytes | None = None) -> Node | None:
+    """exam.yaml parsed (from exam_yaml, its bytes, when already read); None without one."""
+    exam_path = content_dir / EXAM_FILE
+    if exam_yaml is None and not os.path.lexists(exam_path):
+        return None
+    return _load_yaml(exam_path, errors, exam_yaml)
 
 
 def load_topic(folder: Path, errors: list[ContentError],

@@ -6,7 +6,11 @@ import copyreg
 import io
 import pickle
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .errors import ContentError
+    from .exam import Exam
 
 
 class _Sealed(type):
@@ -96,6 +100,9 @@ class Block(_Model):
     """Whether the block has a compact form for the printed card."""
     interactive: ClassVar[bool] = False
     """Whether the page's self-test script works on the block."""
+    practice: ClassVar[bool] = False
+    """Whether its items are practice questions, which the exam coverage counts toward the
+    exam's domains and tasks (sitegen/exam.py)."""
     id: str
     """Unique within the topic; the page anchor and the name cards use to pick blocks."""
     title: str
@@ -147,6 +154,9 @@ class Topic(_Model):
     """Choice sets its blocks may use: the site's shared ones, then its own."""
     blocks: tuple[Block, ...]
     """The page's sections, in order."""
+    tasks: tuple[str, ...] = ()
+    """Ids of the exam blueprint's tasks the topic covers (content/exam.yaml), in the
+    order written; () when it names none."""
 
     def block(self, block_id: str) -> Block:
         return next(b for b in self.blocks if b.id == block_id)
@@ -202,6 +212,12 @@ class Site(_Model):
     """Topics in reading order."""
     cards: tuple[Card, ...]
     """Printable cards."""
+    exam: Exam | None = None
+    """The exam blueprint (content/exam.yaml): its domains, weights and tasks; None for a
+    guide without one."""
+    warnings: tuple[ContentError, ...] = ()
+    """What is worth fixing but does not stop a build (a domain of the exam without
+    practice questions), each located like an error; a build with --strict fails on them."""
 
 
 for _class in (Block, Topic, Card, Site):

@@ -87,10 +87,11 @@ def study_links(site: m.Site) -> tuple[StudyLink, ...]:
         links.append(StudyLink(study.FLASHCARDS_PATH, strings.text("study_flashcards")))
     if study.has_practice(site):
         links.append(StudyLink(study.PRACTICE_PATH, strings.text("study_practice")))
-    # The outputs of content/exam.yaml and of site.yaml's `deck:` and `book:`, once the
-    # model has them.
-    if getattr(site, "exam", None) is not None:
-        links.append(StudyLink("exam.html", strings.text("study_exam")))
+    if site.exam is not None:
+        from .coverage import EXAM_PAGE
+
+        links.append(StudyLink(EXAM_PAGE, strings.text("exam_coverage")))
+    # The outputs of site.yaml's `deck:` and `book:`, once the model has them.
     if getattr(site, "deck", None) is not None:
         from .deck import deck_path
 
@@ -252,9 +253,10 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     # listed every topic would grow with the guide, and would change with every new topic.
     site_alone = replace(site, topics=(), cards=())
     study = study_links(site)
+    exam = (site.exam.title, site.exam.code) if site.exam else None  # linked from the index
     page("index.html", "index.html",
          [(t.slug, t.title, t.short_title, t.icon, t.summary) for t in site.topics]
-         + [sorted(cards_by_topic.items()), study],
+         + [sorted(cards_by_topic.items()), exam, study],
          cards_by_topic=cards_by_topic, page_paths=page_paths, study=study)
     topic_pages: dict[str, Product] = {}
     contexts: dict[str, dict] = {}

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from .cache import Cache, digest, generator_fingerprint
-from .sources import (SETS_FILE, SITE_FILE, TOPICS_DIR, Templates, read_file, settled, topic_names,
-                      topic_signature, topic_sources)
+from .sources import (EXAM_FILE, SETS_FILE, SITE_FILE, TOPICS_DIR, Templates, read_file, settled,
+                      topic_names, topic_signature, topic_sources)
 from .output import is_current, read_manifest, record_summary, write_tree
+from .errors import BuildFailed, ContentError
 from .session import BuildSession
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ class BuildConfig:
     """How many diagrams or cards are made at once."""
     progress: Callable[[str], None] | None = field(default=None, compare=False)
     """Told what a long build is doing, stage by stage (short builds say nothing)."""
+    strict: bool = False
+    """Whether warnings fail the build as errors do (output/ is then left as it was)."""
 
     @property
     def site_url(self) -> str:
@@ -97,6 +100,8 @@ class BuildReport:
     card_fits: tuple[tuple[str, float, str], ...] = ()
     """Each card PDF's path, the type size it settled on (pt), and in words its size and
     column widths and the layouts it took (for -v)."""
+    warnings: tuple[ContentError, ...] = ()
+    """What is worth fixing in the content but did not stop the build (Site.warnings)."""
 
     @property
     def unchanged(self) -> bool:
@@ -144,6 +149,7 @@ def producers() -> tuple[Producer, ...]:
     """The outputs of a build, in the order they are made; a new output (a flashcard deck,
     a whole-guide PDF) is one more entry. Imported on use: an unchanged build loads none."""
     from .card import produce_cards
+    from .coverage import produce_exam_page
     from .diagrams import produce_diagrams
     from .pages import produce_pages
     from .search import produce_search_index
@@ -153,17 +159,27 @@ def producers() -> tuple[Producer, ...]:
         Producer("diagrams", "drawing diagrams", produce_diagrams),
         Producer("pages", "rendering pages", produce_pages),
         Producer("search", "indexing pages", produce_search_index),
+        Producer("exam", "measuring the exam coverage", produce_exam_page),
         Producer("cards", "laying out cards", produce_cards),
         Producer("study", "assembling the study pages", produce_study),
     )
 
 
 def check(config: BuildConfig) -> model.Site:
-    """Load and validate only; raises BuildFailed listing every mistake."""
+    """Load and validate only; raises BuildFailed listing every mistake (and, with
+    config.strict, every warning)."""
     from .load import load_content
     from .validate import validate
 
-    return validate(load_content(config.content_dir))
+    site = validate(load_content(config.content_dir))
+    _fail_if_strict(config, site.warnings)
+    return site
+
+
+def _fail_if_strict(config: BuildConfig, warnings: tuple[ContentError, ...]) -> None:
+    """With --strict, warnings are mistakes: the build stops before writing anything."""
+    if config.strict and warnings:
+        raise BuildFailed(warnings)
 
 
 @dataclass(frozen=True)
@@ -177,6 +193,8 @@ class _Inputs:
     """site.yaml's bytes; None when it could not be read."""
     sets_yaml: bytes | None
     """sets.yaml's bytes; None when there is none (or it could not be read)."""
+    exam_yaml: bytes | None
+    """exam.yaml's bytes; None when there is none (or it could not be read)."""
     topics: dict[str, str]
     """Key of each topic folder's files, by folder name."""
     signatures: dict[str, list]
@@ -188,7 +206,7 @@ class _Inputs:
     @property
     def build_key(self) -> str:
         return digest(self.generator, self.templates.fingerprint, self.base_url,
-                      self.site_yaml or b"", self.sets_yaml or b"",
+                      self.site_yaml or b"", self.sets_yaml or b"", self.exam_yaml or b"",
                       *[part for slug, key in sorted(self.topics.items()) for part in (slug, key)])
 
 
@@ -204,11 +222,18 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
         sets_yaml: bytes | None = read_file(config.content_dir / SETS_FILE)
     except OSError:
         sets_yaml = None
-    shared = digest(sets_yaml or b"")
+    try:
+        exam_yaml: bytes | None = read_file(config.content_dir / EXAM_FILE)
+    except OSError:
+        exam_yaml = None
+    shared = _shared_key(sets_yaml, exam_yaml)
     before = previous.get("summary", {})
     known = before.get("signatures", {}) if before.get("generator") == generator else {}
-    # Every topic may use the shared sets: a change to them is a change to every topic.
-    old_keys = before.get("topics", {}) if before.get("sets_yaml") == shared else {}
+    # Every topic may use the shared sets and name the exam's tasks: a change to either is
+    # a change to every topic.
+    same_shared = (before.get("sets_yaml") == digest(sets_yaml or b"")
+                   and before.get("exam_yaml") == digest(exam_yaml or b""))
+    old_keys = before.get("topics", {}) if same_shared else {}
     topics, signatures, read = {}, {}, {}
     topics_dir = str(config.content_dir / TOPICS_DIR)
     now = time.time_ns()
@@ -224,11 +249,20 @@ def _read_inputs(config: BuildConfig, previous: dict) -> _Inputs:
         read[name] = topic_sources(folder)
         topics[name] = _topic_key(generator, shared, name, read[name])
     return _Inputs(generator, Templates.read(config.templates_dir), config.base_url,
-                   site_yaml, sets_yaml, topics, signatures, read)
+                   site_yaml, sets_yaml, exam_yaml, topics, signatures, read)
+
+
+def _shared_key(sets_yaml: bytes | None, exam_yaml: bytes | None) -> str:
+    """The key of what every topic is checked against besides its own files: the shared
+    sets (sets.yaml) and the exam's tasks and domains (exam.yaml)."""
+    if exam_yaml is None:  # a guide without an exam keeps the keys it had before there were any
+        return digest(sets_yaml or b"")
+    return digest(sets_yaml or b"", "exam.yaml", exam_yaml)
 
 
 def _topic_key(generator: str, shared: str, name: str, sources: list[tuple[str, bytes]]) -> str:
-    """shared: the key of the shared sets (sets.yaml), which every topic may use."""
+    """shared: the key of the shared sets and the exam blueprint (_shared_key), which every
+    topic may use."""
     # An unreadable folder gets a key of its own; loading it will say what is wrong.
     return digest(generator, shared, name, *[part for file_name, data in sources
                                              for part in (file_name, data)],
@@ -251,6 +285,8 @@ def _changes(previous: dict, inputs: _Inputs) -> list[str]:
         reasons.append("site.yaml changed")
     if before.get("sets_yaml") != digest(inputs.sets_yaml or b""):
         reasons.append("sets.yaml changed")
+    if before.get("exam_yaml") != digest(inputs.exam_yaml or b""):
+        reasons.append("exam.yaml changed")
     old_topics = before.get("topics", {})
     for slug in sorted(set(old_topics) | set(inputs.topics)):
         if slug not in inputs.topics:
@@ -284,15 +320,15 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache,
     unread = [slug for slug in inputs.topics if slug not in known]
     inputs = _read_late(config, inputs, unread)
     folders = config.content_dir / TOPICS_DIR
-    shared = _shared_sets(config, inputs) if unread else {}
-    for slug, found in zip(unread, spread(validated_topic,
-                                          [(folders / s, inputs.sources[s], shared) for s in unread],
-                                          config.jobs)):
+    shared, exam = _shared_sets(config, inputs) if unread else ({}, None)
+    jobs = [(folders / slug, inputs.sources[slug], shared, exam) for slug in unread]
+    for slug, found in zip(unread, spread(validated_topic, jobs, config.jobs)):
         if found is not None:  # a topic with mistakes is left to validate() to report
             known[slug] = topic_from_bytes(found)
             cache.put("topic", inputs.topics[slug], found)
     site = validate(load_content(config.content_dir, frozenset(known), list(inputs.topics),
-                                 inputs.sources, inputs.site_yaml, inputs.sets_yaml), known)
+                                 inputs.sources, inputs.site_yaml, inputs.sets_yaml,
+                                 inputs.exam_yaml), known)
     for topic in site.topics:
         if topic.slug not in known:  # validated without errors: kept for the next build
             cache.put("topic", inputs.topics[topic.slug], topic_to_bytes(topic))
@@ -300,18 +336,23 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache,
     return site, inputs
 
 
-def _shared_sets(config: BuildConfig, inputs: _Inputs) -> dict:
-    """The shared choice sets, for topics validated on their own; none when sets.yaml has a
-    mistake (the whole validation then reports it)."""
+def _shared_sets(config: BuildConfig, inputs: _Inputs) -> tuple[dict, object]:
+    """The shared choice sets, for topics validated on their own (none when sets.yaml has a
+    mistake: the whole validation then reports it), and the exam blueprint their tasks are
+    checked against (exam.ExamScope; its mistakes too are reported by the whole validation)."""
+    from .exam import read_exam
     from .fields import Fields
-    from .load import load_sets
+    from .load import load_exam, load_sets
     from .validate import shared_sets
 
     errors: list = []
     node = load_sets(config.content_dir, errors, inputs.sets_yaml)
     f = Fields(errors)
     found = shared_sets(node, f)
-    return {} if f.errors else found
+    sets = {} if f.errors else found
+    exam_node = load_exam(config.content_dir, [], inputs.exam_yaml)
+    exam = read_exam(exam_node, str(config.content_dir / EXAM_FILE), sets, Fields([])).scope
+    return sets, exam
 
 
 def _read_late(config: BuildConfig, inputs: _Inputs, unread: list[str]) -> _Inputs:
@@ -325,11 +366,22 @@ def _read_late(config: BuildConfig, inputs: _Inputs, unread: list[str]) -> _Inpu
     sources, topics, signatures = dict(inputs.sources), dict(inputs.topics), dict(inputs.signatures)
     for slug in late:
         sources[slug] = topic_sources(config.content_dir / TOPICS_DIR / slug)
-        key = _topic_key(inputs.generator, digest(inputs.sets_yaml or b""), slug, sources[slug])
+        key = _topic_key(inputs.generator, _shared_key(inputs.sets_yaml, inputs.exam_yaml), slug,
+                         sources[slug])
         if key != topics[slug]:
             topics[slug] = key
             signatures.pop(slug, None)
     return replace(inputs, sources=sources, topics=topics, signatures=signatures)
+
+
+def _recorded_warnings(recorded) -> tuple[ContentError, ...]:
+    """The warnings the last build recorded beside output/ (none when unreadable)."""
+    try:
+        return tuple(ContentError(str(path), int(line), int(col), str(message), str(hint),
+                                  level="warning")
+                     for path, line, col, message, hint in recorded or ())
+    except (TypeError, ValueError):
+        return ()
 
 
 def _recorded_fits(recorded) -> tuple[tuple[str, float, str], ...]:
@@ -365,6 +417,8 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     build_key = inputs.build_key
     if is_current(config.output_dir, build_key, previous):
         before = previous.get("summary", {})
+        warnings = _recorded_warnings(before.get("warnings"))
+        _fail_if_strict(config, warnings)
         if before.get("signatures") != inputs.signatures:
             # Folders changed just before the last build have settled since: from now on
             # they are judged by their stamps, not read.
@@ -377,7 +431,7 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
         return BuildReport(pages=counts.get("pages", 0), diagrams=counts.get("diagrams", 0),
                            cards=counts.get("cards", 0), files=len(previous["files"]),
                            seconds=time.perf_counter() - started, reasons=("nothing changed",),
-                           card_fits=_recorded_fits(before.get("card_fits")))
+                           card_fits=_recorded_fits(before.get("card_fits")), warnings=warnings)
     reasons = _changes(previous, inputs)
 
     from .card import CardLayout
@@ -396,6 +450,7 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
 
     stage(f"reading {len(to_read)} topic{'' if len(to_read) == 1 else 's'}")
     site, inputs = _validated_site(config, inputs, cache, session)
+    _fail_if_strict(config, site.warnings)
     build_key = inputs.build_key  # a folder read late may have a new key
     check_graphviz()
     # Cards are laid out in worker processes beside the diagrams and pages, in one of them
@@ -416,7 +471,7 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     finally:
         card_layout.close()
     files = {path: product for produced in made.values() for path, product in produced.files.items()}
-    counts = {"pages": sum(path.endswith(".html") for path in made["pages"].files),
+    counts = {"pages": sum(path.endswith(".html") for path in files),
               "diagrams": len(made["diagrams"].data), "cards": len(made["cards"].files)}
     card_fits = [[path, fit.size_pt, fit.describe() + (f", {layouts} layout{'' if layouts == 1 else 's'}" if layouts else
                                                        ", from cache")]
@@ -424,6 +479,9 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
                "base_url": inputs.base_url, "site_yaml": digest(inputs.site_yaml or b""),
                "sets_yaml": digest(inputs.sets_yaml or b""),
+               "exam_yaml": digest(inputs.exam_yaml or b""),
+               # Said again by a build that finds nothing changed, and failed on by --strict.
+               "warnings": [[w.path, w.line, w.col, w.message, w.hint] for w in site.warnings],
                "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures,
                "card_fits": card_fits}
     stage("writing output")
@@ -438,4 +496,5 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
         remade=tuple(written.made), reasons=tuple(reasons),
         cached={kind: count for kind, count in cache.hits.items() if count}, rendered=rendered,
         card_fits=tuple((path, size, words) for path, size, words in card_fits),
+        warnings=site.warnings,
     )

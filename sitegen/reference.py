@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .exam import EXAM_FILE
 from .kinds import KINDS
 from .kinds.base import BLOCK_KEYS, Kind
 from .shapes import Block, Key, Shape, Type
@@ -37,6 +38,9 @@ def reference() -> str:
         "`sets.yaml` (optional): " + SETS_FILE.description + " Each is a **choice set** as "
         "in a topic.",
         _table(SETS_FILE.keys),
+        "`exam.yaml` (optional): " + EXAM_FILE.description,
+        _table(EXAM_FILE.keys),
+        *_nested(EXAM_FILE),
         "`site.yaml`: " + SITE.description,
         _table(SITE.keys),
         *_nested(SITE),

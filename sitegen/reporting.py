@@ -118,6 +118,22 @@ def error_count_line(count: int, outcome: str = "") -> str:
     return f"{plural(count, 'error')}; {outcome}" if outcome else plural(count, "error")
 
 
+def failure_count_line(problem: Exception, outcome: str = "") -> str:
+    """error_count_line for a build that failed with problem; one that failed on warnings
+    alone (--strict) counts them as warnings."""
+    errors = getattr(problem, "errors", ())
+    if errors and all(error.level == "warning" for error in errors):
+        counted = f"{plural(len(errors), 'warning')}, which --strict counts as errors"
+        return f"{counted}; {outcome}" if outcome else counted
+    return error_count_line(len(error_lines(problem) or ()), outcome)
+
+
+def print_warnings(warnings) -> None:
+    """Each warning of a build that went on despite them, on standard error, as errors are."""
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+
+
 class StatusLine:
     """One line on the terminal (standard error), rewritten in place as a long build moves on."""
 

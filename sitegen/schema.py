@@ -1,4 +1,5 @@
-"""JSON Schemas of site.yaml, sets.yaml and topic.yaml, written from the shapes the parsers read.
+"""JSON Schemas of site.yaml, sets.yaml, exam.yaml and topic.yaml, written from the shapes the
+parsers read.
 
 The schemas declare JSON Schema 2020-12 and use only keywords that mean the same in draft 7,
 which the YAML editors' language server implements: `$defs` are reached by plain `$ref`
@@ -13,12 +14,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .exam import EXAM_FILE
 from .shapes import Block, Shape, Type, definition_name
 from .validate import SETS_FILE, SITE, TOPIC
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_FOLDER = Path("schemas")
-FILES: dict[str, Shape] = {"site": SITE, "sets": SETS_FILE, "topic": TOPIC}
+FILES: dict[str, Shape] = {"site": SITE, "sets": SETS_FILE, "exam": EXAM_FILE, "topic": TOPIC}
 """Each schema file's stem (schemas/<stem>.schema.json) and the file shape it describes."""
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from .output import MARKER
 from .stopping import stop_as_ctrl_c
 from .pipeline import BuildConfig, BuildReport, build
-from .reporting import EXIT_ENVIRONMENT, describe, error_count_line, error_lines
+from .reporting import EXIT_ENVIRONMENT, describe, error_count_line, error_lines, print_warnings
 from .session import BuildSession
 from .sources import EDITOR_TEMP_FILE
 
@@ -180,6 +180,7 @@ class Server:
         """Tells the terminal, the open pages and wait_for_build() how a build went."""
         if report is not None:
             self._state.publish_success(output_changed=not report.unchanged)
+            print_warnings(report.warnings)
             print(f"{'built' if initial else 'rebuilt'} in {seconds:.2f} s ({describe(report)})",
                   flush=True)
         else:

@@ -22,6 +22,8 @@ EDITOR_TEMP_FILE = re.compile(r"^\.#|~$|^\..*\.sw[a-z]$|^4913$")
 SITE_FILE = "site.yaml"
 SETS_FILE = "sets.yaml"
 """Choice sets every topic may use (optional)."""
+EXAM_FILE = "exam.yaml"
+"""The exam blueprint: its domains, their weights and tasks (optional)."""
 TOPICS_DIR = "topics"
 TOPIC_FILE = "topic.yaml"
 

@@ -116,6 +116,8 @@ def starter_topic(name: str) -> str:
             sources:                 # optional: the documents the topic is based on
               - title: Shared Responsibility Model (AWS Compliance)
                 url: https://aws.amazon.com/compliance/shared-responsibility-model/
+            # tasks: [2.1]           # optional, with a content/exam.yaml: the exam's tasks the
+                                     # topic covers (questions and scenarios may name theirs too)
 
             """),
         SETS.replace("{styles}", " ".join(STYLES)),

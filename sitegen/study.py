@@ -103,7 +103,7 @@ class Blueprint:
 def blueprint(site: m.Site) -> Blueprint:
     """The exam's domains and weights (content/exam.yaml); a guide without an exam weighs the
     values of the shared choice set that tags the most questions equally."""
-    exam = getattr(site, "exam", None)
+    exam = site.exam
     if exam is not None:
         return Blueprint(tuple(PracticeDomain(d.choice.id, d.choice.label, d.weight)
                                for d in exam.domains), exam.domains_set, exam.minutes,
@@ -124,7 +124,7 @@ def blueprint(site: m.Site) -> Blueprint:
 
 def question_domain_id(site: m.Site, plan: Blueprint, topic: m.Topic, question: Question) -> str:
     """The id of the domain a question counts toward; "" for none."""
-    if getattr(site, "exam", None) is not None:
+    if site.exam is not None:
         from .exam import question_domain
 
         domain = question_domain(site, topic, question)

@@ -8,6 +8,7 @@ from dataclasses import replace as dataclass_replace
 
 from . import i18n, model as m
 from .errors import BuildFailed
+from .exam import TASK_IDS, TASKS_KEY_TEXT, ExamScope, coverage, exam_warnings, read_exam
 from .fields import Fields, get, invisible_character, shown
 from .kinds import KINDS, RETIRED, TopicScope
 from .inline import plain_text
@@ -64,6 +65,7 @@ TOPIC = Shape("topic.yaml", (
         "of its page."),
     Key("sets", ListOf(CHOICE_SET), "The topic's own choice sets (ids other than the "
         "shared ones of sets.yaml)."),
+    Key("tasks", TASK_IDS, TASKS_KEY_TEXT.format(what="the topic")),
     Key("blocks", ListOf(Block(tuple(kind.shape for kind in KINDS.values()))),
         "The page: its blocks, in order.", required=True),
 ), "One topic: its page and what its card may print.", retired=RETIRED_TOPIC_KEYS)
@@ -122,6 +124,7 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
     f = Fields(list(raw.errors))
     site = f.mapping(raw.site, "site.yaml", SITE.required, SITE.optional)
     shared = shared_sets(raw.sets, f)
+    exam = read_exam(raw.exam, raw.exam_path, shared, f)
     language = f.text(get(site, "language"), "language")
     if language and not LANGUAGE_TAG.match(language):
         f.error(get(site, "language"), f"language '{language}' is not a language tag",
@@ -133,7 +136,7 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
         f.error(get(site, "language"), f"sitegen has no interface strings in language '{language}'",
                 f"languages with a catalogue: {languages}; a region may follow, as in 'es-MX'; "
                 f"for another, add sitegen/locales/<language>.yaml, a translated copy of en.yaml")
-    topics, reported = _topics(site, raw, f, known or {}, shared)
+    topics, reported = _topics(site, raw, f, known or {}, shared, exam.scope)
     card_nodes = f.sequence(get(site, "cards"), "cards") if get(site, "cards") else ()
     # Cards name topics and blocks; if the topic list itself is unusable, that is the error.
     listed = isinstance(get(site, "topics"), Sequence)
@@ -149,9 +152,13 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
         sets=tuple(shared.values()),
         topics=tuple(topics.values()),
         cards=cards,
+        exam=exam.scope.exam,
     )
     if f.errors:
         raise BuildFailed(f.errors)
+    if result.exam is not None:
+        result = dataclass_replace(result, warnings=exam_warnings(
+            exam, coverage(result.exam, result.topics)))
     return result
 
 
@@ -169,19 +176,22 @@ def shared_sets(node: Node | None, f: Fields) -> dict[str, m.ChoiceSet | None]:
     return choice_sets(get(sets_file, "sets"), f, {}) if sets_file else {}
 
 
-def validate_topic(raw: RawTopic, shared: dict[str, m.ChoiceSet]) -> m.Topic | None:
+def validate_topic(raw: RawTopic, shared: dict[str, m.ChoiceSet],
+                   exam: ExamScope | None = None) -> m.Topic | None:
     """One topic on its own (for a worker process), or None if it has any mistake.
 
     A topic with mistakes is validated again with the whole content, which reports them
-    in context; one without can be used as it is.
+    in context; one without can be used as it is. exam: the blueprint its tasks are
+    checked against.
     """
     f = Fields([])
-    topic, unusable = _topic(raw, f, shared)
+    topic, unusable = _topic(raw, f, shared, exam)
     return None if f.errors or unusable else topic
 
 
 def _topics(site: Mapping | None, raw: RawContent, f: Fields, known: dict[str, m.Topic],
-            shared: dict[str, m.ChoiceSet]) -> tuple[dict[str, m.Topic], Reported]:
+            shared: dict[str, m.ChoiceSet],
+            exam: ExamScope) -> tuple[dict[str, m.Topic], Reported]:
     """The listed topics (every folder when site.yaml could not be read)."""
     if raw.site is None:
         names = [(None, slug) for slug in raw.topics]
@@ -201,7 +211,7 @@ def _topics(site: Mapping | None, raw: RawContent, f: Fields, known: dict[str, m
         elif slug in known:
             topics[slug], reported[slug] = known[slug], set()  # it had no errors
         elif slug not in topics:
-            topics[slug], reported[slug] = _topic(raw.topics[slug], f, shared)
+            topics[slug], reported[slug] = _topic(raw.topics[slug], f, shared, exam)
     listed = {slug for _, slug in slugs}
     if isinstance(get(site, "topics"), Sequence) and len(slugs) == len(names):
         for slug in raw.topics:
@@ -211,14 +221,14 @@ def _topics(site: Mapping | None, raw: RawContent, f: Fields, known: dict[str, m
     return topics, reported
 
 
-def _topic(raw: RawTopic, f: Fields,
-           shared: dict[str, m.ChoiceSet]) -> tuple[m.Topic, set[str] | None]:
+def _topic(raw: RawTopic, f: Fields, shared: dict[str, m.ChoiceSet],
+           exam: ExamScope | None = None) -> tuple[m.Topic, set[str] | None]:
     """The topic, and the ids of its blocks already reported as broken (None: all of them)."""
     what = f"topic '{raw.slug}'"
     topic = f.mapping(raw.yaml, what, TOPIC.required, TOPIC.optional, TOPIC.retired)
     own = choice_sets(get(topic, "sets"), f, shared) if get(topic, "sets") is not None else {}
     sets = {**shared, **own}  # None for a set with a mistake, already reported
-    scope = TopicScope(f, raw.slug, sets, raw.texts)
+    scope = TopicScope(f, raw.slug, sets, raw.texts, exam or ExamScope("exam.yaml"))
     block_nodes = f.sequence(get(topic, "blocks"), "blocks")
     blocks, clean = [], []
     for node in block_nodes:
@@ -257,6 +267,7 @@ def _topic(raw: RawTopic, f: Fields,
         sources=_sources(get(topic, "sources"), f),
         sets=tuple(s for s in sets.values() if s),
         blocks=tuple(b for b in blocks if b),
+        tasks=scope.tasks(get(topic, "tasks"), "the topic's tasks"),
     ), unusable
 
 

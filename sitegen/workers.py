@@ -86,17 +86,18 @@ def spread(function: Callable[[Item], Result], items: list[Item], jobs: int,
         return [function(item) for item in items]
 
 
-def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict]) -> bytes | None:
-    """A topic folder validated on its own from its files' bytes (see load.load_topic) and
-    the shared choice sets: the pickled model, or None on any mistake."""
+def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict, object]) -> bytes | None:
+    """A topic folder validated on its own from its files' bytes (see load.load_topic), the
+    shared choice sets and the exam blueprint (exam.ExamScope): the pickled model, or None on
+    any mistake."""
     from .load import load_topic
     from .model import topic_to_bytes
     from .validate import validate_topic
 
-    folder, sources, shared = job
+    folder, sources, shared, exam = job
     errors: list = []
     raw = load_topic(folder, errors, sources)
-    topic = None if errors else validate_topic(raw, shared)
+    topic = None if errors else validate_topic(raw, shared, exam)
     return topic_to_bytes(topic) if topic is not None else None
 
 

@@ -156,7 +156,7 @@ def answers_of(question: dict) -> list[str]:
 # Keys whose values are identifiers or references, not text a reader sees as written.
 NOT_DISPLAYED = {"kind", "id", "file", "source", "value", "set", "answers", "answer", "ordered",
                  "type", "each", "row_header", "choose", "tags", "style", "keyword", "url",
-                 "sets"}
+                 "sets", "tasks"}
 TABLE_KEYS = {"columns", "rows", "groups"}
 RAW_KEYS = (NOT_DISPLAYED - {"sets"}) | {"icon"}
 """Keys whose values are not inline Markdown."""

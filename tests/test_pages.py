@@ -58,7 +58,8 @@ def test_every_link_is_relative_and_resolves_inside_the_site(built):
     """So the site works at /, under /repo/ on GitHub Pages, and opened from the folder."""
     for page_path in built.rglob("*.html"):
         page = parse(page_path)
-        sources = set(page.xpath("//section[@id='sources']//li/a"))
+        # A topic's sources, and the exam's official page on the exam coverage page.
+        sources = set(page.xpath("//section[@id='sources']//li/a | //a[@rel='external']"))
         for element, attribute, link, _ in page.iterlinks():
             parts = urlsplit(link)
             if element in sources:  # a topic's sources are documents elsewhere on the web
@@ -78,8 +79,10 @@ def test_site_is_ready_for_github_pages_and_fetches_nothing_external(built):
     assert (built / "404.html").is_file()
     for path in list(built.rglob("*.html")) + list(built.rglob("*.css")) + list(built.rglob("*.svg")):
         body = path.read_text(encoding="utf-8")
-        # Links to a topic's sources are followed by the reader, never fetched by the page.
+        # Links to a topic's sources (and to the exam's own page) are followed by the reader,
+        # never fetched by the page.
         body = re.sub(r'<section class="block block-sources".*?</section>', "", body, flags=re.S)
+        body = re.sub(r'<a href="https?://[^"]*" rel="external">', "", body)
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", body), path
         assert "@import" not in body and "url(http" not in body, path
 

@@ -37,11 +37,12 @@ EditorLoader.yaml_implicit_resolvers = {
 
 
 def stem(path: Path) -> str:
-    return {"site.yaml": "site", "sets.yaml": "sets"}.get(path.name, "topic")
+    return {"site.yaml": "site", "sets.yaml": "sets", "exam.yaml": "exam"}.get(path.name, "topic")
 
 
 def yaml_files(content: Path) -> list[Path]:
-    found = [content / "site.yaml", content / "sets.yaml", *sorted(content.glob("topics/*/topic.yaml"))]
+    found = [content / "site.yaml", content / "sets.yaml", content / "exam.yaml",
+             *sorted(content.glob("topics/*/topic.yaml"))]
     return [path for path in found if path.is_file()]
 
 
@@ -50,7 +51,8 @@ def schema_errors(path: Path) -> list[jsonschema.ValidationError]:
     return list(validator.iter_errors(yaml.load(path.read_text(encoding="utf-8"), Loader=EditorLoader)))
 
 
-SHIPPED = [*yaml_files(ROOT / "content"), *yaml_files(FIXTURE)]
+SHIPPED = [*yaml_files(ROOT / "content"), *yaml_files(FIXTURE),
+           *yaml_files(ROOT / "tests" / "fixtures" / "exam")]
 
 
 @pytest.mark.parametrize("name", sorted(schema_texts()))
@@ -101,6 +103,9 @@ SCHEMA_LEVEL = {
     "column-each-over-invalid-value-id": "a value id must have an id's form",
     "diagram-source-retired-matrix": "`matrix` is not a kind",
     "empty-list": "lists have at least one item",
+    "exam-minutes-zero": "a count of minutes is from 1",
+    "exam-questions-quoted": "a count is a number, not text",
+    "exam-url-not-http": "the exam's url starts with http:// or https://",
     "invalid-id": "a block id must have an id's form",
     "card-column-width-not-a-percentage": "a width is a percentage",
     "card-column-unknown-key": "a card column's keys",
@@ -154,14 +159,18 @@ BEYOND_SCHEMA = {
         "question-tag-unknown-set", "question-tag-unknown-value", "row-header-names-no-column",
         "row-header-typed-by-set", "scenario-answer-not-in-set", "scenarios-unknown-set",
         "table-cell-did-you-mean", "table-cell-not-in-set", "table-row-missing-column",
-        "table-row-unknown-column", "topic-set-reuses-shared-id"],
+        "table-row-unknown-column", "topic-set-reuses-shared-id", "exam-domain-not-in-set",
+        "exam-domains-set-unknown", "exam-task-unknown-did-you-mean",
+        "exam-question-tagged-domain-not-in-exam"],
         "a reference to what the content declares"),
     # Uniqueness and rules across keys or items, which sitegen words better.
     **dict.fromkeys([
         "duplicate-block-id", "duplicate-card-topic", "duplicate-column-id", "duplicate-definition-id",
         "duplicate-question-id", "duplicate-set-id", "duplicate-value-id",
         "question-duplicate-option-ids", "question-duplicate-options",
-        "two-values-same-style", "reserved-block-id", "card-column-widths-too-wide"],
+        "two-values-same-style", "reserved-block-id", "card-column-widths-too-wide",
+        "exam-duplicate-task-id", "exam-weights-not-100", "exam-domain-without-entry",
+        "exam-task-of-another-domain"],
         "a rule across items"),
     **dict.fromkeys([
         "keyword-not-in-text", "keyword-without-text", "question-choose-count-differs",
@@ -172,7 +181,8 @@ BEYOND_SCHEMA = {
         "empty-prose-file", "image-in-prose", "missing-prose-file", "prose-control-character",
         "prose-callout-not-closed", "prose-callout-unknown-type", "prose-footnote-without-footnote",
         "prose-link-scheme-refused", "prose-table-without-delimiter-row",
-        "prose-file-not-utf8", "site-yaml-missing", "topic-folder-missing", "topic-not-listed"],
+        "prose-file-not-utf8", "site-yaml-missing", "topic-folder-missing", "topic-not-listed",
+        "exam-tasks-without-exam-file"],
         "about files and folders"),
     # YAML itself, which an editor's YAML parser reports or reads differently.
     "duplicate-yaml-key": "a YAML matter: the editor's parser reports it",
@@ -339,6 +349,8 @@ def test_the_parsers_read_exactly_the_keys_the_schema_declares(tmp_path, monkeyp
         documents = {raw.site_path: raw.site, **{t.yaml_path: t.yaml for t in raw.topics.values()}}
         if raw.sets is not None:
             documents[str(content / "sets.yaml")] = raw.sets
+        if raw.exam is not None:
+            documents[raw.exam_path] = raw.exam
         places = {}
         for node in documents.values():
             places.update(node_paths(node))

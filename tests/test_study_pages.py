@@ -272,14 +272,15 @@ def test_the_practice_page_draws_by_the_domains_and_their_weights(shipped):
 
 def test_topic_and_index_pages_link_to_the_study_pages_that_exist(shipped):
     index = parse(shipped / "index.html")
-    assert index.xpath("//nav[@class='study-links']//a/@href") == ["flashcards.html", "practice.html"]
+    study = ["flashcards.html", "practice.html"] + (
+        ["exam.html"] if (CONTENT / "exam.yaml").exists() else [])
+    assert index.xpath("//nav[@class='study-links']//a/@href") == study
     flashcards = parse(shipped / "flashcards.html")
     for slug in SLUGS:
         page = parse(shipped / "topics" / f"{slug}.html")
         links = page.xpath("//nav[@class='study-links']//a/@href")
         own = f"../flashcards.html#topic={slug}"
-        assert links == ([own] if expected_notes(slug) else []) + ["../flashcards.html",
-                                                                    "../practice.html"]
+        assert links == ([own] if expected_notes(slug) else []) + [f"../{name}" for name in study]
         if expected_notes(slug):
             assert flashcards.xpath(f'//section[@id="topic={slug}"]')
             assert page.xpath(f'//a[@href="{own}"]')[0].text_content() == "Flashcards for this topic"

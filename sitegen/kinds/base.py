@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from ..exam import ExamScope
 from ..load import Mapping, Node, TextFile
 from ..fields import Fields, get
 from ..shapes import ID, TEXT, Choice, Key, Shape, optional_keys, required_keys
@@ -27,6 +28,13 @@ class TopicScope:
     mistake, which was reported: what names it is then not reported again."""
     texts: dict[str, TextFile | None]
     """The topic folder's Markdown files, by name (None: unreadable, already reported)."""
+    exam: ExamScope = field(default_factory=lambda: ExamScope("exam.yaml"))
+    """The exam blueprint that `tasks:` and domain tags are checked against."""
+
+    def tasks(self, node: Node | None, what: str, domain: m.Choice | None = None) -> tuple[str, ...]:
+        """The ids of the exam's tasks a `tasks:` list names; () when the key is absent.
+        domain: the domain the item is tagged with, which its tasks must be of."""
+        return self.exam.tasks(node, what, self.fields, domain)
 
     def choice_set(self, node: Node | None, what: str) -> m.ChoiceSet | None:
         """A text naming one of the sets in scope."""

@@ -16,6 +16,7 @@ from ..inline import inline_text
 from ..model import Block, Choice, Topic, _Model, sealed
 from ..notes import Note, option_letter
 from ..shapes import ID, TEXT, Count, Key, ListOf, MapOf, OneOf, Reference, Shape
+from ..exam import TASK_IDS, TASKS_KEY_TEXT
 from .base import Kind, TopicScope, optional_inline
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
@@ -44,8 +45,8 @@ class Tag(_Model):
     """The set's name, e.g. "Exam domain"."""
     value: Choice
     """The value."""
-    set_id: str
-    """The set's id, as the question names it."""
+    set_id: str = ""
+    """The set's id, as the question names it, e.g. "domain"."""
 
 
 @sealed
@@ -65,6 +66,9 @@ class Question(_Model):
     """Why the answer is right."""
     tags: tuple[Tag, ...]
     """Values of choice sets the question is filed under, e.g. its exam domain."""
+    tasks: tuple[str, ...] = ()
+    """Ids of the exam blueprint's tasks the question is on (content/exam.yaml); () when
+    it names none."""
 
     @property
     def choose(self) -> int:
@@ -91,6 +95,7 @@ class Questions(Block):
     kind = "questions"
     printable = True
     interactive = True
+    practice = True
     items: tuple[Question, ...]
     """The questions, in order."""
 
@@ -178,6 +183,7 @@ def _tags(node: Node | None, scope: TopicScope) -> tuple[Tag, ...]:
         choice_set = scope.choice_set(key_node, "tag set")
         value = scope.choice(value_node, f"tag '{key}'", choice_set)
         if value is not None:
+            scope.exam.check_tag(value_node, choice_set.id, value, f)
             tags.append(Tag(choice_set.name, value, choice_set.id))
     return tuple(tags)
 
@@ -195,6 +201,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
                     "leave '(Choose ...)' out: the site and the card add it from 'choose'")
         id_node = get(item, "id")
         question_id = f.identifier(id_node, "question id") if id_node is not None else f"q{number}"
+        tags = _tags(get(item, "tags"), scope)
         questions.append((id_node or node, Question(
             id=question_id,
             question=f.inline(get(item, "question"), "question"),
@@ -202,7 +209,9 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
             answer=_answer(get(item, "answer"),
                            None if options is None else [o for _, o in options], choose, f),
             explanation=f.inline(get(item, "explanation"), "explanation"),
-            tags=_tags(get(item, "tags"), scope),
+            tags=tags,
+            tasks=scope.tasks(get(item, "tasks"), f"the tasks of question '{question_id}'",
+                              scope.exam.domain_of(tags)),
         )))
     f.unique([(n, q.id) for n, q in questions if q.id], "question id")
     return {"items": tuple(q for _, q in questions)}
@@ -249,6 +258,8 @@ QUESTION = Shape("question", (
     Key("tags", MapOf("choice set id", Reference("a value of that set"), "set id: value id"),
         "Values of choice sets the question is filed under, e.g. {domain: security}: set "
         "id, then value id."),
+    Key("tasks", TASK_IDS, TASKS_KEY_TEXT.format(what="the question") + " With a domain "
+        "tag, each task is of that domain."),
 ), "An exam-style multiple-choice question.")
 
 KIND = Kind("questions", Questions, parse, flashcards=flashcards, keys=(

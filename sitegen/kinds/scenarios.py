@@ -14,6 +14,7 @@ from ..load import Mapping
 from ..model import Block, Choice, ChoiceSet, Topic, _Model, sealed
 from ..notes import Note
 from ..shapes import ID, TEXT, Key, ListOf, Reference, Shape
+from ..exam import TASK_IDS, TASKS_KEY_TEXT
 from .base import Kind, TopicScope, item_ids, optional_inline
 
 
@@ -30,6 +31,9 @@ class Scenario(_Model):
     """The right value."""
     explanation: str
     """Why that value is right."""
+    tasks: tuple[str, ...] = ()
+    """Ids of the exam blueprint's tasks the scenario is on (content/exam.yaml); () when it
+    names none."""
     id: str = ""
     """Names the scenario for good (its flashcard's history): the `id:` written, else its
     1-based position in the block."""
@@ -65,6 +69,7 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
             question=f.inline(get(item, "question"), "question"),
             answer=scope.choice(get(item, "answer"), f"answer of scenario '{title}'", answers),
             explanation=f.inline(get(item, "explanation"), "explanation"),
+            tasks=scope.tasks(get(item, "tasks"), f"the tasks of scenario '{title}'"),
         ))
     ids = item_ids(nodes, f, "scenario id")
     items = [replace(item, id=item_id) for item, item_id in zip(items, ids)]
@@ -87,6 +92,7 @@ SCENARIO = Shape("scenario", (
     Key("answer", Reference("a value of the block's `answers` set"), "The right value.",
         required=True),
     Key("explanation", TEXT, "Why that value is right.", required=True),
+    Key("tasks", TASK_IDS, TASKS_KEY_TEXT.format(what="the scenario")),
 ), "An exam-style situation answered by one value of a set.")
 
 KIND = Kind("scenarios", Scenarios, parse, flashcards=flashcards, keys=(
