@@ -137,7 +137,7 @@ def question_domain_id(site: m.Site, plan: Blueprint, topic: m.Topic, question: 
 def _sign(data: bytes) -> bytes:
     from .templating import signing_key
 
-    return hmac.new(signing_key(), data, hashlib.sha256).digest()
+    return hmac.digest(signing_key(), data, hashlib.sha256)
 
 
 def _verified(entry: bytes | None) -> tuple[dict, bytes] | None:
@@ -145,15 +145,15 @@ def _verified(entry: bytes | None) -> tuple[dict, bytes] | None:
     by anyone else (a CI cache restored from another run) is made again, never published."""
     if entry is None or len(entry) < 32:
         return None
-    signature, data = entry[:32], entry[32:]
-    if not hmac.compare_digest(signature, _sign(data)):
+    # A view, not a copy: a big guide's sections are megabytes.
+    if not hmac.compare_digest(entry[:32], _sign(memoryview(entry)[32:])):
         return None
-    head, _, html = data.partition(b"\n")
+    end = entry.find(b"\n", 32)
     try:
-        summary = json.loads(head)
+        summary = json.loads(entry[32:end])
     except ValueError:
         return None
-    return (summary, html) if isinstance(summary, dict) else None
+    return (summary, entry[end + 1:]) if end > 0 and isinstance(summary, dict) else None
 
 
 @dataclass(frozen=True)
@@ -204,10 +204,15 @@ class _Renderer:
         return found
 
 
-def _joined(sections: list[Section]):
-    from markupsafe import Markup
+SECTIONS_MARK = "<!-- the sections -->"
+"""Where the page's template puts the sections: the page is rendered around it, and the
+sections' bytes spliced in, which spares Jinja copying megabytes of a big guide's text."""
 
-    return Markup(b"".join(section.html for section in sections).decode("utf-8"))
+
+def _spliced(page: str, sections: list[Section]) -> bytes:
+    before, mark, after = page.encode("utf-8").partition(SECTIONS_MARK.encode("utf-8"))
+    assert mark, "the study page's template shows no sections"
+    return b"".join([before, *(section.html for section in sections), after])
 
 
 # The pages ------------------------------------------------------------------------------------
@@ -240,6 +245,8 @@ def study_products(site: m.Site, templates: Templates, cache: Cache | None = Non
     """flashcards.html and practice.html, for a guide with notes and questions. keys
     (pages.PageKeys): with them, each page is made only when its key is new, from sections
     kept in the cache by their topic's key; without, everything is rendered."""
+    from markupsafe import Markup
+
     from .pages import public_url, study_links
 
     cache = cache or Cache(None)
@@ -269,11 +276,11 @@ def study_products(site: m.Site, templates: Templates, cache: Cache | None = Non
         def flashcards(section_keys: dict | None) -> bytes:
             sections = renderer.sections("flashcards", section_keys,
                                          lambda topic: _flashcards_section(renderer, topic))
-            return renderer.render(
+            return _spliced(renderer.render(
                 "flashcards.html", page_url=address(FLASHCARDS_PATH), study=study,
-                sections=_joined(sections), new_per_day=NEW_CARDS_PER_DAY,
+                sections=Markup(SECTIONS_MARK), new_per_day=NEW_CARDS_PER_DAY,
                 topics=[(s.topic, s.summary["count"]) for s in sections],
-                count=sum(s.summary["count"] for s in sections)).encode("utf-8")
+                count=sum(s.summary["count"] for s in sections)), sections)
         page(FLASHCARDS_PATH, "flashcards", "", flashcards)
 
     if has_practice(site):
@@ -291,13 +298,13 @@ def study_products(site: m.Site, templates: Templates, cache: Cache | None = Non
                 domains.append((PracticeDomain("", "", 0), available[""]))
             total = sum(available.values())
             size = min(PRACTICE_SIZE, total)
-            return renderer.render(
+            return _spliced(renderer.render(
                 "practice.html", page_url=address(PRACTICE_PATH), study=study,
-                sections=_joined(sections), plan=plan, domains=domains,
+                sections=Markup(SECTIONS_MARK), plan=plan, domains=domains,
                 weights=sum(domain.weight for domain in plan.domains) or 1, total=total,
                 size=size, topics=len(sections),
                 minutes=math.ceil(size * plan.minutes / plan.questions) if plan.questions else 0,
-            ).encode("utf-8")
+            ), sections)
         page(PRACTICE_PATH, "practice", plan.key, practice)
     return products
 

@@ -45,8 +45,10 @@
   // A note is named by its topic, block and item ids (never by its text): a reworded note
   // keeps its history. The name is the JSON of the three, so no separator can clash.
   var notes = Array.prototype.map.call(main.querySelectorAll(".note"), function (element) {
-    var parts = [element.dataset.topic, element.dataset.block, element.dataset.item];
-    return { element: element, parts: parts, id: JSON.stringify(parts), topic: parts[0] };
+    var section = element.closest(".note-topic");
+    var parts = [section.dataset.topic, element.dataset.block, element.dataset.item];
+    return { element: element, parts: parts, id: JSON.stringify(parts), topic: parts[0],
+             page: section.querySelector(".note-topic-link a").getAttribute("href") };
   });
   var known = {};
   notes.forEach(function (note) { known[note.id] = note; });
@@ -203,6 +205,17 @@
     return found ? [found.cloneNode(true)] : [];
   }
 
+  // The link back to the note's section of its topic page.
+  function sectionLink(note) {
+    var line = document.createElement("p");
+    var link = document.createElement("a");
+    line.className = "note-link";
+    link.href = note.page + "#" + note.parts[1];
+    link.textContent = say("flashcards_read_section");
+    line.appendChild(link);
+    return line;
+  }
+
   function show(focus) {
     var now = new Date();
     var offered = session(now);
@@ -234,7 +247,7 @@
     where.textContent = titles[current.topic] || "";
     front.replaceChildren.apply(front, cloned(current, ".note-front"));
     back.replaceChildren.apply(back, cloned(current, ".note-back").concat(
-      cloned(current, ".note-extra"), cloned(current, ".note-link")));
+      cloned(current, ".note-extra"), [sectionLink(current)]));
     back.hidden = true;
     if (focus) front.focus();
   }

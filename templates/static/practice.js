@@ -194,6 +194,11 @@
     optionOrder(question, attempt.seed, index).forEach(function (option, place) {
       list.appendChild(option);
       option.querySelector(".option-letter").textContent = letterOf(place) + ".";
+      // Named for its place in the attempt: one group of radio buttons per question.
+      var input = option.querySelector("input");
+      input.name = "practice-" + index;
+      input.id = "practice-" + index + "-" + place;
+      option.querySelector("label").htmlFor = input.id;
     });
     question.element.querySelector(".practice-number").textContent =
       say("practice_number", { number: index + 1 });
@@ -461,7 +466,10 @@
       all(question.element, ".option input").forEach(function (input) {
         input.checked = false;
         input.disabled = false;
+        input.removeAttribute("name");
+        input.removeAttribute("id");
       });
+      all(question.element, ".option label").forEach(function (label) { label.removeAttribute("for"); });
       markOptions(question, false);
       question.element.hidden = false;
       pool.appendChild(question.element);

@@ -67,6 +67,10 @@ def expect_back(page, note: dict) -> None:
     expect(page.locator(".review-back .note-back")).to_have_text(note["back"])
     if note["extra"]:
         expect(page.locator(".review-back .note-extra")).to_have_text(note["extra"])
+    link = page.locator(".review-back .note-link a")
+    expect(link).to_have_text("Read it again in its topic")
+    topic, block, _ = note["parts"]
+    assert link.get_attribute("href") == f"topics/{topic}.html#{block}"
     expect(page.locator(".review-grades")).to_be_visible()
     expect(page.locator(".review-back")).to_be_focused()
     expect(page.locator(".review-live")).to_have_text(

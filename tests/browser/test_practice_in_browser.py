@@ -173,6 +173,11 @@ def test_a_practice_exam_end_to_end(new_page, server, questions, plan):
                          for o in options[parts]]
     expect(shown(page)).to_have_count(1)
     expect(page.locator(".practice-previous")).to_be_disabled()
+    # Each option is named by its letter and text, as a screen reader reads it.
+    for place, option_id in enumerate(options[order[0]]):
+        text = dict((o, t) for o, t, _ in questions[order[0]]["options"])[option_id]
+        expect(shown(page).locator(f'input[value="{option_id}"]')).to_have_accessible_name(
+            f"{'ABCDEF'[place]}. {text}")
 
     first, second, third = (questions[parts] for parts in order[:3])
     choose(page, first["answer"].split())
