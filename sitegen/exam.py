@@ -106,10 +106,10 @@ def question_domain(site: Site, topic: Topic, question) -> Domain | None:
 def _question_domain(exam: Exam, topic: Topic, question,
                      lookup: _Lookup | None = None) -> Domain | None:
     lookup = lookup or _Lookup.of(exam)
-    for tag in getattr(question, "tags", ()):
+    for tag in question.tags:
         if tag.set_id == exam.domains_set:
             return lookup.domains.get(tag.value.id)
-    for task_id in (*getattr(question, "tasks", ()), *topic.tasks):
+    for task_id in question.tasks or topic.tasks:
         task = lookup.tasks.get(task_id)
         if task is not None:
             return lookup.domains.get(task.domain_id)
@@ -176,11 +176,22 @@ def coverage(exam: Exam, topics: tuple[Topic, ...]) -> Coverage:
     on_task = dict.fromkeys(covering, 0)
     in_domain = {domain.id: 0 for domain in exam.domains}
     total = unfiled = 0
+    # Whether a kind's items name tasks, by its class: a kind's items are all of one type,
+    # and asking each block (most have no `items` at all) took most of the walk's time.
+    tagged: dict[type, bool] = {}
     for topic in topics:
         named = set(topic.tasks)
         for block in topic.blocks:
-            for item in getattr(block, "items", ()):
-                own = getattr(item, "tasks", ())
+            kind = type(block)
+            if kind not in tagged:
+                items = getattr(block, "items", None)
+                if items is not None and not items:
+                    continue
+                tagged[kind] = items is not None and hasattr(items[0], "tasks")
+            if not tagged[kind]:
+                continue
+            for item in block.items:
+                own = item.tasks
                 named.update(own)
                 if not block.practice:
                     continue

@@ -434,3 +434,21 @@ def test_the_coverage_page_in_spanish_has_the_spanish_interface_words(tmp_path):
                 words = part.strip(" .:()")
                 if re.search(r"[A-Za-z]{3}", words) and words not in str(spanish[key]):
                     assert words not in shown, (key, words)
+
+
+def test_the_blueprints_texts_are_shown_as_text(tmp_path):
+    """Untrusted content: markup in the exam's title and a task's text is escaped."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    exam = content / "exam.yaml"
+    exam.write_text(exam.read_text(encoding="utf-8")
+                    .replace("title: Demo Cloud Exam", "title: \"Demo <script>alert(1)</script> & Co\"")
+                    .replace("text: Compare pricing models.", "text: \"Compare <b>pricing</b> models.\""),
+                    encoding="utf-8")
+    build(BuildConfig(content, TEMPLATES, tmp_path / "out"))
+    for name in ("exam.html", "index.html"):
+        page = parse(tmp_path / "out" / name)
+        assert page.xpath("//main//script | //main//b") == [], name
+        assert "Demo <script>alert(1)</script> & Co" in text(page.xpath("//main")[0]), name
+    page = parse(tmp_path / "out" / "exam.html")
+    assert "Compare <b>pricing</b> models." in text(page.xpath("//tbody/tr/th[contains(., '3.1')]")[0])
