@@ -334,3 +334,14 @@ def test_the_review_has_no_serious_accessibility_violations(new_page, server, no
     screenshot(page, f"flashcards-answer-{scheme}-{width}")
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_unreadable_kept_progress_is_said_and_the_review_starts_afresh(new_page, server, notes):
+    page = open_flashcards(new_page, server.base_url + "flashcards.html")
+    page.evaluate(f"localStorage.setItem({json.dumps(KEY)}, '{{\"format\": \"sitegen-flashcards\"')")
+    page.reload()
+    expect(page.locator(".progress-message")).to_have_text(
+        "The progress kept in this browser could not be read (it is not a JSON file), so the "
+        "review starts afresh.")
+    assert counts(page) == (0, min(NEW_PER_DAY, len(notes)), 0)
+    expect_front(page, notes[0])
