@@ -64,7 +64,7 @@ def generator_fingerprint() -> str:
 # Entries the last build of a session used, of the kinds read by the thousand on every
 # build of a big guide: a process that builds again and again (sitegen serve) reads them
 # from memory instead of from a file each (see RememberedEntries).
-REMEMBERED_KINDS = frozenset({"diagrams", "search", "notes"})
+REMEMBERED_KINDS = frozenset({"diagrams", "search", "notes", "flashcards", "practice"})
 # Kinds held for one build only. A page renders in milliseconds, and output/ keeps its file
 # until its key changes; keeping pages too doubled what a new guide writes (55 MB at a
 # thousand topics), on disks where writing is most of a clean build's time.
@@ -196,8 +196,10 @@ def _checked(stored: bytes) -> bytes | None:
 
 
 GENERATION_FILE = "generation"
-KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "notes", "deck", "jinja")
-"""The folders a cache holds, one per kind of result (jinja: compiled templates)."""
+KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "notes", "deck", "jinja",
+         "flashcards", "practice")
+"""The folders a cache holds, one per kind of result (jinja: compiled templates; flashcards
+and practice: each topic's section of the study pages)."""
 TAG_FILE = "CACHEDIR.TAG"
 TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
        b"# This file is a cache directory tag created by sitegen.\n"

@@ -20,8 +20,9 @@ from .sources import Templates
 from .templating import make_environment
 
 # Copied from templates/static/ to assets/ as they are.
-ASSETS = ("site.css", "strings.js", "theme.js", "search.js", "quiz.js", "favicon.svg",
-          "vendor/minisearch.min.js", "vendor/minisearch.LICENSE.txt")
+ASSETS = ("site.css", "strings.js", "theme.js", "search.js", "quiz.js", "flashcards.js",
+          "practice.js", "favicon.svg", "vendor/minisearch.min.js",
+          "vendor/minisearch.LICENSE.txt", "vendor/ts-fsrs.umd.js", "vendor/ts-fsrs.LICENSE.txt")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,61 @@ class TopicLink:
     """Path of its page from the site root."""
     title: str
     """Its short title."""
+
+
+@dataclass(frozen=True)
+class StudyLink:
+    """One study output, as the "Study" links of the index and topic pages list it."""
+
+    path: str
+    """Path from the site root (with a #fragment, for a part of a page)."""
+    label: str
+    """Its name in the site's language."""
+    note: str = ""
+    """A word more, shown in brackets after it (a file's format, say); "" for none."""
+    download: bool = False
+    """Whether it is a file to download rather than a page to open (the Anki deck)."""
+
+
+def study_links(site: m.Site, deck_link=None) -> tuple[StudyLink, ...]:
+    """The study outputs the guide has, in the order they are listed: each output is one
+    entry here, and the templates show whatever the list holds (macros.study_links).
+    deck_link: the Anki deck's (deck.DeckLink), whose size the list shows when it has one."""
+    from . import study
+
+    strings = catalogue(site.language)
+    links = []
+    if study.has_flashcards(site):
+        links.append(StudyLink(study.FLASHCARDS_PATH, strings.text("study_flashcards")))
+    if study.has_practice(site):
+        links.append(StudyLink(study.PRACTICE_PATH, strings.text("study_practice")))
+    if site.exam is not None:
+        from .coverage import EXAM_PAGE
+
+        links.append(StudyLink(EXAM_PAGE, strings.text("exam_coverage"), site.exam.code))
+    if deck_link is not None:
+        note = strings.text("study_deck_note")
+        if deck_link.kilobytes is not None:
+            note += ", " + strings.text("study_file_size", size=deck_link.kilobytes)
+        links.append(StudyLink(deck_link.path, strings.text("study_deck"), note, download=True))
+    if getattr(site, "book", None) is not None:
+        links += [StudyLink("guide-a4.pdf", strings.text("study_guide"), strings.text("paper_a4")),
+                  StudyLink("guide-letter.pdf", strings.text("study_guide"),
+                            strings.text("paper_letter"))]
+    return tuple(links)
+
+
+def topic_study_links(site: m.Site, topic: m.Topic,
+                      links: tuple[StudyLink, ...]) -> tuple[StudyLink, ...]:
+    """A topic page's study links: its own flashcards first, when it has any, then the
+    guide's."""
+    from . import study
+
+    if not any(link.path == study.FLASHCARDS_PATH for link in links) or not study.gives_notes(topic):
+        return links
+    own = StudyLink(f"{study.FLASHCARDS_PATH}#topic={topic.slug}",
+                    catalogue(site.language).text("study_topic_flashcards"))
+    return (own, *links)
 
 
 def topic_page_path(topic: m.Topic) -> str:
@@ -200,12 +256,15 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     # Topic pages see the site's title and settings but not its topic list: a page that
     # listed every topic would grow with the guide, and would change with every new topic.
     site_alone = replace(site, topics=(), cards=())
-    topic_deck_link = replace(deck_link, kilobytes=None) if deck_link else None
+    study = study_links(site, deck_link)
+    # Topic pages list the deck without its size, which changes with almost every edit and
+    # would re-render every topic page.
+    topic_study_base = study_links(site, replace(deck_link, kilobytes=None)) if deck_link else study
     exam = (site.exam.title, site.exam.code) if site.exam else None  # linked from the index
     page("index.html", "index.html",
          [(t.slug, t.title, t.short_title, t.icon, t.summary) for t in site.topics]
-         + [sorted(cards_by_topic.items()), deck_link, exam],
-         cards_by_topic=cards_by_topic, page_paths=page_paths, deck_link=deck_link)
+         + [sorted(cards_by_topic.items()), exam, study],
+         cards_by_topic=cards_by_topic, page_paths=page_paths, study=study)
     topic_pages: dict[str, Product] = {}
     contexts: dict[str, dict] = {}
     placed_by_topic: dict[str, dict[str, PlacedDiagram]] = {}
@@ -218,12 +277,12 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         links = cards_by_topic.get(topic.slug, [])
         # Without a key for the topic, its whole model identifies it.
         source = keys.topics.get(topic.slug) if keys else None
+        topic_study = topic_study_links(site, topic, topic_study_base)
         identity = (source or topic, previous, following, links,
-                    sorted((b, d.path) for b, d in placed.items()), topic_deck_link)
+                    sorted((b, d.path) for b, d in placed.items()), topic_study)
         path = topic_page_path(topic)
         contexts[topic.slug] = dict(topic=topic, diagrams=placed, card_links=links,
-                                    previous=previous, following=following,
-                                    deck_link=topic_deck_link)
+                                    previous=previous, following=following, study=topic_study)
         topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
                                        **contexts[topic.slug])
     if keys:
@@ -237,9 +296,10 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
     page("404.html", "404.html", outputs["assets/site.css"].key, root=base_path, addressed=False,
          css=Markup(outputs["assets/site.css"].make().decode("utf-8")))
     if base_url:
-        exam_page = ["exam.html"] if site.exam else []  # made by sitegen/coverage.py
-        outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *exam_page,
-                                                              *page_paths.values()]))
+        # The study pages the guide has are pages to find too (not the files, nor a part).
+        listed = [link.path for link in study if link.path.endswith(".html")]
+        outputs["sitemap.xml"] = ready(sitemap_xml(base_url, ["index.html", *page_paths.values(),
+                                                              *listed]))
         outputs["robots.txt"] = ready(robots_txt(base_url))
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_".
     outputs[".nojekyll"] = ready(b"")

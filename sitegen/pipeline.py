@@ -154,6 +154,7 @@ def producers() -> tuple[Producer, ...]:
     from .diagrams import produce_diagrams
     from .pages import produce_pages
     from .search import produce_search_index
+    from .study import produce_study
 
     return (
         Producer("diagrams", "drawing diagrams", produce_diagrams),
@@ -162,6 +163,7 @@ def producers() -> tuple[Producer, ...]:
         Producer("search", "indexing pages", produce_search_index),
         Producer("exam", "measuring the exam coverage", produce_exam_page),
         Producer("cards", "laying out cards", produce_cards),
+        Producer("study", "assembling the study pages", produce_study),
     )
 
 

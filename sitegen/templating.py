@@ -158,7 +158,20 @@ def prose_html(context, markdown: str, doc_id: str = ""):
     return to_html(markdown, doc_id, catalogue(context["site"].language).sections["pages"])
 
 
+SCRIPT_GROUPS = ("flashcards", "practice")
+"""Scripts that run on one page each: their strings, keyed "<group>_...", go to that page
+alone, so that every topic page does not carry them too."""
+
+
 @jinja2.pass_context
-def script_strings(context) -> dict:
-    """The strings the page's scripts show, for the JSON the page hands them."""
-    return catalogue(context["site"].language).sections["scripts"]
+def script_strings(context, *groups: str) -> dict:
+    """The strings the page's scripts show, for the JSON the page hands them: those of every
+    page, and those of the SCRIPT_GROUPS named."""
+    return _script_strings(context["site"].language, groups)
+
+
+@lru_cache(maxsize=None)
+def _script_strings(language: str, groups: tuple[str, ...]) -> dict:
+    strings = catalogue(language).sections["scripts"]
+    return {key: entry for key, entry in strings.items()
+            if key.split("_", 1)[0] not in SCRIPT_GROUPS or key.split("_", 1)[0] in groups}

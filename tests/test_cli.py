@@ -43,10 +43,11 @@ def test_build_prints_one_summary_line_and_v_says_what_and_why(tmp_path, capsys)
     assert main(command) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert re.fullmatch(rf"built {tmp_path / 'out'}/: 3 pages, 2 diagrams, 2 cards at 8 pt; "
-                        r"18 files written; \d+\.\d\d s", out[0])
+    # The pages: the topic, the index, 404.html, flashcards.html and practice.html.
+    assert re.fullmatch(rf"built {tmp_path / 'out'}/: 5 pages, 2 diagrams, 2 cards at 8 pt; "
+                        r"24 files written; \d+\.\d\d s", out[0])
     assert main(command) == 0
-    assert re.fullmatch(r"built .*: 3 pages, 2 diagrams, 2 cards at 8 pt; nothing changed; \d+\.\d\d s",
+    assert re.fullmatch(r"built .*: 5 pages, 2 diagrams, 2 cards at 8 pt; nothing changed; \d+\.\d\d s",
                         capsys.readouterr().out.strip())
     (tmp_path / "out" / "index.html").unlink()
     assert main([*command, "-v"]) == 0

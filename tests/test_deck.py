@@ -160,7 +160,7 @@ def test_the_index_and_each_topic_page_link_the_deck(guide, tmp_path, monkeypatc
     assert link.get("href") == "decks/cloud-practice.apkg" and link.get("download") is not None
     assert (out / link.get("href")).resolve() == deck.resolve()
     size = link.getparent().xpath(".//span[@class='meta']")[0].text_content()
-    assert size == f"({-(-deck.stat().st_size // 1024)} KB)"
+    assert size == f"(.apkg file, {-(-deck.stat().st_size // 1024)} KB)"
     for slug in topics_of(guide):
         page = lxml.html.fromstring((out / "topics" / f"{slug}.html").read_bytes())
         (link,) = page.xpath("//a[contains(@href, '.apkg')]")
@@ -177,9 +177,11 @@ def test_a_guide_without_a_deck_has_no_deck_and_no_link(layered_built):
 def test_a_spanish_guide_links_its_deck_in_spanish(guide, tmp_path, monkeypatch):
     (guide / "site.yaml").write_text(SITE.format(language="es"), encoding="utf-8")
     out = built(guide, tmp_path / "out", monkeypatch)
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert "Mazo de Anki (.apkg)" in index and "Tarjetas para estudiar con Anki:" in index
-    assert "Anki deck" not in index
+    index = lxml.html.fromstring((out / "index.html").read_bytes())
+    (link,) = index.xpath("//a[contains(@href, '.apkg')]")
+    assert " ".join(link.getparent().text_content().split()).startswith(
+        "Mazo de Anki (archivo .apkg, ")
+    assert "Anki deck" not in index.text_content()
     notes = anki_notes(deck_path(out, guide))
     myths = [n for n in notes if "sg-label" in n["fields"].get("Front", "")]
     assert myths and all("Idea errónea" in n["fields"]["Front"] for n in myths)

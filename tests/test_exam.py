@@ -229,9 +229,9 @@ def test_the_coverage_page_shows_the_fixture_blueprint_and_coverage(fixture_buil
 
 def test_the_index_links_the_coverage_page_and_the_sitemap_lists_it(fixture_built):
     index = parse(fixture_built / "index.html")
-    (link,) = index.xpath("//main//p[@class='exam-link']/a")
-    assert link.get("href") == "exam.html"
-    assert "Demo Cloud Exam" in text(link)
+    (link,) = index.xpath("//main//nav[@class='study-links']//a[@href='exam.html']")
+    assert text(link) == "Exam coverage"
+    assert text(link.getparent()) == "Exam coverage (DEMO-C01)"
     assert "https://example.github.io/repo/exam.html" in (
         fixture_built / "sitemap.xml").read_text(encoding="utf-8")
 
@@ -279,7 +279,9 @@ def test_build_and_check_print_warnings_and_succeed(tmp_path, capsys):
     assert main(command) == 0
     printed = capsys.readouterr()
     assert printed.err.splitlines() == [f"{FIXTURE}/{WARNING}"]
-    assert printed.out.startswith(f"built {out}/: 5 pages")
+    # Every page: the topics, the index, 404.html, exam.html and the study pages.
+    assert printed.out.startswith(f"built {out}/: {len(list(out.rglob('*.html')))} pages")
+    assert (out / "flashcards.html").is_file() and (out / "practice.html").is_file()
     assert (out / "exam.html").is_file()
     # A build that finds nothing changed says them again.
     assert main(command) == 0
@@ -441,12 +443,15 @@ def test_the_blueprints_texts_are_shown_as_text(tmp_path):
     exam = content / "exam.yaml"
     exam.write_text(exam.read_text(encoding="utf-8")
                     .replace("title: Demo Cloud Exam", "title: \"Demo <script>alert(1)</script> & Co\"")
+                    .replace("code: DEMO-C01", "code: \"<i>DEMO</i> & C01\"")
                     .replace("text: Compare pricing models.", "text: \"Compare <b>pricing</b> models.\""),
                     encoding="utf-8")
     build(BuildConfig(content, TEMPLATES, tmp_path / "out"))
     for name in ("exam.html", "index.html"):
         page = parse(tmp_path / "out" / name)
-        assert page.xpath("//main//script | //main//b") == [], name
-        assert "Demo <script>alert(1)</script> & Co" in text(page.xpath("//main")[0]), name
+        assert page.xpath("//main//script | //main//b | //main//i") == [], name
+        assert "<i>DEMO</i> & C01" in text(page.xpath("//main")[0]), name
+    exam_page = parse(tmp_path / "out" / "exam.html")
+    assert "Demo <script>alert(1)</script> & Co" in text(exam_page.xpath("//main")[0])
     page = parse(tmp_path / "out" / "exam.html")
     assert "Compare <b>pricing</b> models." in text(page.xpath("//tbody/tr/th[contains(., '3.1')]")[0])

@@ -16,7 +16,7 @@ from sitegen.pipeline import BuildConfig, build
 from content_checks import pdf_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SCRIPTS = ("quiz.js", "search.js", "theme.js", "strings.js")
+SCRIPTS = ("quiz.js", "search.js", "theme.js", "strings.js", "flashcards.js", "practice.js")
 BASE_URL = "https://example.github.io/repo/"  # so that 404.html gets its scripts too
 
 
@@ -84,12 +84,13 @@ def test_every_string_is_used_and_every_string_used_exists():
     pages = set(i18n.load_catalogue("en").sections["pages"])
     assert used - pages == set()
     # Made from a number or a paper size: t("choose_" ~ n), and the card links (pages.py);
-    # the prose's callout labels and table frame (prose.py).
+    # the prose's callout labels and table frame (prose.py); the study links (pages.py).
     from sitegen.prose import CALLOUT_TYPES
 
     dynamic = ({f"choose_{n}" for n in range(2, 6)}
                | {"paper_a4", "paper_a4_size", "paper_letter", "paper_letter_size"}
-               | {f"callout_{kind}" for kind in CALLOUT_TYPES} | {"prose_table"})
+               | {f"callout_{kind}" for kind in CALLOUT_TYPES} | {"prose_table"}
+               | {key for key in pages if key.startswith("study_")})
     assert pages - used == dynamic
     for key in i18n.load_catalogue("en").sections["scripts"]:
         assert f'"{key}"' in scripts, key
@@ -127,7 +128,8 @@ def test_values_are_escaped_and_markup_is_kept():
 # came from sitegen. A second topic (a copy of the first) makes the pages link to the
 # previous and next one, asks the scenarios' default question ("Which owner?") and has a
 # question to choose three of; the card gets the questions, for its answer key.
-TOPIC_EDITS = [("Remember the phrase", "Recuerda la frase"), ("Which TWO are", "¿Cuáles dos son")]
+TOPIC_EDITS = [("Remember the phrase", "Recuerda la frase"), ("Which TWO are", "¿Cuáles dos son"),
+               ("hard drive", "disco duro"), ("due to", "debido a")]
 CONTENT_EDITS = {
     "site.yaml": [("[exam-tips, misconceptions, key-takeaways]",
                    "[exam-tips, misconceptions, practice-questions]"),

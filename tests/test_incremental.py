@@ -280,7 +280,8 @@ def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path,
     for jobs in (1, 2):
         out = tmp_path / f"jobs-{jobs}"
         report = build(BuildConfig(guide.content, guide.templates, out, jobs=jobs))
-        assert report.pages == len(guide.topics()) + 2  # and the index and 404 pages
+        # And the index, the 404, the flashcards and the practice exam pages.
+        assert report.pages == len(guide.topics()) + 4
         outputs.append(files(out))
     assert outputs[0] == outputs[1]
     topics = len(guide.topics())

@@ -46,7 +46,7 @@ class Tag(_Model):
     value: Choice
     """The value."""
     set_id: str = ""
-    """The set's id, e.g. "domain"."""
+    """The set's id, as the question names it, e.g. "domain"."""
 
 
 @sealed

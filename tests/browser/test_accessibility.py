@@ -13,7 +13,8 @@ from axe_playwright_python.sync_playwright import Axe
 from .conftest import SHIPPED_TOPICS, screenshot
 
 PAGES = {"index": "", "missing": "no/such/page.html", "exam": "exam.html",
-         **{slug: f"topics/{slug}.html" for slug in SHIPPED_TOPICS}}
+         **{slug: f"topics/{slug}.html" for slug in SHIPPED_TOPICS},
+         "flashcards": "flashcards.html", "practice": "practice.html"}
 WIDTHS = [360, 1280]
 FAILING_IMPACTS = {"serious", "critical"}
 

@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 from playwright.sync_api import expect
 
-from source_data import site_yaml, topic_yaml
+from source_data import read_yaml, site_yaml, topic_yaml
 
 from .conftest import PRACTICE_TOPICS, SHIPPED_TOPIC, SHIPPED_TOPICS, screenshot
 
@@ -112,6 +112,9 @@ def test_every_internal_link_and_asset_resolves(pages_site, server):
     sources = {f"{server.base_url}topics/{slug}.html":
                {source["url"] for source in topic_yaml(slug, content).get("sources", [])}
                for slug in topics}
+    # The exam coverage page links to the exam's official page, when the blueprint names one.
+    exam = read_yaml(content / "exam.yaml")["exam"] if (content / "exam.yaml").exists() else None
+    official = {f"{server.base_url}exam.html": {exam["url"]}} if exam and exam.get("url") else {}
     to_visit, seen, checked, external = [server.base_url], set(), 0, {}
     while to_visit:
         url = to_visit.pop()
@@ -130,8 +133,11 @@ def test_every_internal_link_and_asset_resolves(pages_site, server):
                 in_sources = element.tag == "a" and element.get("rel") == "external" and \
                     element.getparent().getparent().get("class") == "sources" and \
                     link in sources.get(url, ())
-                assert in_sources or element.tag == "link" and element.get("rel") == "canonical" \
-                    or element.tag == "meta", f"{url} links outside the site: {link}"
+                is_official = element.tag == "a" and element.get("rel") == "external" and \
+                    link in official.get(url, ())
+                assert in_sources or is_official or element.tag == "link" and \
+                    element.get("rel") == "canonical" or element.tag == "meta", \
+                    f"{url} links outside the site: {link}"
                 if in_sources:
                     external.setdefault(url, set()).add(link)
                 continue
@@ -145,12 +151,16 @@ def test_every_internal_link_and_asset_resolves(pages_site, server):
             checked += 1
     pages = {u + "index.html" if u.endswith("/") else u for u in seen
              if u.endswith((".html", "/"))}
-    # The index and every topic, nothing else (a missing page would have failed above).
-    assert pages == {server.base_url + "index.html"} | set(sources), sorted(seen)
+    # The index, every topic and the study pages, nothing else (a missing page would have
+    # failed above).
+    study = {server.base_url + name for name in ("flashcards.html", "practice.html")} | (
+        {server.base_url + "exam.html"} if exam else set())
+    assert pages == {server.base_url + "index.html"} | set(sources) | study, sorted(seen)
     assert external == {url: links for url, links in sources.items() if links}
     assert any(u.endswith(".pdf") for u in seen) and any(u.endswith(".svg") for u in seen)
     for path in ("sitemap.xml", "robots.txt", "assets/search-index.js",
-                 "assets/vendor/minisearch.min.js", "assets/quiz.js"):
+                 "assets/vendor/minisearch.min.js", "assets/quiz.js", "assets/flashcards.js",
+                 "assets/practice.js", "assets/vendor/ts-fsrs.umd.js"):
         assert fetch(server.base_url + path)[0] == 200, path
     sitemap = fetch(server.base_url + "sitemap.xml")[1].decode()
     for loc in re.findall(r"<loc>(.*?)</loc>", sitemap):
