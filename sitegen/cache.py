@@ -196,7 +196,7 @@ def _checked(stored: bytes) -> bytes | None:
 
 
 GENERATION_FILE = "generation"
-KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "jinja")
+KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "book", "preview", "jinja")
 """The folders a cache holds, one per kind of result (jinja: compiled templates)."""
 TAG_FILE = "CACHEDIR.TAG"
 TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"

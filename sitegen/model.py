@@ -184,6 +184,17 @@ class Card(_Model):
         return (*self.top, *(block for column in self.columns for block in column), *self.bottom)
 
 
+@sealed
+@dataclass(frozen=True)
+class BookSettings(_Model):
+    """The whole guide printed as one book (site.yaml's `book:`), on A4 and US Letter."""
+
+    title: str
+    """The book's title, on its cover and as its PDF title (default: the site's title)."""
+    subtitle: str
+    """A line under the title on the cover; "" when none."""
+
+
 @dataclass(frozen=True)
 class Site(_Model):
     """The whole validated guide."""
@@ -202,6 +213,8 @@ class Site(_Model):
     """Topics in reading order."""
     cards: tuple[Card, ...]
     """Printable cards."""
+    book: BookSettings | None = None
+    """The guide as a printable book (output/guide-a4.pdf, guide-letter.pdf); None: not made."""
 
 
 for _class in (Block, Topic, Card, Site):

@@ -139,21 +139,23 @@ def produce_pages(job, made):
     from .pipeline import Produced
 
     config = job.config
+    previews = made["previews"].data if "previews" in made else {}
     return Produced(site_products(job.site, made["diagrams"].data, job.inputs.templates,
                                   config.site_url, config.base_path, job.cache, job.keys,
-                                  config.jobs))
+                                  config.jobs, previews))
 
 
 def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
                   templates: Templates | Path, base_url: str = "", base_path: str = "",
                   cache: Cache | None = None, keys: PageKeys | None = None,
-                  jobs: int = 1) -> dict[str, Product]:
+                  jobs: int = 1, previews: dict | None = None) -> dict[str, Product]:
     """Every page and asset of the site, keyed by output path (the search index and the
     diagram files are producers of their own).
 
     base_url ("https://user.github.io/repo/") gives canonical links, the sitemap and
     robots.txt; its path, base_path ("/repo/"), is what 404.html links with, because
-    that page is served at any depth.
+    that page is served at any depth. previews: each topic's link-preview image
+    (previews.Preview) by slug, for its og:image.
 
     Pages are made on demand. With keys, each page's key covers everything it shows, so
     a page whose key is unchanged is neither rendered nor rewritten; with a cache too, a
@@ -214,11 +216,15 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         links = cards_by_topic.get(topic.slug, [])
         # Without a key for the topic, its whole model identifies it.
         source = keys.topics.get(topic.slug) if keys else None
+        preview = (previews or {}).get(topic.slug)
         identity = (source or topic, previous, following, links,
-                    sorted((b, d.path) for b, d in placed.items()))
+                    sorted((b, d.path) for b, d in placed.items()), preview)
         path = topic_page_path(topic)
         contexts[topic.slug] = dict(topic=topic, diagrams=placed, card_links=links,
-                                    previous=previous, following=following)
+                                    previous=previous, following=following,
+                                    site_url=base_url, preview_image=public_url(base_url, preview.path)
+                                    if preview and base_url else "",
+                                    preview_alt=preview.title if preview else "")
         topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
                                        **contexts[topic.slug])
     if keys:

@@ -101,6 +101,13 @@ CARD = Shape("card", (
 ), "A printable one-page quick-reference card of a topic, on A4 and US Letter. The build "
    "finds, for each paper, the largest type size from 8 pt down to 7 pt and the column widths "
    "at which it fits one page.")
+BOOK = Shape("book", (
+    Key("title", TEXT, "The book's title, on its cover and as the PDF's title (default: the "
+        "site's title)."),
+    Key("subtitle", TEXT, "A line under the title on the cover."),
+), "The whole guide as a printable book: with this key the build also makes "
+   "output/guide-a4.pdf and output/guide-letter.pdf (a cover, the contents with page numbers, "
+   "every topic, and an answer key). Write `book: {}` for the site's title.")
 SITE = Shape("site.yaml", (
     Key("title", TEXT, "The site's title.", required=True),
     Key("description", TEXT, "One sentence on the site, for search engines and links.",
@@ -111,7 +118,8 @@ SITE = Shape("site.yaml", (
     Key("topics", ListOf(ID), "The topics, in order: each the name of a folder under "
         "topics/. Every folder there must be listed.", required=True),
     Key("cards", ListOf(CARD), "The quick-reference cards."),
-), "The site's settings, topic order and cards.")
+    Key("book", BOOK, "The whole guide as one printable book, on A4 and US Letter."),
+), "The site's settings, topic order, cards and book.")
 
 
 def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site:
@@ -141,18 +149,37 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
     # Card files are named after their topic, so a second card would overwrite the first.
     f.unique([(get(node, "topic"), card.topic.slug) for node, card in zip(card_nodes, cards)
               if card.topic], "card topic")
+    title = f.text(get(site, "title"), "site title")
     result = m.Site(
-        title=f.text(get(site, "title"), "site title"),
+        title=title,
         description=f.text(get(site, "description"), "site description"),
         author=f.text(get(site, "author"), "site author"),
         language=language,
         sets=tuple(shared.values()),
         topics=tuple(topics.values()),
         cards=cards,
+        book=_book(get(site, "book"), title, f),
     )
     if f.errors:
         raise BuildFailed(f.errors)
     return result
+
+
+def _book(node: Node | None, site_title: str | None, f: Fields) -> m.BookSettings | None:
+    """The book's settings, or None when site.yaml does not ask for a book."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar) and node.implicit_type == "null" and not node.text:
+        f.error(node, "book is empty, expected a mapping of keys",
+                "write 'book: {}' for a book under the site's title, or give it a "
+                "'title:' and a 'subtitle:'")
+        return None
+    book = f.mapping(node, "book", BOOK.required, BOOK.optional)
+    if book is None:
+        return None
+    title = f.text(get(book, "title"), "book title") if get(book, "title") is not None else None
+    return m.BookSettings(title=title or site_title or "",
+                          subtitle=optional_text(book, "subtitle", f, "book subtitle"))
 
 
 # What was already reported as broken, so that references to it are not reported again:

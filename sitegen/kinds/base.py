@@ -50,6 +50,21 @@ class TopicScope:
 
 
 @dataclass(frozen=True)
+class ExamQuestion:
+    """A multiple-choice question as a topic page's structured data states it (schema.org's
+    Quiz, for search engines): plain text, no Markdown."""
+
+    text: str
+    """The question."""
+    options: tuple[str, ...]
+    """Its options, in the order shown."""
+    right: tuple[int, ...]
+    """The positions (0-based) of the right options."""
+    explanation: str
+    """Why the answer is right; "" when none."""
+
+
+@dataclass(frozen=True)
 class Kind:
     """One kind of block: its model, the keys it reads and how, and what it draws.
 
@@ -82,6 +97,9 @@ class Kind:
     by id, None for one whose mistakes were reported)."""
     draw: Callable[[m.Topic, m.Block], str] | None = None
     """The block's diagram as DOT source, for a kind drawn as a diagram."""
+    exam_questions: Callable[[m.Block], tuple[ExamQuestion, ...]] | None = None
+    """The block's multiple-choice questions, for a kind that asks some: the topic page
+    states them as structured data (sitegen/metadata.py)."""
 
     @property
     def shape(self) -> Shape:

@@ -10,7 +10,8 @@ from ..fields import get
 from ..load import Mapping, Node, Scalar, Sequence
 from ..model import Block, Choice, _Model, sealed
 from ..shapes import ID, TEXT, Count, Key, ListOf, MapOf, OneOf, Reference, Shape
-from .base import Kind, TopicScope, optional_inline
+from ..inline import plain_text
+from .base import ExamQuestion, Kind, TopicScope, optional_inline
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 _SAYS_CHOOSE = re.compile(r"\(\s*choose\b[^)]*\)", re.I)
@@ -200,6 +201,16 @@ def parse(block: Mapping, scope: TopicScope) -> dict:
     return {"items": tuple(q for _, q in questions)}
 
 
+def exam_questions(block: Questions) -> tuple[ExamQuestion, ...]:
+    """The questions as the page's structured data states them."""
+    return tuple(ExamQuestion(plain_text(item.question),
+                              tuple(plain_text(option.text) for option in item.options),
+                              tuple(i for i, option in enumerate(item.options)
+                                    if item.is_answer(option)),
+                              plain_text(item.explanation))
+                 for item in block.items)
+
+
 OPTION = Shape("option", (
     Key("id", ID, "How the answer names this option.", required=True),
     Key("text", TEXT, "The option as the exam shows it.", required=True),
@@ -226,7 +237,7 @@ QUESTION = Shape("question", (
         "id, then value id."),
 ), "An exam-style multiple-choice question.")
 
-KIND = Kind("questions", Questions, parse, keys=(
+KIND = Kind("questions", Questions, parse, exam_questions=exam_questions, keys=(
     Key("items", ListOf(QUESTION), "The questions, in order.", required=True),
 ), summary="Exam-style multiple choice: 2-6 options, one answer or `choose: N`, an explanation, optional tags.",
     notes="A self-test on the page: choose, check, right or wrong with the explanation, a "
