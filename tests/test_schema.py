@@ -102,6 +102,7 @@ SCHEMA_LEVEL = {
     "diagram-source-retired-matrix": "`matrix` is not a kind",
     "empty-list": "lists have at least one item",
     "invalid-id": "a block id must have an id's form",
+    "book-unknown-key": "the book settings' keys",
     "card-column-width-not-a-percentage": "a width is a percentage",
     "card-column-unknown-key": "a card column's keys",
     "card-item-unknown-key": "a picked block's keys",
