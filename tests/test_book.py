@@ -276,27 +276,59 @@ def test_the_answer_key_gives_each_questions_letters_and_explanation(guide):
         assert not [e for e in expected if e.split(" — ", 1)[1] in chapters]
 
 
+def asked(content: Path, slug: str) -> list[list[str]]:
+    """How each block that asks something begins each of its items in the chapter, read
+    from the YAML: "Question 1. Who ...", "Scenario 1: Data Breach"."""
+    found = []
+    for block in topic_yaml(slug, content)["blocks"]:
+        if block["kind"] == "questions":
+            found.append([f"Question {n}. {words(item['question'])[:30]}"
+                          for n, item in enumerate(block["items"], 1)])
+        elif block["kind"] == "scenarios":
+            found.append([f"Scenario {n}: {words(item['title'])}"
+                          for n, item in enumerate(block["items"], 1)])
+    return found
+
+
+def pages_of(texts: list[str], pages: list[str], first: int) -> list[int]:
+    """The page (1-based) each text is on, looking for them in order from page first on."""
+    found, page, at = [], first, 0
+    for wanted in texts:
+        while pages[page - 1].find(wanted, at) < 0:
+            page, at = page + 1, 0
+        at = pages[page - 1].find(wanted, at) + len(wanted)
+        found.append(page)
+    return found
+
+
 def test_questions_and_answers_point_at_each_others_pages(guide):
-    """Each question says on which page its answer is, and each answer where its question is."""
+    """Each block of questions says on which page its answers are, and each answer on
+    which page its question is; both are links too."""
     content, out = guide
-    path = out / "guide-a4.pdf"
-    (key_page,) = [page for _, title, page in outline(path) if title == "Answer key"]
-    pages = [body_text(path, n) for n in range(1, page_count(path) + 1)]
-    told = [int(n) for text in pages[:key_page - 1] for n in re.findall(r"Answer on page (\d+)", text)]
-    expected, page, at = [], key_page, 0
-    for slug in site_yaml(content)["topics"]:
-        for entry in answer_entries(content, slug):
-            while pages[page - 1].find(entry, at) < 0:  # the entries in order, page by page
-                page, at = page + 1, 0
-            at = pages[page - 1].find(entry, at) + len(entry)
-            expected.append(page)
-    assert told == expected
-    back = [int(n) for text in pages[key_page - 1:] for n in re.findall(r"Question on page (\d+)", text)]
-    assert len(back) == len(expected) and all(n < key_page for n in back)
-    with pikepdf.open(path) as pdf:
-        links = [annot for page in pdf.pages for annot in page.get("/Annots", [])
-                 if annot.get("/Subtype") == "/Link" and "/Dest" in annot]
-        assert len(links) >= 2 * len(expected)
+    for paper in PAPERS:
+        path = out / f"guide-{paper}.pdf"
+        (key_page,) = [page for _, title, page in outline(path) if title == "Answer key"]
+        pages = [body_text(path, n) for n in range(1, page_count(path) + 1)]
+        slugs = site_yaml(content)["topics"]
+        entries = [e for slug in slugs for e in answer_entries(content, slug)]
+        answer_pages = pages_of(entries, pages, key_page)
+        blocks = [block for slug in slugs for block in asked(content, slug)]
+        first_answers, at = [], 0
+        for block in blocks:  # where each block's answers begin
+            first_answers.append(answer_pages[at])
+            at += len(block)
+        told = [int(n) for text in pages[:key_page - 1]
+                for n in re.findall(r"Answers on page (\d+)", text)]
+        assert told == first_answers, paper
+        question_pages = pages_of([item for block in blocks for item in block], pages, 3)
+        back = [int(n) for text in pages[key_page - 1:]
+                for n in re.findall(r"Question on page (\d+)", text)]
+        assert back == question_pages, paper
+        with pikepdf.open(path) as pdf:
+            links = [annot for page in pdf.pages for annot in page.get("/Annots", [])
+                     if annot.get("/Subtype") == "/Link" and "/Dest" in annot]
+            # Each question to its answer and back, each block to its answers.
+            assert len(links) >= 2 * len(entries) + len(blocks), paper
 
 
 def test_a_long_table_repeats_its_header_on_every_page_it_runs_onto(guide):

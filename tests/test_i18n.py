@@ -285,7 +285,7 @@ def test_a_spanish_guide_says_in_spanish_what_an_english_one_says_in_english(gui
                 assert occurs(words, spanish[path], path), (path, words)
         elif path.endswith(".pdf"):
             for words in ("Índice", "Soluciones", "Pregunta 1.", "(Elige DOS.)",
-                          "Respuesta en la página", "Pregunta en la página"):
+                          "Respuestas en la página", "Pregunta en la página"):
                 assert occurs(words, spanish[path], path), (path, words)
 
 
