@@ -196,8 +196,8 @@ def _checked(stored: bytes) -> bytes | None:
 
 
 GENERATION_FILE = "generation"
-KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "notes", "deck", "jinja",
-         "flashcards", "practice")
+KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "notes", "deck", "book",
+         "preview", "jinja", "flashcards", "practice")
 """The folders a cache holds, one per kind of result (jinja: compiled templates; flashcards
 and practice: each topic's section of the study pages)."""
 TAG_FILE = "CACHEDIR.TAG"

@@ -63,6 +63,37 @@ def draw_with_library(dot: str) -> bytes:
     return in_declared_order(_library().draw(dot.encode("utf-8")), dot)
 
 
+PREVIEW_SIZE = (1200, 630)
+"""Pixels of a link-preview image: what Open Graph and X (Twitter) show in a large card."""
+PREVIEW_MARGIN = 48
+"""Pixels kept free around the drawing on a preview."""
+PREVIEW_MOST_ZOOM = 4.0
+"""A small drawing is enlarged at most this much: further, its text would shout."""
+
+
+def draw_preview(dot: str, width_pt: float, height_pt: float) -> bytes:
+    """The graph drawn as a PNG of PREVIEW_SIZE on white, as large as fits within the margin
+    and centred. width_pt, height_pt: the drawing's size at its natural scale (its SVG's)."""
+    width, height = PREVIEW_SIZE
+    zoom = min((width - 2 * PREVIEW_MARGIN) / max(width_pt, 1.0),
+               (height - 2 * PREVIEW_MARGIN) / max(height_pt, 1.0), PREVIEW_MOST_ZOOM)
+    # At 72 dpi a point is a pixel: the viewport (width, height, zoom; centred on the
+    # drawing by default) is the whole image. Options given here outweigh the graph's own
+    # (its transparent background, say).
+    command = ["dot", "-Tpng", "-Gdpi=72", "-Gbgcolor=white", "-Gpad=0",
+               f"-Gviewport={width},{height},{zoom:.4f}"]
+    result = subprocess.run(command, input=dot.encode("utf-8"), capture_output=True, check=False)
+    if result.returncode != 0 or not result.stdout.startswith(b"\x89PNG"):
+        raise RuntimeError(f"dot failed: {result.stderr.decode(errors='replace')}")
+    return result.stdout
+
+
+def draw_previews(jobs: list[tuple[str, float, float]], threads: int) -> list[bytes]:
+    """Every (DOT, width, height) drawn by draw_preview, in order; up to `threads` at once."""
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        return list(pool.map(lambda job: draw_preview(*job), jobs))
+
+
 def fingerprint() -> str:
     """Which Graphviz draws, told apart by path, size and date: a new Graphviz draws anew."""
     return ";".join(_file_stamp(path) for path in _installed_files())

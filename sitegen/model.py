@@ -207,6 +207,17 @@ class DeckSettings(_Model):
     else the slug of the name. Kept when the name changes, it keeps learners' history."""
 
 
+@sealed
+@dataclass(frozen=True)
+class BookSettings(_Model):
+    """The whole guide printed as one book (site.yaml's `book:`), on A4 and US Letter."""
+
+    title: str
+    """The book's title, on its cover and as its PDF title (default: the site's title)."""
+    subtitle: str
+    """A line under the title on the cover; "" when none."""
+
+
 @dataclass(frozen=True)
 class Site(_Model):
     """The whole validated guide."""
@@ -233,6 +244,8 @@ class Site(_Model):
     warnings: tuple[ContentError, ...] = ()
     """What is worth fixing but does not stop a build (a domain of the exam without
     practice questions), each located like an error; a build with --strict fails on them."""
+    book: BookSettings | None = None
+    """The guide as a printable book (output/guide-a4.pdf, guide-letter.pdf); None: not made."""
 
 
 for _class in (Block, Topic, Card, Site):

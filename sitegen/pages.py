@@ -195,15 +195,17 @@ def produce_pages(job, made):
     from .pipeline import Produced
 
     config = job.config
+    previews = made["previews"].data if "previews" in made else {}
     return Produced(site_products(job.site, made["diagrams"].data, job.inputs.templates,
                                   config.site_url, config.base_path, job.cache, job.keys,
-                                  config.jobs, deck_link=made["deck"].data))
+                                  config.jobs, previews, deck_link=made["deck"].data))
 
 
 def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram],
                   templates: Templates | Path, base_url: str = "", base_path: str = "",
                   cache: Cache | None = None, keys: PageKeys | None = None,
-                  jobs: int = 1, deck_link=None) -> dict[str, Product]:
+                  jobs: int = 1, previews: dict | None = None,
+                  deck_link=None) -> dict[str, Product]:
     """Every page and asset of the site, keyed by output path (the search index and the
     diagram files are producers of their own). deck_link: the Anki deck's (deck.DeckLink),
     for a guide with one: the index shows its size, topic pages only link it, so that an
@@ -211,7 +213,8 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
 
     base_url ("https://user.github.io/repo/") gives canonical links, the sitemap and
     robots.txt; its path, base_path ("/repo/"), is what 404.html links with, because
-    that page is served at any depth.
+    that page is served at any depth. previews: each topic's link-preview image
+    (previews.Preview) by slug, for its og:image.
 
     Pages are made on demand. With keys, each page's key covers everything it shows, so
     a page whose key is unchanged is neither rendered nor rewritten; with a cache too, a
@@ -278,11 +281,15 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
         # Without a key for the topic, its whole model identifies it.
         source = keys.topics.get(topic.slug) if keys else None
         topic_study = topic_study_links(site, topic, topic_study_base)
+        preview = (previews or {}).get(topic.slug)
         identity = (source or topic, previous, following, links,
-                    sorted((b, d.path) for b, d in placed.items()), topic_study)
+                    sorted((b, d.path) for b, d in placed.items()), topic_study, preview)
         path = topic_page_path(topic)
         contexts[topic.slug] = dict(topic=topic, diagrams=placed, card_links=links,
-                                    previous=previous, following=following, study=topic_study)
+                                    previous=previous, following=following, study=topic_study,
+                                    site_url=base_url, preview_image=public_url(base_url, preview.path)
+                                    if preview and base_url else "",
+                                    preview_alt=preview.title if preview else "")
         topic_pages[topic.slug] = page(path, "topic.html", identity, page_site=site_alone,
                                        **contexts[topic.slug])
     if keys:

@@ -132,6 +132,11 @@ class Produced:
     """Output files by path: bytes, or output.Product made when written."""
     data: object = None
     """What later producers may use besides the files (the drawn diagrams, say)."""
+    background: object = None
+    """Work the producer left running in other processes while the build goes on (the
+    book's layout): the build calls its wait() once every producer has run, before it
+    writes anything, so that its results are in the cache and its errors stop the build;
+    and its close() whatever happens."""
 
 
 @dataclass(frozen=True)
@@ -148,17 +153,22 @@ class Producer:
 def producers() -> tuple[Producer, ...]:
     """The outputs of a build, in the order they are made; a new output (a flashcard deck,
     a whole-guide PDF) is one more entry. Imported on use: an unchanged build loads none."""
+    from .book import produce_book
     from .card import produce_cards
     from .coverage import produce_exam_page
     from .deck import produce_deck
     from .diagrams import produce_diagrams
     from .pages import produce_pages
+    from .previews import produce_previews
     from .search import produce_search_index
     from .study import produce_study
 
     return (
         Producer("diagrams", "drawing diagrams", produce_diagrams),
         Producer("deck", "making the Anki deck", produce_deck),  # before the pages: its size
+        Producer("previews", "drawing link previews", produce_previews),
+        # Started right after the diagrams it shows, laid out beside the pages and cards.
+        Producer("book", "laying out the book", produce_book),
         Producer("pages", "rendering pages", produce_pages),
         Producer("search", "indexing pages", produce_search_index),
         Producer("exam", "measuring the exam coverage", produce_exam_page),
@@ -470,8 +480,14 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
         for producer in producers():
             stage(producer.doing)
             made[producer.name] = producer.produce(job, made)
+        for produced in made.values():
+            if produced.background is not None:
+                produced.background.wait()
     finally:
         card_layout.close()
+        for produced in made.values():
+            if produced.background is not None:
+                produced.background.close()
     files = {path: product for produced in made.values() for path, product in produced.files.items()}
     counts = {"pages": sum(path.endswith(".html") for path in files),
               "diagrams": len(made["diagrams"].data), "cards": len(made["cards"].files)}

@@ -14,6 +14,7 @@ import jinja2
 
 from .i18n import catalogue
 from .inline import plain_text
+from .metadata import topic_json_ld
 from .prose import to_html
 from .sources import Templates
 
@@ -138,6 +139,7 @@ def make_environment(templates: Templates | Path,
     env.filters["markdown"] = prose_html
     env.globals["t"] = interface_string
     env.globals["script_strings"] = script_strings
+    env.globals["topic_json_ld"] = topic_json_ld
     # Model text in an attribute, a <title> or metadata: the text a reader sees, no markup.
     env.filters["plain"] = plain_text
     return env

@@ -111,6 +111,14 @@ DECK = Shape("deck", (
         "study: a note keeps its review history only while its deck id stays the same."),
 ), "An Anki deck of the guide's flashcards (definitions, misconceptions, questions and "
    "scenarios), built as decks/<name>.apkg; `deck: {}` for the defaults.")
+
+BOOK = Shape("book", (
+    Key("title", TEXT, "The book's title, on its cover and as the PDF's title (default: the "
+        "site's title)."),
+    Key("subtitle", TEXT, "A line under the title on the cover."),
+), "The whole guide as a printable book: with this key the build also makes "
+   "output/guide-a4.pdf and output/guide-letter.pdf (a cover, the contents with page numbers, "
+   "every topic, and an answer key). Write `book: {}` for the site's title.")
 SITE = Shape("site.yaml", (
     Key("title", TEXT, "The site's title.", required=True),
     Key("description", TEXT, "One sentence on the site, for search engines and links.",
@@ -122,7 +130,8 @@ SITE = Shape("site.yaml", (
         "topics/. Every folder there must be listed.", required=True),
     Key("cards", ListOf(CARD), "The quick-reference cards."),
     Key("deck", DECK, "Build an Anki deck of the guide's flashcards."),
-), "The site's settings, topic order and cards.")
+    Key("book", BOOK, "The whole guide as one printable book, on A4 and US Letter."),
+), "The site's settings, topic order, cards, deck and book.")
 
 
 def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site:
@@ -164,6 +173,7 @@ def validate(raw: RawContent, known: dict[str, m.Topic] | None = None) -> m.Site
         cards=cards,
         deck=_deck(get(site, "deck"), title, f),
         exam=exam.scope.exam,
+        book=_book(get(site, "book"), title, f),
     )
     if f.errors:
         raise BuildFailed(f.errors)
@@ -184,6 +194,23 @@ def _deck(node: Node | None, site_title: str | None, f: Fields) -> m.DeckSetting
     id_node = get(deck, "id")
     deck_id = f.identifier(id_node, "deck id") if id_node is not None else slug(name)
     return m.DeckSettings(name, deck_id or "")
+
+
+def _book(node: Node | None, site_title: str | None, f: Fields) -> m.BookSettings | None:
+    """The book's settings, or None when site.yaml does not ask for a book."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar) and node.implicit_type == "null" and not node.text:
+        f.error(node, "book is empty, expected a mapping of keys",
+                "write 'book: {}' for a book under the site's title, or give it a "
+                "'title:' and a 'subtitle:'")
+        return None
+    book = f.mapping(node, "book", BOOK.required, BOOK.optional)
+    if book is None:
+        return None
+    title = f.text(get(book, "title"), "book title") if get(book, "title") is not None else None
+    return m.BookSettings(title=title or site_title or "",
+                          subtitle=optional_text(book, "subtitle", f, "book subtitle"))
 
 
 # What was already reported as broken, so that references to it are not reported again:

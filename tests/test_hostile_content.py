@@ -52,9 +52,13 @@ def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     assert inline.startswith('document.documentElement.classList.add("js");try{var t=')
     assert "alert" not in inline
     # The interface strings the scripts show: data, not code, and none of the content's.
-    (strings,) = page.xpath("//script[not(@src) and @type]")
-    assert strings.get("type") == "application/json" and json.loads(strings.text)
+    (strings,) = page.xpath("//script[not(@src) and @type='application/json']")
+    assert json.loads(strings.text)
     assert "alert" not in strings.text
+    # The structured data for search engines is data too: the content's markup is in its
+    # texts, escaped so that it cannot end the script (tested below).
+    assert {s.get("type") for s in page.xpath("//script[not(@src)]")} == {
+        None, "application/json", "application/ld+json"}
     assert page.xpath("//img") == []
     assert [e for e in page.iter() if any(a.startswith("on") for a in e.attrib)] == []
     hrefs = page.xpath("//a/@href")
@@ -67,6 +71,20 @@ def test_no_script_and_no_event_handlers_reach_the_page(hostile_build):
     assert f"A. {SCRIPT} {IMG}" in options  # as code and as a link's text
     assert page.xpath("//li[@class='option']/label/code/text()") == [SCRIPT]
     assert "https://example.org/%22onclick=%22f()" in hrefs
+
+
+def test_structured_data_carries_markup_as_escaped_text(hostile_build):
+    page = lxml.html.fromstring((hostile_build / "topics" / "layered.html").read_bytes())
+    (script,) = page.xpath("//script[@type='application/ld+json']")
+    raw = (hostile_build / "topics" / "layered.html").read_text(encoding="utf-8")
+    body = raw.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in body and ">" not in body and "&" not in body
+    assert "\\u003cscript\\u003e" in body
+    (quiz,) = [entry for entry in json.loads(script.text) if entry["@type"] == "Quiz"]
+    options = [answer["text"] for question in quiz["hasPart"]
+               for answer in question["suggestedAnswer"] + [question["acceptedAnswer"]]
+               if isinstance(answer, dict)]
+    assert f"{SCRIPT} {IMG}" in options  # the option's text as a reader sees it
 
 
 def test_dot_syntax_in_content_is_a_label_not_graph_structure(hostile_build):

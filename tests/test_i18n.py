@@ -129,13 +129,17 @@ def test_values_are_escaped_and_markup_is_kept():
 # previous and next one, asks the scenarios' default question ("Which owner?") and has a
 # question to choose three of; the card gets the questions, for its answer key.
 TOPIC_EDITS = [("Remember the phrase", "Recuerda la frase"), ("Which TWO are", "¿Cuáles dos son"),
-               ("hard drive", "disco duro"), ("due to", "debido a")]
+               ("hard drive", "disco duro"), ("due to", "debido a"),
+               # The book's text is compared in any case, as a card's is.
+               ("about the model, and the reality", "about the model, and the facts")]
 CONTENT_EDITS = {
     "site.yaml": [("[exam-tips, misconceptions, key-takeaways]",
                    "[exam-tips, misconceptions, practice-questions]"),
-                  ("  - layered\n", "  - layered\n  - second\n")],
+                  ("  - layered\n", "  - layered\n  - second\n"),
+                  ("cards:\n", "book: {}\ncards:\n")],
     "topics/layered/topic.yaml": TOPIC_EDITS,
-    "topics/layered/next-steps.md": [("the next section", "the next part")],
+    "topics/layered/next-steps.md": [("the next section", "the next part"),
+                                     ("Read the question", "Read the item")],
     "topics/second/topic.yaml": TOPIC_EDITS + [
         ("    prompt: Who is responsible?\n", ""),
         ("    items:\n      - id: encryption\n", """    items:
@@ -145,7 +149,8 @@ CONTENT_EDITS = {
         answer: [a, b, c]
         explanation: On IaaS the customer secures everything above the hypervisor
       - id: encryption\n""")],
-    "topics/second/next-steps.md": [("the next section", "the next part")],
+    "topics/second/next-steps.md": [("the next section", "the next part"),
+                                    ("Read the question", "Read the item")],
 }
 
 
@@ -196,7 +201,7 @@ JS_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 def shown_text(output: Path) -> dict[str, str]:
     """What a reader can meet in the built guide, by file: the text and read attributes of
     every page, the strings it hands its scripts, the string literals of the scripts, the
-    search index and the text of the cards."""
+    search index and the text of the cards and the book."""
     shown = {}
     for path in sorted(output.rglob("*.html")):
         page = lxml.html.fromstring(path.read_bytes())
@@ -214,7 +219,7 @@ def shown_text(output: Path) -> dict[str, str]:
                                            if not re.fullmatch(r"[\"'][a-z][a-z-]*[\"']", literal))
     for path in sorted((output / "assets").glob("search-index*/*.js")):
         shown[str(path.relative_to(output))] = path.read_text(encoding="utf-8")
-    for path in sorted((output / "cards").glob("*.pdf")):
+    for path in sorted([*(output / "cards").glob("*.pdf"), *output.glob("guide-*.pdf")]):
         # The card prints its page's address, whose folder names are not words of the card.
         shown[str(path.relative_to(output))] = re.sub(re.escape(BASE_URL) + r"\S*", " ",
                                                              pdf_text(path))
@@ -277,8 +282,12 @@ def test_a_spanish_guide_says_in_spanish_what_an_english_one_says_in_english(gui
     # Quotation marks as the language writes them.
     assert "— «Security IN the Cloud»" in spanish["topics/layered.html"]
     for path in spanish:
-        if path.endswith(".pdf"):
+        if path.startswith("cards/"):
             for words in ("Recuerda", "Respuestas:", "(Elige DOS.)"):
+                assert occurs(words, spanish[path], path), (path, words)
+        elif path.endswith(".pdf"):
+            for words in ("Índice", "Soluciones", "Pregunta 1.", "(Elige DOS.)",
+                          "Respuestas en la página", "Pregunta en la página"):
                 assert occurs(words, spanish[path], path), (path, words)
 
 

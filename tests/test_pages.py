@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
+import pytest
 
 from source_data import site_yaml
 
@@ -137,3 +139,96 @@ def test_scenarios_without_a_prompt_ask_by_the_sets_name_keeping_an_acronym(cont
         page = parse(out / "topics" / "layered.html")
         (hint,) = page.xpath("//section[@id='exam-scenarios']//p[@class='hint']")
         assert text(hint).startswith(asked), text(hint)
+
+
+# What a topic page says about itself: structured data and link previews -----------------
+
+BASE_URL = "https://example.github.io/repo/"
+
+
+def json_ld(page) -> tuple[str, list]:
+    (script,) = page.xpath("//script[@type='application/ld+json']")
+    return script.text, json.loads(script.text)
+
+
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory) -> Path:
+    """The fixture guide built with a base URL."""
+    from conftest import FIXTURE, TEMPLATES
+    from sitegen.pipeline import BuildConfig, build
+
+    out = tmp_path_factory.mktemp("previewed") / "output"
+    build(BuildConfig(FIXTURE, TEMPLATES, out, base_url=BASE_URL))
+    return out
+
+
+def test_topic_pages_state_what_they_teach_and_their_questions_as_json_ld(built):
+    from source_data import answers_of, question_options, topic_yaml
+
+    for slug in SLUGS:
+        topic = topic_yaml(slug)
+        raw, found = json_ld(topic_page(built, slug))
+        assert not re.search(r"[<>&]", raw)  # escaped as \u003c...: no text can end the script
+        resource = found[0]
+        assert resource["@context"] == "https://schema.org" and resource["@type"] == "LearningResource"
+        assert (resource["name"], resource["description"]) == (topic["title"], " ".join(topic["summary"].split()))
+        assert resource["inLanguage"] == site_yaml()["language"]
+        assert resource["teaches"] == [block["title"] for block in topic["blocks"]]
+        assert resource["isPartOf"] == {"@type": "WebSite", "name": site_yaml()["title"]}
+        assert "url" not in resource  # an address only with a base URL
+        questions = [item for block in topic["blocks"] if block["kind"] == "questions"
+                     for item in block["items"]]
+        if not questions:
+            assert len(found) == 1
+            continue
+        quiz = found[1]
+        assert quiz["@type"] == "Quiz" and len(quiz["hasPart"]) == len(questions)
+        for shown, item in zip(quiz["hasPart"], questions):
+            options = [" ".join(t.split()) for _, t, _ in question_options(item)]
+            right = [i for i, (o, _, _) in enumerate(question_options(item)) if o in answers_of(item)]
+            assert shown["@type"] == "Question" and shown["text"] == " ".join(item["question"].split())
+            assert shown["eduQuestionType"] == ("Checkbox" if item.get("choose") else "Multiple choice")
+            accepted = shown["acceptedAnswer"] if isinstance(shown["acceptedAnswer"], list) \
+                else [shown["acceptedAnswer"]]
+            assert [(a["position"], a["text"]) for a in accepted] == [(i, options[i]) for i in right]
+            assert all(a["answerExplanation"]["text"] == " ".join(item["explanation"].split())
+                       for a in accepted)
+            assert [(a["position"], a["text"]) for a in shown["suggestedAnswer"]] == \
+                [(i, t) for i, t in enumerate(options) if i not in right]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (its IHDR chunk)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_with_a_base_url_a_topic_page_previews_as_its_first_diagram(previewed):
+    from PIL import Image
+
+    page = topic_page(previewed, "layered")
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in page.xpath("//meta")}
+    image = meta["og:image"]
+    assert re.fullmatch(re.escape(BASE_URL) + r"previews/[0-9a-f]{20}\.png", image)
+    assert meta["twitter:card"] == "summary_large_image" and meta["twitter:image"] == image
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "630")
+    assert meta["og:image:alt"] == "The Core Concept"  # the first diagram, a layers block
+    assert meta["og:type"] == "article" and meta["og:title"] and meta["og:description"]
+    png = previewed / image.removeprefix(BASE_URL)
+    assert png_size(png.read_bytes()) == (1200, 630)
+    with Image.open(png) as picture:
+        picture = picture.convert("RGB")
+        corners = {picture.getpixel(xy) for xy in ((0, 0), (1199, 0), (0, 629), (1199, 629))}
+        assert corners == {(255, 255, 255)}  # on white, whatever the diagram's background
+        assert len(picture.getcolors(1 << 16) or ()) > 2  # and something drawn on it
+    _, found = json_ld(page)
+    assert found[0]["url"] == BASE_URL + "topics/layered.html"
+    assert found[0]["isPartOf"]["url"] == BASE_URL
+
+
+def test_without_a_base_url_no_page_has_a_link_preview(built):
+    for slug in SLUGS:
+        page = topic_page(built, slug)
+        assert page.xpath("//meta[@property='og:image']") == []
+        assert page.xpath("//meta[@name='twitter:card']/@content") == ["summary"]
+    assert not (built / "previews").exists()

@@ -108,6 +108,7 @@ SCHEMA_LEVEL = {
     "exam-questions-quoted": "a count is a number, not text",
     "exam-url-not-http": "the exam's url starts with http:// or https://",
     "invalid-id": "a block id must have an id's form",
+    "book-unknown-key": "the book settings' keys",
     "card-column-width-not-a-percentage": "a width is a percentage",
     "card-column-unknown-key": "a card column's keys",
     "card-item-unknown-key": "a picked block's keys",

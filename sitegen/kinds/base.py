@@ -59,6 +59,21 @@ class TopicScope:
 
 
 @dataclass(frozen=True)
+class ExamQuestion:
+    """A multiple-choice question as a topic page's structured data states it (schema.org's
+    Quiz, for search engines): plain text, no Markdown."""
+
+    text: str
+    """The question."""
+    options: tuple[str, ...]
+    """Its options, in the order shown."""
+    right: tuple[int, ...]
+    """The positions (0-based) of the right options."""
+    explanation: str
+    """Why the answer is right; "" when none."""
+
+
+@dataclass(frozen=True)
 class Kind:
     """One kind of block: its model, the keys it reads and how, and what it draws.
 
@@ -94,6 +109,9 @@ class Kind:
     flashcards: Callable[[m.Topic, m.Block], tuple[Note, ...]] | None = None
     """The block's study notes (sitegen/notes.py), in page order, for a kind whose items
     are prompts with answers; None for a kind that gives none."""
+    exam_questions: Callable[[m.Block], tuple[ExamQuestion, ...]] | None = None
+    """The block's multiple-choice questions, for a kind that asks some: the topic page
+    states them as structured data (sitegen/metadata.py)."""
 
     @property
     def shape(self) -> Shape:

@@ -17,7 +17,8 @@ from ..model import Block, Choice, Topic, _Model, sealed
 from ..notes import Note, option_letter
 from ..shapes import ID, TEXT, Count, Key, ListOf, MapOf, OneOf, Reference, Shape
 from ..exam import TASK_IDS, TASKS_KEY_TEXT
-from .base import Kind, TopicScope, optional_inline
+from ..inline import plain_text
+from .base import ExamQuestion, Kind, TopicScope, optional_inline
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 _SAYS_CHOOSE = re.compile(r"\(\s*choose\b[^)]*\)", re.I)
@@ -235,6 +236,16 @@ def flashcards(topic: Topic, block: Questions) -> tuple[Note, ...]:
     return tuple(notes)
 
 
+def exam_questions(block: Questions) -> tuple[ExamQuestion, ...]:
+    """The questions as the page's structured data states them."""
+    return tuple(ExamQuestion(plain_text(item.question),
+                              tuple(plain_text(option.text) for option in item.options),
+                              tuple(i for i, option in enumerate(item.options)
+                                    if item.is_answer(option)),
+                              plain_text(item.explanation))
+                 for item in block.items)
+
+
 OPTION = Shape("option", (
     Key("id", ID, "How the answer names this option.", required=True),
     Key("text", TEXT, "The option as the exam shows it.", required=True),
@@ -263,7 +274,8 @@ QUESTION = Shape("question", (
         "tag, each task is of that domain."),
 ), "An exam-style multiple-choice question.")
 
-KIND = Kind("questions", Questions, parse, flashcards=flashcards, keys=(
+KIND = Kind("questions", Questions, parse, flashcards=flashcards, exam_questions=exam_questions,
+            keys=(
     Key("items", ListOf(QUESTION), "The questions, in order.", required=True),
 ), summary="Exam-style multiple choice: 2-6 options, one answer or `choose: N`, an explanation, optional tags.",
     notes="A self-test on the page: choose, check, right or wrong with the explanation, a "
