@@ -128,14 +128,13 @@ def test_the_tasks_of_topics_questions_and_scenarios_equal_the_data(content):
                 tuple(item.get("tasks", [])) for item in block["items"]], (slug, block["id"])
 
 
-def test_the_shipped_topics_name_tasks_and_their_questions_agree_with_their_domains(site):
-    """Every shipped question names a task, of the domain it is tagged with."""
+def test_the_questions_tasks_agree_with_their_domains(site):
+    """Each question's tasks are of the domain it counts toward (a topic or a question
+    without tasks is valid content too: an author may add one)."""
     for topic in site.topics:
-        assert topic.tasks, topic.slug
         for block in topic.blocks:
             for item in getattr(block, "items", ()):
-                if block.practice:
-                    assert item.tasks, (topic.slug, item.id)
+                if block.practice and item.tasks:
                     domain = question_domain(site, topic, item)
                     assert all(site.exam.task(t).domain_id == domain.id for t in item.tasks)
 
