@@ -64,7 +64,7 @@ def generator_fingerprint() -> str:
 # Entries the last build of a session used, of the kinds read by the thousand on every
 # build of a big guide: a process that builds again and again (sitegen serve) reads them
 # from memory instead of from a file each (see RememberedEntries).
-REMEMBERED_KINDS = frozenset({"diagrams", "search", "notes", "flashcards", "practice"})
+REMEMBERED_KINDS = frozenset({"diagrams", "search", "notes", "flashcards", "practice", "study"})
 # Kinds held for one build only. A page renders in milliseconds, and output/ keeps its file
 # until its key changes; keeping pages too doubled what a new guide writes (55 MB at a
 # thousand topics), on disks where writing is most of a clean build's time.
@@ -153,6 +153,11 @@ class Cache:
             self.used[(kind, key)] = data
         return data
 
+    def count_hits(self, kind: str, count: int) -> None:
+        """Counts entries of kind found another way (inside an entry that holds many)."""
+        if count:
+            self.hits[kind] += count
+
     def put(self, kind: str, key: str, data: bytes) -> None:
         self.fresh.add((kind, key))
         if kind in REMEMBERED_KINDS:
@@ -169,6 +174,15 @@ class Cache:
         write_file(self._path(kind, key), zlib.crc32(data).to_bytes(4, "little") + data,
                    mode=0o600, folder_mode=0o700)
         self._writing.pop((kind, key), None)
+
+    def settle(self) -> None:
+        """Waits for the entries put after flush (by outputs made while output/ is written);
+        the site is then in place, and an entry that could not be written is only made again
+        by the next build."""
+        try:
+            self.flush()
+        except CacheProblem:
+            pass
 
     def flush(self) -> None:
         """Waits until every entry put is written; raises the first error."""
@@ -197,9 +211,10 @@ def _checked(stored: bytes) -> bytes | None:
 
 GENERATION_FILE = "generation"
 KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "notes", "deck", "book",
-         "preview", "jinja", "flashcards", "practice")
+         "preview", "jinja", "flashcards", "practice", "study")
 """The folders a cache holds, one per kind of result (jinja: compiled templates; flashcards
-and practice: each topic's section of the study pages)."""
+and practice: each topic's section of the study pages; study: the sections each study page
+was last made of, together)."""
 TAG_FILE = "CACHEDIR.TAG"
 TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
        b"# This file is a cache directory tag created by sitegen.\n"

@@ -505,6 +505,7 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
     stage("writing output")
     cache.flush()  # a cache that cannot be written fails the build before output/ changes
     written = write_tree(files, config.output_dir, build_key, summary)
+    cache.settle()  # what outputs made while being written put in the cache
     cache.remember()
     rendered = dict(Counter(kind for kind, _ in cache.fresh))
     return BuildReport(

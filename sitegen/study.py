@@ -31,6 +31,8 @@ PRACTICE_SIZE = 20
 """Questions a practice exam has unless the reader asks for another number."""
 SECTION_KINDS = ("flashcards", "practice")
 """The cache's kinds of this module: one topic's section of each page."""
+SLOT_KIND = "study"
+"""The cache's kind for the sections each study page was last made of, kept together."""
 
 
 def topic_page_path(slug: str) -> str:
@@ -188,20 +190,64 @@ class _Renderer:
     def sections(self, kind: str, keys: dict[str, str] | None,
                  make: Callable[[m.Topic], tuple[dict, str] | None]) -> list[Section]:
         """Each topic's section, from the cache when keys (by slug) are given and it is kept
-        there; make gives a topic's summary and HTML, or None for a topic without any."""
-        found = []
+        there; make gives a topic's summary and HTML, or None for a topic without any.
+
+        The sections of the page's last build are also kept together, in one entry (see
+        _read_slot): after an edit to one topic of a thousand, reading them one file and one
+        signature at a time would cost more than rendering the edited topic."""
+        slot = self._read_slot(kind) if keys else {}
+        found, kept_all, from_slot = [], [], 0
         for topic in self.site.topics:
             key = keys.get(topic.slug) if keys else None
-            kept = _verified(self.cache.get(kind, key)) if key else None
+            kept = slot.get(key) if key else None
+            if kept is not None:
+                from_slot += 1
+            else:
+                kept = _verified(self.cache.get(kind, key)) if key else None
             if kept is None:
                 made = make(topic)
                 kept = ({"count": 0}, b"") if made is None else (made[0], made[1].encode("utf-8"))
                 if key:
                     data = json.dumps(kept[0], sort_keys=True).encode("utf-8") + b"\n" + kept[1]
                     self.cache.put(kind, key, _sign(data) + data)
+            if key:
+                kept_all.append((key, *kept))
             if kept[0].get("count"):
                 found.append(Section(topic, kept[0], kept[1]))
+        self.cache.count_hits(kind, from_slot)
+        if keys and from_slot != len(kept_all):
+            self._write_slot(kind, kept_all)
         return found
+
+    def _slot_key(self, kind: str) -> str:
+        # One entry per page, whatever its inputs: each build's replaces the last one's.
+        return digest("the sections of the last page", kind)
+
+    def _read_slot(self, kind: str) -> dict[str, tuple[dict, bytes]]:
+        """The sections the page was last made of, by their keys; none when the entry is
+        missing, not signed by this user, or not in its shape."""
+        kept = _verified(self.cache.get(SLOT_KIND, self._slot_key(kind)))
+        if kept is None:
+            return {}
+        index, joined = kept
+        sections, start = {}, 0
+        view = memoryview(joined)
+        try:
+            for key, summary, length in index["sections"]:
+                if not (isinstance(key, str) and isinstance(summary, dict)
+                        and isinstance(length, int) and 0 <= length <= len(joined) - start):
+                    return {}
+                sections[key] = (summary, view[start:start + length])
+                start += length
+        except (KeyError, TypeError, ValueError):
+            return {}
+        return sections if start == len(joined) else {}
+
+    def _write_slot(self, kind: str, sections: list[tuple[str, dict, bytes]]) -> None:
+        index = {"sections": [[key, summary, len(html)] for key, summary, html in sections]}
+        data = b"".join([json.dumps(index, sort_keys=True).encode("utf-8"), b"\n",
+                         *(html for _, _, html in sections)])
+        self.cache.put(SLOT_KIND, self._slot_key(kind), _sign(data) + data)
 
 
 SECTIONS_MARK = "<!-- the sections -->"

@@ -417,10 +417,15 @@ def test_a_section_the_cache_did_not_sign_is_made_again_not_published(tmp_path):
     out, cache = tmp_path / "output", tmp_path / "cache"
     build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
     entries = [p for p in (cache / "flashcards").rglob("*") if p.is_file()]
-    assert entries
+    pages = [p for p in (cache / "study").rglob("*") if p.is_file()]
+    assert entries and len(pages) == 2  # each study page's sections, together
     planted = b"\x00" * 32 + b'{"count": 1}\n<script>alert(1)</script>'
-    for entry in entries:
-        entry.write_bytes(zlib.crc32(planted).to_bytes(4, "little") + planted)
+    script = b"<script>alert(1)</script>"
+    planted_page = (b"\x00" * 32 + b'{"sections": [["%s", {"count": 1}, %d]]}\n' % (
+        entries[0].name.encode(), len(script)) + script)
+    for entry, text in [*((entry, planted) for entry in entries),
+                        *((page, planted_page) for page in pages)]:
+        entry.write_bytes(zlib.crc32(text).to_bytes(4, "little") + text)
     (out / "flashcards.html").unlink()
     report = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
     assert report.rendered.get("flashcards") == len(entries)
