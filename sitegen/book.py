@@ -14,7 +14,6 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -22,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup
 
+from .records import frozen
 from . import model as m
 from .cache import Cache, digest, generator_fingerprint
 from .card import (CARD_FONT, PX_PER_MM, Paper, _fetcher_class, _unknown_glyphs, _without_font,
@@ -59,7 +59,7 @@ class BookProblem(SetupProblem):
     an image it may not read, a link to nowhere): the build stops rather than print less."""
 
 
-@dataclass(frozen=True)
+@frozen
 class BookDiagram:
     """A drawn diagram as the book shows it."""
 
@@ -67,7 +67,7 @@ class BookDiagram:
     """Its address in the book's HTML (see RESOURCE_BASE)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Chapter:
     """One topic as the book prints it."""
 
@@ -122,7 +122,7 @@ def render_book_html(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagr
     return BookDocument(site, tuple(chapters), resources, site_url)
 
 
-@dataclass(frozen=True)
+@frozen
 class BookDocument:
     """The book's HTML, to be given its paper's stylesheet."""
 

@@ -9,12 +9,13 @@ import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from .records import frozen
 from . import model as m
 from .cache import Cache, digest, generator_fingerprint
 from .errors import BuildFailed, ContentError, MissingTool, SetupProblem
@@ -52,7 +53,7 @@ takes at least a line."""
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 
-@dataclass(frozen=True)
+@frozen
 class Paper:
     """A paper size the card is printed on."""
 
@@ -88,7 +89,7 @@ def check_card_font() -> None:
         raise MissingTool(f"the font {CARD_FONT} is not installed (Debian package: fonts-dejavu-core)")
 
 
-@dataclass(frozen=True)
+@frozen
 class Fit:
     """The type size and column widths a card is laid out at."""
 
@@ -157,7 +158,7 @@ def render_card(card: m.Card, paper: Paper, site: m.Site, env, html: str | None 
     return fit_card(card, paper, site, env, html, url).pdf
 
 
-@dataclass(frozen=True)
+@frozen
 class FittedCard:
     """A card laid out on one page."""
 
@@ -206,7 +207,7 @@ def _write_pdf(document) -> bytes:
     return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
-@dataclass(frozen=True)
+@frozen
 class Measured:
     """A card laid out on the endless sheet, measured against the real page."""
 

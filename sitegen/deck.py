@@ -24,12 +24,12 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
+from .records import frozen
 from . import model as m
 from .cache import Cache, digest
 from .inline import plain_text
@@ -46,7 +46,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """The earliest date a zip entry can have; every entry gets it."""
 
 
-@dataclass(frozen=True)
+@frozen
 class DeckLink:
     """What the pages show of the deck."""
 

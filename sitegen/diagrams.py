@@ -6,10 +6,11 @@ import hashlib
 import html
 import re
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 from typing import Callable
 
+from .records import frozen
 from . import model as m
 from .kinds import KINDS
 from .cache import Cache, digest, generator_fingerprint
@@ -19,7 +20,7 @@ from .drawing import (draw_all, draw_with_library, draw_with_program, library_av
                       fingerprint as graphviz_fingerprint)
 from .workers import PARALLEL_MINIMUM, spread
 
-@dataclass(frozen=True)
+@frozen
 class RenderedDiagram:
     """One diagram ready to place on a page; its SVG is read only when something needs it."""
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import traceback
-from dataclasses import dataclass
+
+from .records import frozen
 
 
-@dataclass(frozen=True, order=True)
+@frozen(order=True)
 class ContentError:
     """One mistake in the content, located precisely enough to fix without searching."""
 

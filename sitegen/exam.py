@@ -6,9 +6,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .records import frozen
 from .errors import ContentError
 from .fields import Fields, get
 from .load import Mapping, Node, Scalar, Sequence
@@ -28,7 +28,7 @@ EXAM_URL = re.compile(r"^https?://[^\s/]+\S*$")
 # The model ------------------------------------------------------------------------------
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Task(_Model):
     """One task statement of a domain, e.g. "2.1 Understand the AWS shared responsibility
     model."."""
@@ -42,7 +42,7 @@ class Task(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Domain(_Model):
     """One domain of the exam: a value of the domains set, its weight and its tasks."""
 
@@ -64,7 +64,7 @@ class Domain(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Exam(_Model):
     """The certification exam the guide prepares for, as its official blueprint has it."""
 
@@ -116,7 +116,7 @@ def _question_domain(exam: Exam, topic: Topic, question,
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class _Lookup:
     """An exam's tasks and domains by id, for walking many questions."""
 
@@ -131,7 +131,7 @@ class _Lookup:
 
 # What the guide covers ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class TaskCoverage:
     """What the guide has for one task."""
 
@@ -144,7 +144,7 @@ class TaskCoverage:
     in a topic tagged with it (when they count toward its domain)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class DomainCoverage:
     """What the guide has for one domain."""
 
@@ -156,7 +156,7 @@ class DomainCoverage:
     """Topics that cover at least one of its tasks."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Coverage:
     """The guide measured against the exam blueprint."""
 
@@ -220,7 +220,7 @@ def coverage(exam: Exam, topics: tuple[Topic, ...]) -> Coverage:
 
 # How exam.yaml is written ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class TaskIdType(Type):
     """A task id: text, or a number such as 1.1 written without quotes (read as written)."""
 
@@ -270,7 +270,7 @@ TASKS_KEY_TEXT = ("Ids of the exam blueprint's tasks (content/exam.yaml) that {w
 
 # Reading exam.yaml -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class ExamScope:
     """What `tasks:` and domain tags are checked against while topics are read."""
 
@@ -344,7 +344,7 @@ class ExamScope:
         return next((tag.value for tag in tags if tag.set_id == self.exam.domains_set), None)
 
 
-@dataclass(frozen=True)
+@frozen
 class ExamRead:
     """exam.yaml as read: what topics are checked against, and where each domain is written."""
 

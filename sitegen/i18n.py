@@ -5,12 +5,13 @@ from one catalogue per language (sitegen/locales/<language>.yaml), chosen by sit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from markupsafe import Markup, escape
+
+from .records import frozen
 
 LOCALES = Path(__file__).parent / "locales"
 SECTIONS = ("pages", "scripts", "serve")
@@ -35,7 +36,7 @@ Entry = str | dict[str, str]
 """A string, or its plural forms by CLDR category ("one", "other"...)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Catalogue:
     """The interface strings of one language."""
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import NamedTuple
 
 import yaml
 
+from .records import frozen
 from .errors import ContentError, excerpt
 from .sources import (EXAM_FILE, SETS_FILE, SITE_FILE, TOPIC_FILE, TOPICS_DIR, RefusedFile, prose_files, read_file,
                       topic_names)
@@ -28,7 +29,7 @@ a topic.yaml of MAX_FILE_BYTES written as the shipped one is, so that only a deg
 file ("[a,a,a,...]") meets it first; its nodes then take a few tens of MB, not hundreds."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Node:
     """A YAML value with where it was written."""
 
@@ -40,7 +41,7 @@ class Node:
     """1-based column."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Scalar(Node):
     """A YAML scalar, kept as the text the author wrote."""
 
@@ -51,7 +52,7 @@ class Scalar(Node):
     "alias" for an alias, already reported as an error."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Mapping(Node):
     """A YAML mapping; keys are plain text."""
 
@@ -59,7 +60,7 @@ class Mapping(Node):
     """Key text -> (key node, value node), in source order."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Sequence(Node):
     """A YAML sequence."""
 
@@ -67,7 +68,7 @@ class Sequence(Node):
     """The items, in order."""
 
 
-@dataclass(frozen=True)
+@frozen
 class TextFile:
     """A decoded text file."""
 
@@ -77,7 +78,7 @@ class TextFile:
     """Its contents."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RawTopic:
     """One topic folder as read from disk."""
 
@@ -91,7 +92,7 @@ class RawTopic:
     """Markdown files in the folder, by file name; None for one that could not be read."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RawContent:
     """Everything under content/, read but not yet checked."""
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copyreg
 import io
 import pickle
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
+
+from .records import frozen
 
 if TYPE_CHECKING:
     from .errors import ContentError
@@ -55,7 +56,7 @@ _CLASSES: dict[tuple[str, str], type] = {}
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Choice(_Model):
     """One value of a choice set, e.g. "AWS" of the set of owners."""
 
@@ -79,7 +80,7 @@ class Choice(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class ChoiceSet(_Model):
     """A named set of labelled values (owners, service models, support plans...)."""
 
@@ -91,7 +92,7 @@ class ChoiceSet(_Model):
     """The values, in declared order."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Block(_Model):
     """One section of a topic page; each kind (sitegen/kinds/) is a subclass."""
 
@@ -124,7 +125,7 @@ class Block(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Source(_Model):
     """A document a topic is based on, listed on its page."""
 
@@ -134,7 +135,7 @@ class Source(_Model):
     """Its address (http or https)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Topic(_Model):
     """One study topic: a page on the site."""
 
@@ -162,7 +163,7 @@ class Topic(_Model):
         return next(b for b in self.blocks if b.id == block_id)
 
 
-@dataclass(frozen=True)
+@frozen
 class Card(_Model):
     """A one-page printable quick-reference card drawn from one topic."""
 
@@ -195,7 +196,7 @@ class Card(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class DeckSettings(_Model):
     """The Anki deck of the guide's flashcards (site.yaml's `deck:`)."""
 
@@ -208,7 +209,7 @@ class DeckSettings(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class BookSettings(_Model):
     """The whole guide printed as one book (site.yaml's `book:`), on A4 and US Letter."""
 
@@ -218,7 +219,7 @@ class BookSettings(_Model):
     """A line under the title on the cover; "" when none."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Site(_Model):
     """The whole validated guide."""
 

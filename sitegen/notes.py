@@ -9,13 +9,13 @@ note is the same note, and keeps a learner's review history.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 
+from .records import frozen
 from .model import Site, Topic, _Model, sealed
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Note(_Model):
     """One flashcard's worth of a block: a prompt and its answer."""
 

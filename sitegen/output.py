@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .records import frozen
 from .errors import FolderNotOurs, SetupProblem
 
 WRITERS = 4
@@ -51,7 +52,7 @@ class OutputProblem(SetupProblem):
     """The output folder cannot be written: a full disk, no permission, a dangling link."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Product:
     """An output file to be: the key of everything it is made from, and how to make it."""
 
@@ -74,7 +75,7 @@ class WriteReport:
     """Products whose bytes had to be produced (their key was new)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Places:
     """The folders of one output: the published one and sitegen's own folder beside it."""
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import lru_cache, partial
 from pathlib import Path
 from html import escape as html_escape
 
 from markupsafe import Markup
 
+from .records import frozen
 from . import model as m
 from .card import PAPER_SIZES, card_path
 from .diagrams import RenderedDiagram, diagram_files, diagram_path, inline_svg
@@ -25,7 +26,7 @@ ASSETS = ("site.css", "strings.js", "theme.js", "search.js", "quiz.js", "flashca
           "vendor/minisearch.LICENSE.txt", "vendor/ts-fsrs.umd.js", "vendor/ts-fsrs.LICENSE.txt")
 
 
-@dataclass(frozen=True)
+@frozen
 class CardLink:
     """A link to one printable card PDF."""
 
@@ -39,7 +40,7 @@ class CardLink:
     """Paper dimensions for people choosing which to print, e.g. "297 × 210 mm"."""
 
 
-@dataclass(frozen=True)
+@frozen
 class PlacedDiagram:
     """A diagram as a page uses it."""
 
@@ -54,7 +55,7 @@ class PlacedDiagram:
         return Markup(inline_svg(self.diagram.svg))
 
 
-@dataclass(frozen=True)
+@frozen
 class TopicLink:
     """A neighbouring topic, for previous/next navigation."""
 
@@ -64,7 +65,7 @@ class TopicLink:
     """Its short title."""
 
 
-@dataclass(frozen=True)
+@frozen
 class StudyLink:
     """One study output, as the "Study" links of the index and topic pages list it."""
 
@@ -161,7 +162,7 @@ def robots_txt(base_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode("utf-8")
 
 
-@dataclass(frozen=True)
+@frozen
 class PageKeys:
     """What identifies the inputs of pages between builds (see cache.py)."""
 

@@ -13,11 +13,12 @@ import gc
 import os
 from collections import Counter
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
+from .records import frozen
 from .cache import Cache, digest, generator_fingerprint
 from .sources import (EXAM_FILE, SETS_FILE, SITE_FILE, TOPICS_DIR, Templates, read_file, settled,
                       topic_names, topic_signature, topic_sources)
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from . import model
 
 
-@dataclass(frozen=True)
+@frozen
 class BuildConfig:
     """Where a build reads from and writes to."""
 
@@ -71,7 +72,7 @@ LONG_BUILD_TOPICS = 100
 """Topics to read from which a build is long enough to say what it is doing as it goes."""
 
 
-@dataclass(frozen=True)
+@frozen
 class BuildReport:
     """What a build produced."""
 
@@ -108,7 +109,7 @@ class BuildReport:
         return not (self.written or self.removed)
 
 
-@dataclass(frozen=True)
+@frozen
 class BuildJob:
     """What every producer of one build reads."""
 
@@ -124,7 +125,7 @@ class BuildJob:
     """What identifies each page's inputs between builds (pages.PageKeys)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Produced:
     """What one producer made."""
 
@@ -139,7 +140,7 @@ class Produced:
     and its close() whatever happens."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Producer:
     """One kind of output of a build, made from the site and what earlier producers made."""
 
@@ -194,7 +195,7 @@ def _fail_if_strict(config: BuildConfig, warnings: tuple[ContentError, ...]) -> 
         raise BuildFailed(warnings)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Inputs:
     """Keys of everything a build reads."""
 

@@ -8,9 +8,9 @@ Graphviz draws only previews whose diagram changed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import partial
 
+from .records import frozen
 from . import model as m
 from .cache import Cache, digest
 from .diagrams import RenderedDiagram, dot_source
@@ -21,7 +21,7 @@ from .output import Product
 PREVIEWS_DIR = "previews"
 
 
-@dataclass(frozen=True)
+@frozen
 class Preview:
     """A topic's link-preview image."""
 

@@ -11,11 +11,12 @@ to http, https and mailto addresses, to relative addresses and to #fragments.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
 from markupsafe import Markup
+
+from .records import frozen
 
 CALLOUT_TYPES = ("note", "tip", "warning", "trap")
 """The callout types authors write (`> [!NOTE]`, `::: note`). The label each shows, and the
@@ -40,7 +41,7 @@ _TABLE_ROW = re.compile(r"\s*\|.*\|")
 _TOP_HEADING = 3
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """Something Markdown cannot show as the author meant it."""
 
@@ -340,7 +341,7 @@ def to_html(markdown: str, doc_id: str = "", labels: dict[str, str] | None = Non
 
 # Inline text ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class RenderedInline:
     """Inline Markdown as HTML and as the text a reader sees."""
 

@@ -19,9 +19,9 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
+from .records import frozen
 from .output import MARKER
 from .stopping import stop_as_ctrl_c
 from .pipeline import BuildConfig, BuildReport, build
@@ -37,7 +37,7 @@ WATCHER_TICK_MS = 200
 """How often the watcher returns when nothing changes; its first return means it is running."""
 
 
-@dataclass(frozen=True)
+@frozen
 class BuildResult:
     """The outcome of one build made by the server."""
 

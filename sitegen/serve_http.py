@@ -9,11 +9,11 @@ import secrets
 import socket
 import sys
 import threading
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from .records import frozen
 from .output import MARKER
 from .serve_livereload import EVENTS_PATH, SCRIPT, SCRIPT_PATH
 
@@ -34,7 +34,7 @@ NO_BUILD_PAGE = b"""<!DOCTYPE html>
 """
 
 
-@dataclass(frozen=True)
+@frozen
 class LiveSnapshot:
     """What the open pages should show, as of one moment."""
 

@@ -12,8 +12,9 @@ them as a yes/no value, a number, a date), and the schema asks for a string ther
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .records import frozen
 from .fields import ID_PATTERN
 
 
@@ -31,7 +32,7 @@ class Type:
         return ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Text(Type):
     """Text that is not empty."""
 
@@ -41,7 +42,7 @@ class Text(Type):
         return {"type": "string", "pattern": r"\S"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Identifier(Type):
     """An id: lowercase letters and digits, single '-' or '_' between them."""
 
@@ -51,7 +52,7 @@ class Identifier(Type):
         return {"type": "string", "pattern": ID_PATTERN.pattern}
 
 
-@dataclass(frozen=True)
+@frozen
 class Pattern(Type):
     """Text of a given form, e.g. an http address."""
 
@@ -62,7 +63,7 @@ class Pattern(Type):
         return {"type": "string", "pattern": self.pattern}
 
 
-@dataclass(frozen=True)
+@frozen
 class Reference(Type):
     """Text naming something declared elsewhere (a set, a value, a block, a topic).
 
@@ -81,7 +82,7 @@ class Reference(Type):
         return {"type": "string", "pattern": ID_PATTERN.pattern}
 
 
-@dataclass(frozen=True)
+@frozen
 class Choice(Type):
     """One of a fixed list of names (kinds, palette styles)."""
 
@@ -92,7 +93,7 @@ class Choice(Type):
         return {"type": "string", "enum": list(self.names)}
 
 
-@dataclass(frozen=True)
+@frozen
 class Flag(Type):
     words: str = "true or false"
 
@@ -100,7 +101,7 @@ class Flag(Type):
         return {"type": "boolean"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Count(Type):
     """A whole number, written without quotes."""
 
@@ -115,7 +116,7 @@ class Count(Type):
         return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
-@dataclass(frozen=True)
+@frozen
 class ListOf(Type):
     """A list; never empty."""
 
@@ -140,7 +141,7 @@ class ListOf(Type):
         return (self.item,)
 
 
-@dataclass(frozen=True)
+@frozen
 class MapOf(Type):
     """A mapping whose keys the content names (a row's column ids, a question's set ids)."""
 
@@ -157,7 +158,7 @@ class MapOf(Type):
         return (self.value,)
 
 
-@dataclass(frozen=True)
+@frozen
 class OneOf(Type):
     """Either of two or more ways to write the value."""
 
@@ -174,7 +175,7 @@ class OneOf(Type):
         return self.choices
 
 
-@dataclass(frozen=True)
+@frozen
 class Key:
     """One key of a mapping."""
 
@@ -195,7 +196,7 @@ def optional_keys(keys: tuple[Key, ...]) -> tuple[str, ...]:
     return tuple(key.name for key in keys if not key.required)
 
 
-@dataclass(frozen=True)
+@frozen
 class Shape(Type):
     """A mapping of declared keys; any other key is a mistake."""
 
@@ -273,7 +274,7 @@ FLAG = Flag()
 TEXT_LIST = ListOf(TEXT)
 
 
-@dataclass(frozen=True)
+@frozen
 class Block(Type):
     """A block of a topic: a mapping whose `kind` says which shape it has."""
 

@@ -10,9 +10,9 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
+from .records import frozen
 from .errors import UnreadableTemplates
 
 # Files editors write beside the real one: Emacs lock files (.#name) and backups (name~),
@@ -196,7 +196,7 @@ def settled(signature: list, now_ns: int) -> bool:
     return max(time for stamp in stamps for time in stamp) < now_ns - SETTLE_NS
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Templates:
     """The templates folder as one build read it: every file's bytes and their fingerprint.
 

@@ -13,9 +13,10 @@ import hashlib
 import hmac
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Iterator
 
+from .records import frozen
 from . import model as m
 from .cache import Cache, digest
 from .kinds.questions import Question, Questions
@@ -67,7 +68,7 @@ def has_practice(site: m.Site) -> bool:
 
 # What practice exams are drawn by ------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class PracticeDomain:
     """One share of a practice exam: an exam domain and its weight."""
 
@@ -80,7 +81,7 @@ class PracticeDomain:
     that only fill what the weighted domains cannot."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Blueprint:
     """How practice exams are drawn: the domains with their weights, and the exam's pace."""
 
@@ -158,7 +159,7 @@ def _verified(entry: bytes | None) -> tuple[dict, bytes] | None:
     return (summary, entry[end + 1:]) if end > 0 and isinstance(summary, dict) else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Section:
     """One topic's part of a study page."""
 

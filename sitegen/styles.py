@@ -9,10 +9,11 @@ every text colour pair for WCAG AA contrast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import frozen
 
 
-@dataclass(frozen=True)
+
+@frozen
 class Style:
     """One style of the palette."""
 

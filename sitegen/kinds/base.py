@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from ..records import frozen
 from ..exam import ExamScope
 from ..load import Mapping, Node, TextFile
 from ..fields import Fields, get
@@ -58,7 +59,7 @@ class TopicScope:
         return self.fields.choice(node, what, choice_set)
 
 
-@dataclass(frozen=True)
+@frozen
 class ExamQuestion:
     """A multiple-choice question as a topic page's structured data states it (schema.org's
     Quiz, for search engines): plain text, no Markdown."""
@@ -73,7 +74,7 @@ class ExamQuestion:
     """Why the answer is right; "" when none."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Kind:
     """One kind of block: its model, the keys it reads and how, and what it draws.
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, _Model, sealed
@@ -12,7 +12,7 @@ from .base import Kind, TopicScope, optional_inline
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Area(_Model):
     """One area with its key points."""
 
@@ -23,7 +23,7 @@ class Area(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class BreakdownSection(_Model):
     """One section of the breakdown, area by area."""
 
@@ -38,7 +38,7 @@ class BreakdownSection(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Breakdown(Block):
     """A detailed breakdown in sections of areas."""
 

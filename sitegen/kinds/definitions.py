@@ -8,8 +8,8 @@ review history; an explicit id keeps it too when terms are reordered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Topic, _Model, sealed
@@ -19,7 +19,7 @@ from .base import Kind, TopicScope, item_ids
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Definition(_Model):
     """A term and what it means."""
 
@@ -33,7 +33,7 @@ class Definition(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class DefinitionGroup(_Model):
     """A titled list of terms."""
 
@@ -44,7 +44,7 @@ class DefinitionGroup(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Definitions(Block):
     """Groups of term/definition pairs."""
 

@@ -7,8 +7,8 @@ between the owners falls in each column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..dot import label, new_graph
 from ..fields import Fields, get
 from ..inline import plain_text
@@ -24,7 +24,7 @@ LABEL_WRAP = 24
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Diagram(Block):
     """A diagram drawn from a table block's set-typed columns."""
 

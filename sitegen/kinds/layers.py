@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..dot import Html, html_text, label, new_graph
 from ..inline import plain_text
 from ..fields import get
@@ -17,7 +17,7 @@ PARTS_PER_ROW = 4
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class PartGroup(_Model):
     """A named group of parts inside a layer, e.g. Physical Security."""
 
@@ -28,7 +28,7 @@ class PartGroup(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Layer(_Model):
     """One layer of the stack, standing for one value of the block's set."""
 
@@ -43,7 +43,7 @@ class Layer(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Layers(Block):
     """Layers stacked top to bottom, separated by a labelled boundary, drawn as a diagram."""
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, sealed
@@ -12,7 +12,7 @@ from .base import Kind, TopicScope
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class ItemList(Block):
     """A plain list of statements."""
 

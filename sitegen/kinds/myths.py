@@ -6,8 +6,8 @@ position in the block: never by its wording, so a reworded one keeps its review 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Topic, _Model, sealed
@@ -17,7 +17,7 @@ from .base import Kind, TopicScope, item_ids
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Myth(_Model):
     """A misconception and the reality."""
 
@@ -31,7 +31,7 @@ class Myth(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Myths(Block):
     """Misconceptions set against the reality."""
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..errors import ContentError
 from ..fields import Fields, get
 from ..load import Mapping, TextFile
@@ -17,7 +17,7 @@ PROSE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.md$")
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Prose(Block):
     """Free Markdown text kept in a .md file beside topic.yaml."""
 

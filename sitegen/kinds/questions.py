@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping, Node, Scalar, Sequence
 from ..inline import inline_text
@@ -25,7 +25,7 @@ _SAYS_CHOOSE = re.compile(r"\(\s*choose\b[^)]*\)", re.I)
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Option(_Model):
     """One option of a question."""
 
@@ -38,7 +38,7 @@ class Option(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Tag(_Model):
     """A question's value of a choice set, e.g. its exam domain."""
 
@@ -51,7 +51,7 @@ class Tag(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Question(_Model):
     """A multiple-choice question."""
 
@@ -89,7 +89,7 @@ class Question(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Questions(Block):
     """Exam-style multiple-choice questions."""
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, _Model, sealed
@@ -12,7 +12,7 @@ from .base import Kind, TopicScope, optional_inline
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class QuickGroup(_Model):
     """One group of the quick reference."""
 
@@ -25,7 +25,7 @@ class QuickGroup(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class QuickReference(Block):
     """Short groups of items to take in at a glance."""
 

@@ -7,8 +7,9 @@ title or wording, so a reworded one keeps its review history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, Choice, ChoiceSet, Topic, _Model, sealed
@@ -19,7 +20,7 @@ from .base import Kind, TopicScope, item_ids, optional_inline
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Scenario(_Model):
     """An exam-style situation whose answer is one value of the block's set."""
 
@@ -40,7 +41,7 @@ class Scenario(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Scenarios(Block):
     """Exam scenarios: a self-test with hidden answers."""
 

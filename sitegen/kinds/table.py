@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping, Node, Scalar
 from ..model import Block, Choice, ChoiceSet, _Model, sealed
@@ -15,7 +15,7 @@ TEXT = "text"
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Column(_Model):
     """One column of a table."""
 
@@ -28,7 +28,7 @@ class Column(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class Row(_Model):
     """One row of a table."""
 
@@ -37,7 +37,7 @@ class Row(_Model):
 
 
 @sealed
-@dataclass(frozen=True)
+@frozen
 class RowGroup(_Model):
     """Rows of a table that belong together."""
 
@@ -48,7 +48,7 @@ class RowGroup(_Model):
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Table(Block):
     """A table of declared columns, in rows or in named groups of rows."""
 

@@ -8,8 +8,8 @@ definition or a scenario, which do make cards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import frozen
 from ..fields import get
 from ..load import Mapping
 from ..model import Block, sealed
@@ -18,7 +18,7 @@ from .base import Kind, TopicScope
 
 
 @sealed
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class Tips(Block):
     """Numbered exam tips."""
 
