@@ -8,6 +8,7 @@ key and the old entry is simply never read again. The folder is safe to delete a
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import re
 import sys
@@ -34,6 +35,26 @@ def digest(*parts: str | bytes) -> str:
         data = part.encode("utf-8") if isinstance(part, str) else part
         chunks += (len(data).to_bytes(8, "little"), data)
     return hashlib.sha256(b"".join(chunks)).hexdigest()  # one call: builds take thousands
+
+
+def signed(data: bytes) -> bytes:
+    """data, led by this user's signature: for entries that are published as they are (HTML),
+    which the cache, data anyone may have written (a CI cache restored from another run),
+    must not be trusted with."""
+    from .templating import signing_key
+
+    return hmac.digest(signing_key(), data, hashlib.sha256) + data
+
+
+def verified(entry: bytes | None) -> bytes | None:
+    """An entry's data if this user's key signed it (see signed), else None."""
+    if entry is None or len(entry) < 32:
+        return None
+    # A view, not a copy, is signed again: a big guide's study pages are megabytes.
+    data = memoryview(entry)[32:]
+    if not hmac.compare_digest(entry[:32], signed(data)[:32]):
+        return None
+    return entry[32:]
 
 
 @lru_cache(maxsize=None)
@@ -64,7 +85,8 @@ def generator_fingerprint() -> str:
 # Entries the last build of a session used, of the kinds read by the thousand on every
 # build of a big guide: a process that builds again and again (sitegen serve) reads them
 # from memory instead of from a file each (see RememberedEntries).
-REMEMBERED_KINDS = frozenset({"diagrams", "search", "notes", "flashcards", "practice", "study"})
+REMEMBERED_KINDS = frozenset({"diagrams", "search", "notes", "flashcards", "practice", "study",
+                              "prose"})
 # Kinds held for one build only. A page renders in milliseconds, and output/ keeps its file
 # until its key changes; keeping pages too doubled what a new guide writes (55 MB at a
 # thousand topics), on disks where writing is most of a clean build's time.
@@ -211,10 +233,10 @@ def _checked(stored: bytes) -> bytes | None:
 
 GENERATION_FILE = "generation"
 KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "notes", "deck", "book",
-         "preview", "jinja", "flashcards", "practice", "study")
+         "preview", "jinja", "flashcards", "practice", "study", "prose")
 """The folders a cache holds, one per kind of result (jinja: compiled templates; flashcards
 and practice: each topic's section of the study pages; study: the sections each study page
-was last made of, together)."""
+was last made of, together; prose: what prose.py found in a prose text and its HTML)."""
 TAG_FILE = "CACHEDIR.TAG"
 TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
        b"# This file is a cache directory tag created by sitegen.\n"

@@ -447,74 +447,78 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
                            card_fits=_recorded_fits(before.get("card_fits")), warnings=warnings)
     reasons = _changes(previous, inputs)
 
+    from . import prose
     from .card import CardLayout
     from .drawing import check_graphviz
     from .pages import PageKeys
     from .workers import PARALLEL_MINIMUM
 
     cache = Cache(config.cache_dir, inputs.generator, session.entries)
-    to_read = [slug for slug, key in inputs.topics.items()
-               if key not in session.topics and not cache.has("topic", key)]
-    long_build = config.progress is not None and len(to_read) >= LONG_BUILD_TOPICS
+    with prose.kept_in(cache):
+        to_read = [slug for slug, key in inputs.topics.items()
+                   if key not in session.topics and not cache.has("topic", key)]
+        long_build = config.progress is not None and len(to_read) >= LONG_BUILD_TOPICS
 
-    def stage(text: str) -> None:
-        if long_build:
-            config.progress(text)
+        def stage(text: str) -> None:
+            if long_build:
+                config.progress(text)
 
-    stage(f"reading {len(to_read)} topic{'' if len(to_read) == 1 else 's'}")
-    site, inputs = _validated_site(config, inputs, cache, session)
-    _fail_if_strict(config, site.warnings)
-    build_key = inputs.build_key  # a folder read late may have a new key
-    check_graphviz()
-    # Cards are laid out in worker processes beside the diagrams and pages, in one of them
-    # when those will keep the other cores busy (sitegen serve keeps its own, see
-    # BuildSession.keep_card_workers); in this process with one job.
-    card_processes = (0 if config.jobs < 2
-                      else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
-    card_layout = CardLayout(site, inputs.templates, cache, card_processes, session.card_workers,
-                             site_url=config.site_url)
-    job = BuildJob(config, site, inputs, cache, card_layout, PageKeys(
-        digest(inputs.generator, inputs.templates.fingerprint), inputs.topics,
-        {path: entry[0] for path, entry in previous["files"].items()}))
-    made: dict[str, Produced] = {}
-    try:
-        for producer in producers():
-            stage(producer.doing)
-            made[producer.name] = producer.produce(job, made)
-        for produced in made.values():
-            if produced.background is not None:
-                produced.background.wait()
-    finally:
-        card_layout.close()
-        for produced in made.values():
-            if produced.background is not None:
-                produced.background.close()
-    files = {path: product for produced in made.values() for path, product in produced.files.items()}
-    counts = {"pages": sum(path.endswith(".html") for path in files),
-              "diagrams": len(made["diagrams"].data), "cards": len(made["cards"].files)}
-    card_fits = [[path, fit.size_pt, fit.describe() + (f", {layouts} layout{'' if layouts == 1 else 's'}" if layouts else
-                                                       ", from cache")]
-                 for path, (fit, layouts) in sorted(card_layout.fits.items())]
-    summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
-               "base_url": inputs.base_url, "site_yaml": digest(inputs.site_yaml or b""),
-               "sets_yaml": digest(inputs.sets_yaml or b""),
-               "exam_yaml": digest(inputs.exam_yaml or b""),
-               # Said again by a build that finds nothing changed, and failed on by --strict.
-               "warnings": [[w.path, w.line, w.col, w.message, w.hint] for w in site.warnings],
-               "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures,
-               "card_fits": card_fits}
-    stage("writing output")
-    cache.flush()  # a cache that cannot be written fails the build before output/ changes
-    written = write_tree(files, config.output_dir, build_key, summary)
-    cache.settle()  # what outputs made while being written put in the cache
-    cache.remember()
-    rendered = dict(Counter(kind for kind, _ in cache.fresh))
-    return BuildReport(
-        pages=counts["pages"], diagrams=counts["diagrams"], cards=counts["cards"],
-        files=len(files), seconds=time.perf_counter() - started,
-        written=tuple(written.written), removed=tuple(written.removed),
-        remade=tuple(written.made), reasons=tuple(reasons),
-        cached={kind: count for kind, count in cache.hits.items() if count}, rendered=rendered,
-        card_fits=tuple((path, size, words) for path, size, words in card_fits),
-        warnings=site.warnings,
-    )
+        stage(f"reading {len(to_read)} topic{'' if len(to_read) == 1 else 's'}")
+        site, inputs = _validated_site(config, inputs, cache, session)
+        _fail_if_strict(config, site.warnings)
+        build_key = inputs.build_key  # a folder read late may have a new key
+        check_graphviz()
+        # Cards are laid out in worker processes beside the diagrams and pages, in one of them
+        # when those will keep the other cores busy (sitegen serve keeps its own, see
+        # BuildSession.keep_card_workers); in this process with one job.
+        card_processes = (0 if config.jobs < 2
+                          else 1 if len(to_read) >= PARALLEL_MINIMUM else config.jobs)
+        card_layout = CardLayout(site, inputs.templates, cache, card_processes,
+                                 session.card_workers, site_url=config.site_url)
+        job = BuildJob(config, site, inputs, cache, card_layout, PageKeys(
+            digest(inputs.generator, inputs.templates.fingerprint), inputs.topics,
+            {path: entry[0] for path, entry in previous["files"].items()}))
+        made: dict[str, Produced] = {}
+        try:
+            for producer in producers():
+                stage(producer.doing)
+                made[producer.name] = producer.produce(job, made)
+            for produced in made.values():
+                if produced.background is not None:
+                    produced.background.wait()
+        finally:
+            card_layout.close()
+            for produced in made.values():
+                if produced.background is not None:
+                    produced.background.close()
+        files = {path: product for produced in made.values()
+                 for path, product in produced.files.items()}
+        counts = {"pages": sum(path.endswith(".html") for path in files),
+                  "diagrams": len(made["diagrams"].data), "cards": len(made["cards"].files)}
+        card_fits = [[path, fit.size_pt, fit.describe() + (
+                          f", {layouts} layout{'' if layouts == 1 else 's'}" if layouts
+                          else ", from cache")]
+                     for path, (fit, layouts) in sorted(card_layout.fits.items())]
+        summary = {"generator": inputs.generator, "templates": inputs.templates.fingerprint,
+                   "base_url": inputs.base_url, "site_yaml": digest(inputs.site_yaml or b""),
+                   "sets_yaml": digest(inputs.sets_yaml or b""),
+                   "exam_yaml": digest(inputs.exam_yaml or b""),
+                   # Said again by a build that finds nothing changed, and failed on by --strict.
+                   "warnings": [[w.path, w.line, w.col, w.message, w.hint] for w in site.warnings],
+                   "topics": inputs.topics, "counts": counts, "signatures": inputs.signatures,
+                   "card_fits": card_fits}
+        stage("writing output")
+        cache.flush()  # a cache that cannot be written fails the build before output/ changes
+        written = write_tree(files, config.output_dir, build_key, summary)
+        cache.settle()  # what outputs made while being written put in the cache
+        cache.remember()
+        rendered = dict(Counter(kind for kind, _ in cache.fresh))
+        return BuildReport(
+            pages=counts["pages"], diagrams=counts["diagrams"], cards=counts["cards"],
+            files=len(files), seconds=time.perf_counter() - started,
+            written=tuple(written.written), removed=tuple(written.removed),
+            remade=tuple(written.made), reasons=tuple(reasons),
+            cached={kind: count for kind, count in cache.hits.items() if count}, rendered=rendered,
+            card_fits=tuple((path, size, words) for path, size, words in card_fits),
+            warnings=site.warnings,
+        )

@@ -10,13 +10,20 @@ to http, https and mailto addresses, to relative addresses and to #fragments.
 
 from __future__ import annotations
 
+import json
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from html import escape
+from typing import TYPE_CHECKING, Iterator
 
 from markupsafe import Markup
 
 from .records import frozen
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 CALLOUT_TYPES = ("note", "tip", "warning", "trap")
 """The callout types authors write (`> [!NOTE]`, `::: note`). The label each shows, and the
@@ -244,6 +251,24 @@ def problems(markdown: str) -> list[Problem]:
     """Everything in the prose that would not show as the author meant it: images, links
     the allow-list refuses, text that looks like a table but is not one, callouts of an
     unknown type or never closed, footnote references without a footnote."""
+    memo = _MEMO.get()
+    if memo is None:
+        return _problems(markdown)
+    from .cache import digest
+
+    key = digest("problems", markdown)
+    kept = memo.read(key)
+    if kept is not None:
+        try:
+            return [Problem(*problem) for problem in json.loads(kept)]
+        except (ValueError, TypeError):
+            pass
+    found = _problems(markdown)
+    memo.keep(key, json.dumps([[p.line, p.col, p.message, p.hint] for p in found]))
+    return found
+
+
+def _problems(markdown: str) -> list[Problem]:
     tokens, env = _parse(markdown)
     lines = markdown.split("\n")
     found = list(env.get("sitegen_problems", []))
@@ -327,16 +352,70 @@ def to_html(markdown: str, doc_id: str = "", labels: dict[str, str] | None = Non
     """Render author Markdown to safe HTML. doc_id (the block's id) keeps its footnotes'
     anchors apart from another block's on the same page; labels: the interface strings
     callout_<type> and prose_table in the site's language (default: English)."""
-    tokens, env = _parse(markdown, doc_id)
     if labels is None:
         from .i18n import catalogue
 
         labels = catalogue("en").sections["pages"]
+    memo = _MEMO.get()
+    if memo is None:
+        return _to_html(markdown, doc_id, labels)
+    from .cache import digest
+
+    key = digest("html", markdown, doc_id, json.dumps(labels, sort_keys=True))
+    kept = memo.read(key)
+    if kept is not None:
+        return Markup(kept)
+    html = _to_html(markdown, doc_id, labels)
+    memo.keep(key, str(html))
+    return html
+
+
+def _to_html(markdown: str, doc_id: str, labels: dict[str, str]) -> Markup:
+    tokens, env = _parse(markdown, doc_id)
     env["sitegen_labels"] = labels
     _shift_headings(tokens)
     _align_by_class(tokens)
     md = _prose_markdown()
     return Markup(md.renderer.render(tokens, md.options, env))
+
+
+# Results kept between builds -------------------------------------------------------------
+
+class _Memo:
+    """What problems() and to_html() made of each prose text, kept in the cache (kind
+    "prose"), signed, since the HTML is published as it is (see cache.signed)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def read(self, key: str) -> str | None:
+        from .cache import verified
+
+        data = verified(self.cache.get("prose", key))
+        try:
+            return data.decode("utf-8") if data is not None else None
+        except UnicodeDecodeError:
+            return None
+
+    def keep(self, key: str, text: str) -> None:
+        from .cache import signed
+
+        self.cache.put("prose", key, signed(text.encode("utf-8")))
+
+
+_MEMO: ContextVar[_Memo | None] = ContextVar("sitegen_prose_memo", default=None)
+
+
+@contextmanager
+def kept_in(cache: Cache) -> Iterator[None]:
+    """Within it, prose is checked and rendered from the cache when it was before. After an
+    edit to a topic's YAML, its prose files are as they were: rendering them again would
+    load markdown-it, a tenth of such a rebuild. (Worker processes do without.)"""
+    token = _MEMO.set(_Memo(cache))
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 # Inline text ---------------------------------------------------------------------------

@@ -3,14 +3,12 @@ and practice.html, every practice question to draw timed practice exams from.
 
 Each page is one section per topic, rendered on its own and kept in the cache under a key
 of the topic's files, then joined: after an edit to one topic of a big guide, only that
-topic's sections are rendered again. A kept section is signed (see _sign): it is published
+topic's sections are rendered again. A kept section is signed (see cache.signed): it is published
 as it is, and a cache is data someone else may have written.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 from dataclasses import replace
@@ -18,7 +16,7 @@ from typing import Callable, Iterator
 
 from .records import frozen
 from . import model as m
-from .cache import Cache, digest
+from .cache import Cache, digest, signed, verified
 from .kinds.questions import Question, Questions
 from .notes import topic_notes
 from .output import Product, ready
@@ -137,26 +135,19 @@ def question_domain_id(site: m.Site, plan: Blueprint, topic: m.Topic, question: 
 
 # Sections kept in the cache ------------------------------------------------------------------
 
-def _sign(data: bytes) -> bytes:
-    from .templating import signing_key
-
-    return hmac.digest(signing_key(), data, hashlib.sha256)
-
-
 def _verified(entry: bytes | None) -> tuple[dict, bytes] | None:
-    """A kept section's summary and HTML, if this user's key signed them: a section written
-    by anyone else (a CI cache restored from another run) is made again, never published."""
-    if entry is None or len(entry) < 32:
+    """A kept section's summary and HTML, if this user's key signed them (cache.verified): a
+    section written by anyone else is made again, never published."""
+    data = verified(entry)
+    if data is None:
         return None
-    # A view, not a copy: a big guide's sections are megabytes.
-    if not hmac.compare_digest(entry[:32], _sign(memoryview(entry)[32:])):
-        return None
-    end = entry.find(b"\n", 32)
+    end = data.find(b"\n")
     try:
-        summary = json.loads(entry[32:end])
+        summary = json.loads(data[:end]) if end > 0 else None
     except ValueError:
         return None
-    return (summary, entry[end + 1:]) if end > 0 and isinstance(summary, dict) else None
+    # A view, not a copy: a study page's sections are megabytes.
+    return (summary, memoryview(data)[end + 1:]) if end > 0 and isinstance(summary, dict) else None
 
 
 @frozen
@@ -210,7 +201,7 @@ class _Renderer:
                 kept = ({"count": 0}, b"") if made is None else (made[0], made[1].encode("utf-8"))
                 if key:
                     data = json.dumps(kept[0], sort_keys=True).encode("utf-8") + b"\n" + kept[1]
-                    self.cache.put(kind, key, _sign(data) + data)
+                    self.cache.put(kind, key, signed(data))
             if key:
                 kept_all.append((key, *kept))
             if kept[0].get("count"):
@@ -248,7 +239,7 @@ class _Renderer:
         index = {"sections": [[key, summary, len(html)] for key, summary, html in sections]}
         data = b"".join([json.dumps(index, sort_keys=True).encode("utf-8"), b"\n",
                          *(html for _, _, html in sections)])
-        self.cache.put(SLOT_KIND, self._slot_key(kind), _sign(data) + data)
+        self.cache.put(SLOT_KIND, self._slot_key(kind), signed(data))
 
 
 SECTIONS_MARK = "<!-- the sections -->"

@@ -145,3 +145,72 @@ def test_callout_and_prose_table_styles_are_in_the_stylesheet():
     for selector in (".callout", ".callout-label", *(f".callout-{k}" for k in CALLOUT_LABELS),
                      ".prose-table table", "code {", "s {"):
         assert selector in css, selector
+
+
+# Prose kept between builds ------------------------------------------------------------------
+
+def edited_guide(tmp_path):
+    """The fixture guide, built once with a cache; then one table cell of its topic edited."""
+    import shutil
+
+    from conftest import FIXTURE, TEMPLATES
+    from sitegen.pipeline import BuildConfig, build
+
+    content, out, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    shutil.copytree(FIXTURE, content)
+    first = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
+    path = content / "topics" / "layered" / "topic.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "A physical hard drive fails" in text
+    path.write_text(text.replace("A physical hard drive fails", "A physical disk fails", 1),
+                    encoding="utf-8")
+    return content, out, cache, first
+
+
+def test_unchanged_prose_of_an_edited_topic_comes_from_the_cache_as_it_was(tmp_path):
+    from conftest import TEMPLATES
+    from sitegen.pipeline import BuildConfig, build
+
+    content, out, cache, first = edited_guide(tmp_path)
+    assert first.rendered.get("prose")  # checked and rendered in this process (jobs=1)
+    second = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
+    assert second.cached.get("prose") == first.rendered["prose"]
+    assert "prose" not in second.rendered
+    clean = tmp_path / "clean"
+    build(BuildConfig(content, TEMPLATES, clean, jobs=1))
+    page = "topics/layered.html"
+    assert (out / page).read_bytes() == (clean / page).read_bytes()
+    assert "A physical disk fails" in (out / page).read_text(encoding="utf-8")
+
+
+def test_prose_the_cache_did_not_sign_is_made_again_not_published(tmp_path):
+    import zlib
+
+    from conftest import TEMPLATES
+    from sitegen.pipeline import BuildConfig, build
+
+    content, out, cache, first = edited_guide(tmp_path)
+    entries = [p for p in (cache / "prose").rglob("*") if p.is_file()]
+    assert len(entries) == first.rendered["prose"]
+    planted = b"\x00" * 32 + b"<script>alert(1)</script>"
+    for entry in entries:
+        entry.write_bytes(zlib.crc32(planted).to_bytes(4, "little") + planted)
+    second = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
+    assert second.rendered.get("prose") == len(entries)
+    assert "alert(1)" not in (out / "topics" / "layered.html").read_text(encoding="utf-8")
+
+
+def test_prose_problems_kept_in_the_cache_are_reported_again(tmp_path):
+    from sitegen.cache import Cache
+    from sitegen.prose import kept_in
+
+    markdown = "Text.\n\n![a diagram](d.png)\n\n| a | b |\n"
+    found = problems(markdown)
+    assert len(found) == 2
+    for _ in range(2):
+        cache = Cache(tmp_path / "cache", "generation")
+        with kept_in(cache):
+            assert problems(markdown) == found
+            assert str(to_html(markdown, "doc")) == str(to_html(markdown, "doc"))
+        cache.flush()
+    assert cache.hits["prose"] == 3 and not cache.fresh  # the second time, all read back
