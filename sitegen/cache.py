@@ -41,9 +41,7 @@ def signed(data: bytes) -> bytes:
     """data, led by this user's signature: for entries that are published as they are (HTML),
     which the cache, data anyone may have written (a CI cache restored from another run),
     must not be trusted with."""
-    from .templating import signing_key
-
-    return hmac.digest(signing_key(), data, hashlib.sha256) + data
+    return _signature(data) + data
 
 
 def verified(entry: bytes | None) -> bytes | None:
@@ -51,10 +49,15 @@ def verified(entry: bytes | None) -> bytes | None:
     if entry is None or len(entry) < 32:
         return None
     # A view, not a copy, is signed again: a big guide's study pages are megabytes.
-    data = memoryview(entry)[32:]
-    if not hmac.compare_digest(entry[:32], signed(data)[:32]):
+    if not hmac.compare_digest(entry[:32], _signature(memoryview(entry)[32:])):
         return None
     return entry[32:]
+
+
+def _signature(data: bytes | memoryview) -> bytes:
+    from .templating import signing_key
+
+    return hmac.digest(signing_key(), data, hashlib.sha256)
 
 
 @lru_cache(maxsize=None)
