@@ -134,7 +134,8 @@ class Cache:
         self.hits: Counter[str] = Counter()
         self.misses: Counter[str] = Counter()
         self.used: dict[tuple[str, str], bytes] = {}
-        """Entries of the remembered kinds this build read or made."""
+        """Entries of the remembered kinds this build read or made (when remembered is given:
+        holding them costs a big guide's build tens of megabytes)."""
         self.recent = remembered.of(folder) if remembered is not None else {}
         self._remembered = remembered
         self._writing: dict[tuple[str, str], bytes] = {}
@@ -174,7 +175,7 @@ class Cache:
                 pass
         if (kind, key) not in self.fresh:
             (self.hits if data is not None else self.misses)[kind] += 1
-        if data is not None and kind in REMEMBERED_KINDS:
+        if data is not None and kind in REMEMBERED_KINDS and self._remembered is not None:
             self.used[(kind, key)] = data
         return data
 
@@ -185,7 +186,7 @@ class Cache:
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         self.fresh.add((kind, key))
-        if kind in REMEMBERED_KINDS:
+        if kind in REMEMBERED_KINDS and self._remembered is not None:
             self.used[(kind, key)] = data
         if self.folder is None or kind in UNKEPT_KINDS:
             self.memory[(kind, key)] = data

@@ -38,10 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         if verb in ("build", "check"):
             sub.add_argument("--strict", action="store_true",
                              help="fail on warnings too, as on errors (output/ is left as it was)")
-        if verb == "serve":
-            from .serve import add_serve_arguments
-
-            add_serve_arguments(sub)
+        if verb == "serve":  # here, not in serve.py: any other verb then never loads it
+            sub.add_argument("--host", default="127.0.0.1",
+                             help="address to listen on (default: 127.0.0.1, this machine only)")
+            sub.add_argument("--port", type=int, default=8000,
+                             help="port to listen on; 0 picks any free port (default: 8000)")
         if verb in ("build", "serve"):
             sub.add_argument("--templates", type=Path, default=Path("templates"),
                              help="templates folder")
@@ -233,7 +234,7 @@ def entry_point() -> None:
         signal.signal(stop_signal, stop_as_ctrl_c)
     # The build's session is held here, past main(): the topic models it keeps for a next
     # build, which never comes, are then dropped with the process, not freed one by one.
-    with BuildSession() as session:
+    with BuildSession(keeps_entries=False) as session:
         try:
             code = main(session=session)
         except KeyboardInterrupt:

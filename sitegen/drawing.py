@@ -10,8 +10,6 @@ source declares them (they are separate, flat groups in the SVG; only their orde
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import re
 import shutil
@@ -169,11 +167,15 @@ def _library_path() -> str:
     """libgvc's name, when libcgraph is there too; "" otherwise."""
     if not _cgraph_name():
         return ""
+    import ctypes.util  # here: a build that draws with the program never loads ctypes
+
     return ctypes.util.find_library("gvc") or ""
 
 
 @lru_cache(maxsize=1)
 def _cgraph_name() -> str:
+    import ctypes.util
+
     return ctypes.util.find_library("cgraph") or ""
 
 
@@ -181,6 +183,8 @@ class _Graphviz:
     """Graphviz's C library: a context with its plugins loaded, reused for every graph."""
 
     def __init__(self) -> None:
+        import ctypes
+
         self.gvc = ctypes.CDLL(_library_path())
         self.cgraph = ctypes.CDLL(_cgraph_name())
         pointer, text = ctypes.c_void_p, ctypes.c_char_p
@@ -200,6 +204,8 @@ class _Graphviz:
         self.context = self.gvc.gvContext()
 
     def version(self) -> str:
+        import ctypes
+
         self.gvc.gvcVersion.restype = ctypes.c_char_p
         self.gvc.gvcVersion.argtypes = [ctypes.c_void_p]
         return self.gvc.gvcVersion(self.context).decode("ascii", "replace")
@@ -209,6 +215,8 @@ class _Graphviz:
         return 0
 
     def draw(self, dot: bytes) -> bytes:
+        import ctypes
+
         self.messages.clear()
         graph = self.cgraph.agmemread(dot)
         if not graph:

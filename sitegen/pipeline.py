@@ -148,33 +148,42 @@ class Producer:
     """The key later producers find its result under."""
     doing: str
     """What a long build says while it runs."""
-    produce: Callable[[BuildJob, dict[str, Produced]], Produced]
+    produce: str
+    """Its function, "module:function" in sitegen, given the BuildJob and what the earlier
+    producers made; imported when it runs, so a build loads only the code it uses."""
+    wanted: Callable[[BuildJob], bool] | None = None
+    """Whether the guide has this output at all (None: always); when not, the producer gives
+    no files and the data `otherwise`, and its module is not imported."""
+    otherwise: object = None
+
+    def run(self, job: BuildJob, made: dict[str, Produced]) -> Produced:
+        if self.wanted is not None and not self.wanted(job):
+            return Produced({}, self.otherwise)
+        from importlib import import_module
+
+        module, function = self.produce.split(":")
+        return getattr(import_module(f"{__package__}.{module}"), function)(job, made)
 
 
 def producers() -> tuple[Producer, ...]:
     """The outputs of a build, in the order they are made; a new output (a flashcard deck,
     a whole-guide PDF) is one more entry. Imported on use: an unchanged build loads none."""
-    from .book import produce_book
-    from .card import produce_cards
-    from .coverage import produce_exam_page
-    from .deck import produce_deck
-    from .diagrams import produce_diagrams
-    from .pages import produce_pages
-    from .previews import produce_previews
-    from .search import produce_search_index
-    from .study import produce_study
-
     return (
-        Producer("diagrams", "drawing diagrams", produce_diagrams),
-        Producer("deck", "making the Anki deck", produce_deck),  # before the pages: its size
-        Producer("previews", "drawing link previews", produce_previews),
+        Producer("diagrams", "drawing diagrams", "diagrams:produce_diagrams"),
+        # Before the pages, which show its size.
+        Producer("deck", "making the Anki deck", "deck:produce_deck",
+                 lambda job: job.site.deck is not None),
+        Producer("previews", "drawing link previews", "previews:produce_previews",
+                 lambda job: bool(job.config.site_url), {}),
         # Started right after the diagrams it shows, laid out beside the pages and cards.
-        Producer("book", "laying out the book", produce_book),
-        Producer("pages", "rendering pages", produce_pages),
-        Producer("search", "indexing pages", produce_search_index),
-        Producer("exam", "measuring the exam coverage", produce_exam_page),
-        Producer("cards", "laying out cards", produce_cards),
-        Producer("study", "assembling the study pages", produce_study),
+        Producer("book", "laying out the book", "book:produce_book",
+                 lambda job: job.site.book is not None),
+        Producer("pages", "rendering pages", "pages:produce_pages"),
+        Producer("search", "indexing pages", "search:produce_search_index"),
+        Producer("exam", "measuring the exam coverage", "coverage:produce_exam_page",
+                 lambda job: job.site.exam is not None),
+        Producer("cards", "laying out cards", "card:produce_cards"),
+        Producer("study", "assembling the study pages", "study:produce_study"),
     )
 
 
@@ -410,7 +419,7 @@ def build(config: BuildConfig, session: BuildSession | None = None) -> BuildRepo
     session: what this process's builds keep for the next (sitegen serve holds one for all
     its builds); without one, the build keeps nothing."""
     if session is None:
-        with BuildSession() as session:
+        with BuildSession(keeps_entries=False) as session:
             return build(config, session)
     # A build makes few reference cycles but holds many objects (a thousand topic models);
     # Python's cycle collector kept walking them all, a third of a small rebuild's time.
@@ -482,7 +491,7 @@ def _build(config: BuildConfig, session: BuildSession) -> BuildReport:
         try:
             for producer in producers():
                 stage(producer.doing)
-                made[producer.name] = producer.produce(job, made)
+                made[producer.name] = producer.run(job, made)
             for produced in made.values():
                 if produced.background is not None:
                     produced.background.wait()

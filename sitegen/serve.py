@@ -8,7 +8,6 @@ good build keeps being served while the pages show the errors over it.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import gc
 import ipaddress
@@ -276,14 +275,6 @@ def failure_lines(problem: Exception) -> tuple[str, ...]:
     traceback.print_exception(problem)
     return (f"sitegen: internal error: {type(problem).__name__}: {problem} "
             "(hint: the traceback is in the terminal)",)
-
-
-def add_serve_arguments(subparser: argparse.ArgumentParser) -> None:
-    """The options `serve` has beyond those it shares with `build`."""
-    subparser.add_argument("--host", default="127.0.0.1",
-                           help="address to listen on (default: 127.0.0.1, this machine only)")
-    subparser.add_argument("--port", type=int, default=8000,
-                           help="port to listen on; 0 picks any free port (default: 8000)")
 
 
 def network_warning(host: str) -> str:

@@ -17,11 +17,13 @@ class BuildSession:
     and closes it when it stops; a build given none (pipeline.build) has a fresh one, closed
     when it ends, so it keeps nothing. One build at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, keeps_entries: bool = True) -> None:
+        """keeps_entries: False for a process that builds once (the sitegen command), which
+        has no use for the cache entries a build read, and would only hold their memory."""
         self.topics: dict[str, model.Topic] = {}
         """The topic models of the last build, by topic key: a build reuses them instead of
         unpickling a thousand from the cache."""
-        self.entries = RememberedEntries()
+        self.entries = RememberedEntries() if keeps_entries else None
         """Cache entries the last build used, of the kinds read by the thousand on every
         build (cache.REMEMBERED_KINDS): read from memory instead of from a file each."""
         self.card_workers: KeptCardWorkers | None = None
