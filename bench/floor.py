@@ -3,24 +3,29 @@
 
     .venv/bin/python bench/floor.py DIR [--runs 3] [--json floor.json]
 
-DIR is a folder written by bench/synthetic.py. Three pieces are timed, each in one process:
+DIR is a folder written by bench/synthetic.py. Each piece is the work no clean build of the
+guide can skip, done the cheapest way, in one process:
 
-    markdown + jinja   the same pages as Markdown (DIR/mkdocs/docs), each parsed by
-                       markdown-it-py and written through a one-line Jinja template: the bare
-                       loop a Python generator of these pages cannot beat
-    graphviz           every diagram of the guide as sitegen writes it in DOT, drawn to SVG by
-                       a single `dot` process: Graphviz's own C code, no start-up per graph
-    yaml               every topic.yaml read by libyaml into events, nothing built from them
+    yaml       every YAML file of content/ read by libyaml into events, nothing built
+    prose      every Markdown file of content/ parsed by markdown-it-py, as sitegen's prose
+               (tokens only)
+    graphviz   every diagram of the guide as sitegen writes it in DOT, drawn to SVG by a
+               single `dot` process: Graphviz's own C code, no start-up per graph
+    pages      every page a clean build writes (topic pages, index, study pages...) rendered
+               from the already validated model with sitegen's own templates, one process,
+               nothing cached
+    writing    every byte of those pages and diagrams written to files
 
-Their sum over two cores, shared perfectly and with nothing started, bounds how many pages a
-second a clean build that draws its diagrams can reach on this machine. sitegen's clean build
-does all three and more (validation, search index, cards), so it can only be slower.
+Their sum over two cores, shared perfectly and with nothing started, is the floor a clean
+build is measured against. sitegen's clean build does all of it and more (validation, the
+search index, cards, workers), so it can only be slower.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -28,44 +33,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-PAGE = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ title }}"
-        "</title></head>\n<body><main>{{ body }}</main></body></html>\n")
-
-
-def markdown_loop(docs: list[Path], out: Path) -> float:
-    """CPU seconds to turn every Markdown page into an HTML file."""
-    import jinja2
-    from markdown_it import MarkdownIt
-
-    started = time.process_time()
-    parser = MarkdownIt("commonmark").enable("table")
-    template = jinja2.Environment(autoescape=True).from_string(PAGE)
-    for doc in docs:
-        text = doc.read_text(encoding="utf-8")
-        title = text.partition("\n")[0].lstrip("# ")
-        html = template.render(title=title, body=jinja2.utils.markupsafe.Markup(parser.render(text)))
-        (out / f"{doc.stem}.html").write_text(html, encoding="utf-8")
-    return time.process_time() - started
-
-
-def diagram_sources(content: Path) -> list[str]:
-    """Every diagram of the guide in DOT, as sitegen writes it (not timed)."""
-    from sitegen.diagrams import diagram_blocks, dot_source
-    from sitegen.load import load_content
-    from sitegen.validate import validate
-
-    site = validate(load_content(content))
-    return [dot_source(topic, block) for topic, block in diagram_blocks(site)]
-
-
-def graphviz(dot_file: Path) -> float:
-    """CPU seconds of one `dot` process drawing every graph in the file."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    # -o names the file of the first graph only; the others would go to stdout.
-    subprocess.run(["dot", "-Tsvg", str(dot_file)], stdout=subprocess.DEVNULL, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def yaml_events(files: list[Path]) -> float:
@@ -79,39 +46,103 @@ def yaml_events(files: list[Path]) -> float:
     return time.process_time() - started
 
 
+def prose_tokens(files: list[Path]) -> float:
+    """CPU seconds for markdown-it-py, set up as sitegen's prose, to parse every file."""
+    from sitegen.prose import _prose_markdown
+
+    parser = _prose_markdown()
+    started = time.process_time()
+    for path in files:
+        parser.parse(path.read_text(encoding="utf-8"))
+    return time.process_time() - started
+
+
+def graphviz(dot_file: Path) -> float:
+    """CPU seconds of one `dot` process drawing every graph in the file."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # -o names the file of the first graph only; the others would go to stdout.
+    subprocess.run(["dot", "-Tsvg", str(dot_file)], stdout=subprocess.DEVNULL, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+class Guide:
+    """The validated model of the guide and its drawn diagrams (made once, not timed)."""
+
+    def __init__(self, content: Path) -> None:
+        from sitegen.diagrams import diagram_blocks, dot_source, render_diagrams
+        from sitegen.load import load_content
+        from sitegen.validate import validate
+
+        self.site = validate(load_content(content))
+        self.sources = [dot_source(topic, block) for topic, block in diagram_blocks(self.site)]
+        self.diagrams = render_diagrams(self.site, jobs=os.cpu_count() or 1)
+
+
+def pages(guide: Guide, templates: Path) -> tuple[float, dict[str, bytes]]:
+    """CPU seconds to render every page of a clean build from the model; and the pages."""
+    from sitegen.pages import site_products
+    from sitegen.sources import Templates
+    from sitegen.study import study_products
+
+    read = Templates.read(templates)
+    started = time.process_time()
+    products = site_products(guide.site, guide.diagrams, read)
+    products.update(study_products(guide.site, read))
+    made = {path: product.make() for path, product in products.items()}
+    return time.process_time() - started, made
+
+
+def writing(files: dict[str, bytes], out: Path) -> float:
+    """CPU seconds to write every file, each opened, written and closed."""
+    started = time.process_time()
+    folders = set()
+    for path, data in files.items():
+        target = out / path
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        with open(target, "wb") as file:
+            file.write(data)
+    return time.process_time() - started
+
+
 def measure(folder: Path, runs: int) -> dict:
-    docs = sorted((folder / "mkdocs/docs").glob("*.md"))
-    topic_files = sorted((folder / "content/topics").glob("*/topic.yaml"))
-    sources = diagram_sources(folder / "content")
-    times: dict[str, list[float]] = {"markdown + jinja": [], "graphviz": [], "yaml": []}
+    content = folder / "content"
+    yaml_files = sorted(content.rglob("*.yaml"))
+    prose_files = sorted(content.rglob("*.md"))
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    guide = Guide(content)
+    times: dict[str, list[float]] = {"yaml": [], "prose": [], "graphviz": [], "pages": [],
+                                     "writing": []}
     with tempfile.TemporaryDirectory(prefix="sitegen-floor-") as scratch:
         dot_file = Path(scratch) / "all.dot"
-        dot_file.write_text("\n".join(sources), encoding="utf-8")
-        pages = Path(scratch) / "pages"
-        pages.mkdir()
-        for _ in range(runs):
-            times["markdown + jinja"].append(markdown_loop(docs, pages))
+        dot_file.write_text("\n".join(guide.sources), encoding="utf-8")
+        for run in range(runs):
+            times["yaml"].append(yaml_events(yaml_files))
+            times["prose"].append(prose_tokens(prose_files))
             times["graphviz"].append(graphviz(dot_file))
-            times["yaml"].append(yaml_events(topic_files))
+            seconds, made = pages(guide, templates)
+            times["pages"].append(seconds)
+            files = {**made, **{f"diagrams/{d.file_name}": d.source()
+                                for d in guide.diagrams.values()}}
+            times["writing"].append(writing(files, Path(scratch) / f"out-{run}"))
     medians = {name: statistics.median(values) for name, values in times.items()}
     total = sum(medians.values())
-    best_wall = total / 2  # two cores, perfectly shared, nothing started
-    return {"pages": len(docs), "diagrams": len(sources), "runs": runs,
+    return {"pages": sum(path.endswith(".html") for path in made), "files": len(files),
+            "megabytes": round(sum(map(len, files.values())) / 1e6, 1),
+            "diagrams": len(guide.sources), "runs": runs,
             "cpu_s": {name: round(value, 3) for name, value in medians.items()},
-            "total_cpu_s": round(total, 3), "two_core_wall_s": round(best_wall, 3),
-            "pages_per_s_bound": round(len(docs) / best_wall, 1),
-            "markdown_loop_pages_per_s": round(len(docs) / (medians["markdown + jinja"] / 2), 1),
-            "without_graphviz_pages_per_s_bound": round(
-                len(docs) / ((total - medians["graphviz"]) / 2), 1)}
+            "total_cpu_s": round(total, 3),
+            "two_core_wall_s": round(total / 2, 3)}  # two cores, perfectly shared
 
 
 def describe(floor: dict) -> str:
     parts = " + ".join(f"{name} {seconds:.2f}" for name, seconds in floor["cpu_s"].items())
-    return (f"floor of a clean build: {parts} = {floor['total_cpu_s']:.2f} CPU-s; on two cores "
-            f"at best {floor['two_core_wall_s']:.2f} s = {floor['pages_per_s_bound']:.0f} pages/s "
-            f"({floor['without_graphviz_pages_per_s_bound']:.0f} pages/s without drawing "
-            f"{floor['diagrams']} diagrams; the markdown + jinja loop alone "
-            f"{floor['markdown_loop_pages_per_s']:.0f} pages/s)")
+    return (f"floor of a clean build ({floor['pages']} pages, {floor['diagrams']} diagrams, "
+            f"{floor['megabytes']} MB in {floor['files']} files): {parts} = "
+            f"{floor['total_cpu_s']:.2f} CPU-s; on two cores at best "
+            f"{floor['two_core_wall_s']:.2f} s")
 
 
 def main() -> None:

@@ -12,12 +12,13 @@ are recorded. Cases run round by round, so machine noise hits all of them alike;
 are medians of per-round ratios. A peer that is not installed is skipped with a note.
 
 Then bench/serve_latency.py measures `sitegen serve` on the same size: save to reloaded page,
-and bench/floor.py the least CPU time any clean build of that guide needs (Graphviz, libyaml
-and the bare markdown-it + Jinja loop, each alone), the bound a clean build is measured against.
+and bench/floor.py the least CPU time any clean build of that guide needs (its YAML and prose
+parsed, its diagrams drawn by one `dot`, its pages rendered from the model and written, each
+alone), the bound a clean build is measured against.
 
-A clean sitegen build of 1000 topics (1000 pages, 2000 Graphviz diagrams) takes five to
-seven seconds on two cores, MkDocs with its default nav about eleven: `--sizes 1,100,1000
---runs 3` takes about six minutes, `--quick` about one.
+A clean sitegen build of 1000 topics (1000 pages, 2000 Graphviz diagrams, two cards, the
+study pages) takes about twenty seconds on this two-core machine: `--sizes 100,1000 --runs 3`
+takes about a quarter of an hour, `--quick` a few minutes.
 """
 
 from __future__ import annotations
@@ -198,6 +199,9 @@ def print_size(summary: dict, runs: int) -> None:
               f"of {serve['saves']} saves (to the reload event {serve['median_to_reload_event_ms']:.0f} ms)")
     if summary.get("floor"):
         print(f"  {summary['floor']['line']}")
+        ratio = summary["ratios"].get("sitegen clean / floor on two cores")
+        if ratio:
+            print(f"  ratio {'sitegen clean / floor on two cores':<46}{ratio:8.2f}x")
 
 
 def serve_latency(n: int, saves: int, scratch: Path) -> dict | None:
@@ -285,6 +289,10 @@ def main() -> None:
             summary["serve"] = serve_latency(n, max(5, 2 * args.runs), Path(scratch))
             print(f"N={n}: floor", file=sys.stderr)
             summary["floor"] = floor(folder, min(args.runs, 3), Path(scratch))
+            if summary["floor"] and "sitegen clean" in summary["cases"]:
+                summary["ratios"]["sitegen clean / floor on two cores"] = (
+                    summary["cases"]["sitegen clean"]["median_s"]
+                    / summary["floor"]["two_core_wall_s"])
             report["sizes"][str(n)] = summary
             print_size(summary, args.runs)
             sys.stdout.flush()
