@@ -41,7 +41,7 @@ def signed(data: bytes) -> bytes:
     """data, led by this user's signature: for entries that are published as they are (HTML),
     which the cache, data anyone may have written (a CI cache restored from another run),
     must not be trusted with."""
-    return _signature(data) + data
+    return signature(data) + data
 
 
 def verified(entry: bytes | None) -> bytes | None:
@@ -49,12 +49,13 @@ def verified(entry: bytes | None) -> bytes | None:
     if entry is None or len(entry) < 32:
         return None
     # A view, not a copy, is signed again: a big guide's study pages are megabytes.
-    if not hmac.compare_digest(entry[:32], _signature(memoryview(entry)[32:])):
+    if not hmac.compare_digest(entry[:32], signature(memoryview(entry)[32:])):
         return None
     return entry[32:]
 
 
-def _signature(data: bytes | memoryview) -> bytes:
+def signature(data: bytes | memoryview) -> bytes:
+    """This user's signature of data (HMAC-SHA256 with the key of templating.signing_key)."""
     from .templating import signing_key
 
     return hmac.digest(signing_key(), data, hashlib.sha256)

@@ -9,6 +9,8 @@ as it is, and a cache is data someone else may have written.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 from dataclasses import replace
@@ -16,7 +18,7 @@ from typing import Callable, Iterator
 
 from .records import frozen
 from . import model as m
-from .cache import Cache, digest, signed, verified
+from .cache import Cache, digest, signature, signed, verified
 from .kinds.questions import Question, Questions
 from .notes import topic_notes
 from .output import Product, ready
@@ -150,14 +152,27 @@ def _verified(entry: bytes | None) -> tuple[dict, bytes] | None:
     return (summary, memoryview(data)[end + 1:]) if end > 0 and isinstance(summary, dict) else None
 
 
-@frozen
 class Section:
-    """One topic's part of a study page."""
+    """One topic's part of a study page: its summary, and its HTML with the sha256 of it."""
 
-    topic: m.Topic
-    summary: dict
-    """What the page around it needs to know: {"count": items, ...}."""
-    html: bytes
+    def __init__(self, topic: m.Topic, summary: dict, html: bytes | memoryview, digest: str,
+                 remake: Callable[[], bytes] | None = None) -> None:
+        self.topic = topic
+        self.summary = summary
+        """What the page around it needs to know: {"count": items, ...}."""
+        self.digest = digest
+        self._html = html
+        self._remake = remake
+        """For HTML read from the page's kept sections, which only their index signs: how to
+        make it again should its bytes not be the ones signed for."""
+
+    @property
+    def html(self) -> bytes | memoryview:
+        if self._remake is not None:
+            if hashlib.sha256(self._html).hexdigest() != self.digest:
+                self._html = self._remake()
+            self._remake = None
+        return self._html
 
 
 class _Renderer:
@@ -181,65 +196,95 @@ class _Renderer:
 
     def sections(self, kind: str, keys: dict[str, str] | None,
                  make: Callable[[m.Topic], tuple[dict, str] | None]) -> list[Section]:
-        """Each topic's section, from the cache when keys (by slug) are given and it is kept
-        there; make gives a topic's summary and HTML, or None for a topic without any.
+        """Each topic's section (those with any items), from the cache when keys (by slug)
+        are given and it is kept there; make gives a topic's summary and HTML, or None for a
+        topic without any.
 
-        The sections of the page's last build are also kept together, in one entry (see
+        The sections the page was last made of are also kept together, in one entry (see
         _read_slot): after an edit to one topic of a thousand, reading them one file and one
-        signature at a time would cost more than rendering the edited topic."""
+        signature at a time would cost more than rendering the edited topic. That entry is
+        written again only when a section's HTML changed, not just its topic's key."""
+        def made(topic: m.Topic) -> tuple[dict, bytes]:
+            result = make(topic)
+            return ({"count": 0}, b"") if result is None else (result[0],
+                                                                result[1].encode("utf-8"))
+
         slot = self._read_slot(kind) if keys else {}
         found, kept_all, from_slot = [], [], 0
+        changed = set(slot) != {topic.slug for topic in self.site.topics}
         for topic in self.site.topics:
             key = keys.get(topic.slug) if keys else None
-            kept = slot.get(key) if key else None
-            if kept is not None:
+            last = slot.get(topic.slug)
+            if last is not None and last[0] == key:
+                _, summary, html, sha = last
+                remake = (lambda topic=topic: made(topic)[1])
                 from_slot += 1
             else:
                 kept = _verified(self.cache.get(kind, key)) if key else None
-            if kept is None:
-                made = make(topic)
-                kept = ({"count": 0}, b"") if made is None else (made[0], made[1].encode("utf-8"))
-                if key:
-                    data = json.dumps(kept[0], sort_keys=True).encode("utf-8") + b"\n" + kept[1]
-                    self.cache.put(kind, key, signed(data))
+                if kept is None:
+                    kept = made(topic)
+                    if key:
+                        data = (json.dumps(kept[0], sort_keys=True).encode("utf-8") + b"\n"
+                                + kept[1])
+                        self.cache.put(kind, key, signed(data))
+                summary, html = kept
+                sha, remake = hashlib.sha256(html).hexdigest(), None
+                changed = changed or last is None or (last[1], last[3]) != (summary, sha)
             if key:
-                kept_all.append((key, *kept))
-            if kept[0].get("count"):
-                found.append(Section(topic, kept[0], kept[1]))
+                kept_all.append((topic.slug, key, summary, html, sha))
+            if summary.get("count"):
+                found.append(Section(topic, summary, html, sha, remake))
         self.cache.count_hits(kind, from_slot)
-        if keys and from_slot != len(kept_all):
-            self._write_slot(kind, kept_all)
+        if keys and changed:
+            self._write_slot(kind, kept_all, {s.topic.slug: s for s in found})
         return found
 
     def _slot_key(self, kind: str) -> str:
         # One entry per page, whatever its inputs: each build's replaces the last one's.
         return digest("the sections of the last page", kind)
 
-    def _read_slot(self, kind: str) -> dict[str, tuple[dict, bytes]]:
-        """The sections the page was last made of, by their keys; none when the entry is
-        missing, not signed by this user, or not in its shape."""
-        kept = _verified(self.cache.get(SLOT_KIND, self._slot_key(kind)))
-        if kept is None:
+    def _read_slot(self, kind: str) -> dict[str, tuple[str, dict, memoryview, str]]:
+        """The sections the page was last made of, by topic: (key, summary, HTML, sha256 of
+        the HTML); none when the entry is missing, its index is not signed by this user, or
+        not in its shape. The index alone is signed: a section's HTML is checked against its
+        sha256 when it is used (Section.html)."""
+        entry = self.cache.get(SLOT_KIND, self._slot_key(kind))
+        if entry is None or len(entry) < 40:
             return {}
-        index, joined = kept
-        sections, start = {}, 0
-        view = memoryview(joined)
+        size = int.from_bytes(entry[32:40], "little")
+        view = memoryview(entry)
+        index = view[40:40 + size]
+        if len(index) != size or not hmac.compare_digest(entry[:32], signature(index)):
+            return {}
         try:
-            for key, summary, length in index["sections"]:
-                if not (isinstance(key, str) and isinstance(summary, dict)
-                        and isinstance(length, int) and 0 <= length <= len(joined) - start):
-                    return {}
-                sections[key] = (summary, view[start:start + length])
-                start += length
-        except (KeyError, TypeError, ValueError):
+            listed = json.loads(bytes(index))["sections"]
+        except (ValueError, KeyError, TypeError):
             return {}
-        return sections if start == len(joined) else {}
+        sections, start, body = {}, 40 + size, len(entry)
+        try:
+            for slug, key, summary, length, sha in listed:
+                if not (isinstance(slug, str) and isinstance(key, str)
+                        and isinstance(summary, dict) and isinstance(sha, str)
+                        and isinstance(length, int) and 0 <= length <= body - start):
+                    return {}
+                sections[slug] = (key, summary, view[start:start + length], sha)
+                start += length
+        except (TypeError, ValueError):
+            return {}
+        return sections if start == body else {}
 
-    def _write_slot(self, kind: str, sections: list[tuple[str, dict, bytes]]) -> None:
-        index = {"sections": [[key, summary, len(html)] for key, summary, html in sections]}
-        data = b"".join([json.dumps(index, sort_keys=True).encode("utf-8"), b"\n",
-                         *(html for _, _, html in sections)])
-        self.cache.put(SLOT_KIND, self._slot_key(kind), signed(data))
+    def _write_slot(self, kind: str, sections: list[tuple[str, str, dict, bytes, str]],
+                    shown: dict[str, Section]) -> None:
+        # A section shown on the page gives its HTML checked (see Section.html); the others
+        # (no items) are empty.
+        bodies = [shown[slug].html if slug in shown else html
+                  for slug, _, _, html, _ in sections]
+        index = json.dumps({"sections": [[slug, key, summary, len(body), sha] for
+                                         (slug, key, summary, _, sha), body
+                                         in zip(sections, bodies)]},
+                           sort_keys=True).encode("utf-8")
+        self.cache.put(SLOT_KIND, self._slot_key(kind), b"".join(
+            [signature(index), len(index).to_bytes(8, "little"), index, *bodies]))
 
 
 SECTIONS_MARK = "<!-- the sections -->"
@@ -295,40 +340,44 @@ def study_products(site: m.Site, templates: Templates, cache: Cache | None = Non
     shell = repr((site.title, site.description, site.author, site.language, base_url, study))
     products: dict[str, Product] = {}
 
-    def page(path: str, kind: str, extra: str, make: Callable[[dict | None], bytes]) -> None:
-        """A page made of one section per topic; extra: what else its sections show."""
+    def page(path: str, kind: str, extra: str, section: Callable[[m.Topic], tuple | None],
+             make: Callable[[list[Section]], bytes]) -> None:
+        """A page made of one section per topic; extra: what else its sections show;
+        section: how to make a topic's (see _Renderer.sections)."""
         known = keys.topics if keys is not None else {}
         if not all(topic.slug in known for topic in site.topics):
             # A topic without a key of its files (a model given to the build, as tests do):
             # nothing tells the page's inputs apart but its bytes.
-            products[path] = ready(make(None))
+            products[path] = ready(make(renderer.sections(kind, None, section)))
             return
-        sections = {t.slug: digest(keys.base, kind, site.language, extra, known[t.slug])
-                    for t in site.topics}
-        key = digest(keys.base, path, shell, extra,
-                     *[part for t in site.topics for part in (t.slug, sections[t.slug])])
+        sections = renderer.sections(kind, {
+            t.slug: digest(keys.base, kind, site.language, extra, known[t.slug])
+            for t in site.topics}, section)
+        # The page's key is what it shows, its sections' HTML by digest, not their topics'
+        # keys: after an edit that changes no section (a table cell), the page is not made
+        # again, and a big guide's megabytes are neither joined nor written.
+        key = digest(keys.base, path, shell, extra, *[
+            part for s in sections for part in (s.topic.slug, s.topic.short_title, s.digest,
+                                                json.dumps(s.summary, sort_keys=True))])
         products[path] = Product(key, lambda: make(sections))
 
     def address(path: str) -> str:
         return public_url(base_url, path) if base_url else ""
 
     if has_flashcards(site):
-        def flashcards(section_keys: dict | None) -> bytes:
-            sections = renderer.sections("flashcards", section_keys,
-                                         lambda topic: _flashcards_section(renderer, topic))
+        def flashcards(sections: list[Section]) -> bytes:
             return _spliced(renderer.render(
                 "flashcards.html", page_url=address(FLASHCARDS_PATH), study=study,
                 sections=Markup(SECTIONS_MARK), new_per_day=NEW_CARDS_PER_DAY,
                 topics=[(s.topic, s.summary["count"]) for s in sections],
                 count=sum(s.summary["count"] for s in sections)), sections)
-        page(FLASHCARDS_PATH, "flashcards", "", flashcards)
+        page(FLASHCARDS_PATH, "flashcards", "", lambda topic: _flashcards_section(renderer, topic),
+             flashcards)
 
     if has_practice(site):
         plan = blueprint(site)
 
-        def practice(section_keys: dict | None) -> bytes:
-            sections = renderer.sections("practice", section_keys,
-                                         lambda topic: _practice_section(renderer, plan, topic))
+        def practice(sections: list[Section]) -> bytes:
             available: dict[str, int] = {}
             for section in sections:
                 for domain, count in section.summary["domains"].items():
@@ -345,7 +394,8 @@ def study_products(site: m.Site, templates: Templates, cache: Cache | None = Non
                 size=size, topics=len(sections),
                 minutes=math.ceil(size * plan.minutes / plan.questions) if plan.questions else 0,
             ), sections)
-        page(PRACTICE_PATH, "practice", plan.key, practice)
+        page(PRACTICE_PATH, "practice", plan.key,
+             lambda topic: _practice_section(renderer, plan, topic), practice)
     return products
 
 

@@ -411,6 +411,7 @@ def test_one_edited_topic_renders_only_its_own_sections_again(tmp_path):
 
 
 def test_a_section_the_cache_did_not_sign_is_made_again_not_published(tmp_path):
+    import hashlib
     import zlib
 
     content = guide_of_topics(tmp_path / "content", 0)
@@ -421,8 +422,9 @@ def test_a_section_the_cache_did_not_sign_is_made_again_not_published(tmp_path):
     assert entries and len(pages) == 2  # each study page's sections, together
     planted = b"\x00" * 32 + b'{"count": 1}\n<script>alert(1)</script>'
     script = b"<script>alert(1)</script>"
-    planted_page = (b"\x00" * 32 + b'{"sections": [["%s", {"count": 1}, %d]]}\n' % (
-        entries[0].name.encode(), len(script)) + script)
+    index = b'{"sections": [["layered", "%s", {"count": 1}, %d, "%s"]]}' % (
+        entries[0].name.encode(), len(script), hashlib.sha256(script).hexdigest().encode())
+    planted_page = b"\x00" * 32 + len(index).to_bytes(8, "little") + index + script
     for entry, text in [*((entry, planted) for entry in entries),
                         *((page, planted_page) for page in pages)]:
         entry.write_bytes(zlib.crc32(text).to_bytes(4, "little") + text)
@@ -430,3 +432,36 @@ def test_a_section_the_cache_did_not_sign_is_made_again_not_published(tmp_path):
     report = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
     assert report.rendered.get("flashcards") == len(entries)
     assert "alert(1)" not in (out / "flashcards.html").read_text(encoding="utf-8")
+
+
+def test_kept_sections_whose_bytes_were_changed_are_made_again(tmp_path):
+    """The page's kept sections are signed by their index, which holds each one's sha256:
+    bytes changed under a valid index are caught when the section is used."""
+    import zlib
+
+    content = guide_of_topics(tmp_path / "content", 2)
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
+    clean = (out / "flashcards.html").read_bytes()
+    (page,) = [p for p in (cache / "study").rglob("*")
+               if p.is_file() and b"note-topic" in p.read_bytes()]
+    stored = page.read_bytes()[4:]
+    assert b"A physical hard drive fails" in stored
+    changed = stored.replace(b"A physical hard drive fails", b"<script>alert(1)</script>!!", 1)
+    page.write_bytes(zlib.crc32(changed).to_bytes(4, "little") + changed)
+    (out / "flashcards.html").unlink()
+    build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
+    assert (out / "flashcards.html").read_bytes() == clean
+
+
+def test_an_edit_that_changes_no_section_does_not_make_the_page_again(tmp_path):
+    content = guide_of_topics(tmp_path / "content", 2)
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
+    path = content / "topics" / "topic-01" / "topic.yaml"
+    topic = path.read_text(encoding="utf-8")
+    assert "title: Overview" in topic  # a prose block's title: on the topic page only
+    path.write_text(topic.replace("title: Overview", "title: In short", 1), encoding="utf-8")
+    report = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
+    assert "topics/topic-01.html" in report.written
+    assert "flashcards.html" not in report.remade and "practice.html" not in report.remade
