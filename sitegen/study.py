@@ -353,12 +353,12 @@ def study_products(site: m.Site, templates: Templates, cache: Cache | None = Non
         sections = renderer.sections(kind, {
             t.slug: digest(keys.base, kind, site.language, extra, known[t.slug])
             for t in site.topics}, section)
-        # The page's key is what it shows, its sections' HTML by digest, not their topics'
-        # keys: after an edit that changes no section (a table cell), the page is not made
-        # again, and a big guide's megabytes are neither joined nor written.
+        # The page's key is what it shows, its sections' HTML by digest (which the summaries
+        # are counted from), not their topics' keys: after an edit that changes no section (a
+        # table cell), the page is not made again, and a big guide's megabytes are neither
+        # joined nor written.
         key = digest(keys.base, path, shell, extra, *[
-            part for s in sections for part in (s.topic.slug, s.topic.short_title, s.digest,
-                                                json.dumps(s.summary, sort_keys=True))])
+            part for s in sections for part in (s.topic.slug, s.topic.short_title, s.digest)])
         products[path] = Product(key, lambda: make(sections))
 
     def address(path: str) -> str:
