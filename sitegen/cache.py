@@ -90,7 +90,7 @@ def generator_fingerprint() -> str:
 # build of a big guide: a process that builds again and again (sitegen serve) reads them
 # from memory instead of from a file each (see RememberedEntries).
 REMEMBERED_KINDS = frozenset({"diagrams", "search", "notes", "flashcards", "practice", "study",
-                              "prose"})
+                              "markdown"})
 # Kinds held for one build only. A page renders in milliseconds, and output/ keeps its file
 # until its key changes; keeping pages too doubled what a new guide writes (55 MB at a
 # thousand topics), on disks where writing is most of a clean build's time.
@@ -238,10 +238,10 @@ def _checked(stored: bytes) -> bytes | None:
 
 GENERATION_FILE = "generation"
 KINDS = ("topic", "diagrams", "svg", "page", "search", "card", "notes", "deck", "book",
-         "preview", "jinja", "flashcards", "practice", "study", "prose")
+         "preview", "jinja", "flashcards", "practice", "study", "markdown")
 """The folders a cache holds, one per kind of result (jinja: compiled templates; flashcards
 and practice: each topic's section of the study pages; study: the sections each study page
-was last made of, together; prose: what prose.py found in a prose text and its HTML)."""
+was last made of, together; markdown: what prose.py found in a prose text and its HTML)."""
 TAG_FILE = "CACHEDIR.TAG"
 TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
        b"# This file is a cache directory tag created by sitegen.\n"

@@ -381,9 +381,13 @@ def _to_html(markdown: str, doc_id: str, labels: dict[str, str]) -> Markup:
 
 # Results kept between builds -------------------------------------------------------------
 
+CACHE_KIND = "markdown"
+"""The cache's kind for what markdown-it made of a prose text."""
+
+
 class _Memo:
     """What problems() and to_html() made of each prose text, kept in the cache (kind
-    "prose"), signed, since the HTML is published as it is (see cache.signed)."""
+    "markdown"), signed, since the HTML is published as it is (see cache.signed)."""
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
@@ -391,7 +395,7 @@ class _Memo:
     def read(self, key: str) -> str | None:
         from .cache import verified
 
-        data = verified(self.cache.get("prose", key))
+        data = verified(self.cache.get(CACHE_KIND, key))
         try:
             return data.decode("utf-8") if data is not None else None
         except UnicodeDecodeError:
@@ -400,7 +404,7 @@ class _Memo:
     def keep(self, key: str, text: str) -> None:
         from .cache import signed
 
-        self.cache.put("prose", key, signed(text.encode("utf-8")))
+        self.cache.put(CACHE_KIND, key, signed(text.encode("utf-8")))
 
 
 _MEMO: ContextVar[_Memo | None] = ContextVar("sitegen_prose_memo", default=None)

@@ -172,10 +172,10 @@ def test_unchanged_prose_of_an_edited_topic_comes_from_the_cache_as_it_was(tmp_p
     from sitegen.pipeline import BuildConfig, build
 
     content, out, cache, first = edited_guide(tmp_path)
-    assert first.rendered.get("prose")  # checked and rendered in this process (jobs=1)
+    assert first.rendered.get("markdown")  # checked and rendered in this process (jobs=1)
     second = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
-    assert second.cached.get("prose") == first.rendered["prose"]
-    assert "prose" not in second.rendered
+    assert second.cached.get("markdown") == first.rendered["markdown"]
+    assert "markdown" not in second.rendered
     clean = tmp_path / "clean"
     build(BuildConfig(content, TEMPLATES, clean, jobs=1))
     page = "topics/layered.html"
@@ -190,13 +190,13 @@ def test_prose_the_cache_did_not_sign_is_made_again_not_published(tmp_path):
     from sitegen.pipeline import BuildConfig, build
 
     content, out, cache, first = edited_guide(tmp_path)
-    entries = [p for p in (cache / "prose").rglob("*") if p.is_file()]
-    assert len(entries) == first.rendered["prose"]
+    entries = [p for p in (cache / "markdown").rglob("*") if p.is_file()]
+    assert len(entries) == first.rendered["markdown"]
     planted = b"\x00" * 32 + b"<script>alert(1)</script>"
     for entry in entries:
         entry.write_bytes(zlib.crc32(planted).to_bytes(4, "little") + planted)
     second = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=1))
-    assert second.rendered.get("prose") == len(entries)
+    assert second.rendered.get("markdown") == len(entries)
     assert "alert(1)" not in (out / "topics" / "layered.html").read_text(encoding="utf-8")
 
 
@@ -213,4 +213,4 @@ def test_prose_problems_kept_in_the_cache_are_reported_again(tmp_path):
             assert problems(markdown) == found
             assert str(to_html(markdown, "doc")) == str(to_html(markdown, "doc"))
         cache.flush()
-    assert cache.hits["prose"] == 3 and not cache.fresh  # the second time, all read back
+    assert cache.hits["markdown"] == 3 and not cache.fresh  # the second time, all read back
