@@ -337,8 +337,11 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
                        page_url=public_url(base_url, path) if base_url else "")
         jobs_list.append((context, path))
     # The templates go with each batch of pages rather than with each page (72 KB each).
-    for topic, (html, share) in zip(missing, spread(partial(topic_page, templates), jobs_list,
-                                                    jobs)):
+    from .prose import keep_made
+
+    for topic, (html, share, prose) in zip(missing, spread(partial(topic_page, templates),
+                                                           jobs_list, jobs)):
+        keep_made(cache, prose)
         key = pages[topic.slug].key
         cache.put("page", key, html)
         cache.put("search", share_key(topic, key, page_paths[topic.slug]), share)

@@ -344,7 +344,10 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache,
     folders = config.content_dir / TOPICS_DIR
     shared, exam = _shared_sets(config, inputs) if unread else ({}, None)
     jobs = [(folders / slug, inputs.sources[slug], shared, exam) for slug in unread]
-    for slug, found in zip(unread, spread(validated_topic, jobs, config.jobs)):
+    from .prose import keep_made
+
+    for slug, (found, prose) in zip(unread, spread(validated_topic, jobs, config.jobs)):
+        keep_made(cache, prose)
         if found is not None:  # a topic with mistakes is left to validate() to report
             known[slug] = topic_from_bytes(found)
             cache.put("topic", inputs.topics[slug], found)

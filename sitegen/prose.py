@@ -407,7 +407,44 @@ class _Memo:
         self.cache.put(CACHE_KIND, key, signed(text.encode("utf-8")))
 
 
+class _Collected(_Memo):
+    """A worker process's: what it made, handed back to the build (see collected)."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, str] = {}
+
+    def read(self, key: str) -> str | None:
+        return self.made.get(key)
+
+    def keep(self, key: str, text: str) -> None:
+        self.made[key] = text
+
+
 _MEMO: ContextVar[_Memo | None] = ContextVar("sitegen_prose_memo", default=None)
+
+
+@contextmanager
+def collected() -> Iterator[dict[str, str]]:
+    """In a worker process (which has no cache): what the work within it made of prose, to
+    hand back to the build, which keeps it (keep_made), so that a new guide's first edit
+    finds it too. Where the build's memo is already in use (the work was done in the build's
+    own process), nothing is collected: it went to the cache directly."""
+    if _MEMO.get() is not None:
+        yield {}
+        return
+    memo = _Collected()
+    token = _MEMO.set(memo)
+    try:
+        yield memo.made
+    finally:
+        _MEMO.reset(token)
+
+
+def keep_made(cache: Cache, made: dict[str, str]) -> None:
+    """Keeps in the cache what a worker made of prose (see collected)."""
+    memo = _Memo(cache)
+    for key, text in made.items():
+        memo.keep(key, text)
 
 
 @contextmanager

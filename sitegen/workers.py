@@ -86,19 +86,22 @@ def spread(function: Callable[[Item], Result], items: list[Item], jobs: int,
         return [function(item) for item in items]
 
 
-def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict, object]) -> bytes | None:
+def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict, object]
+                    ) -> tuple[bytes | None, dict[str, str]]:
     """A topic folder validated on its own from its files' bytes (see load.load_topic), the
     shared choice sets and the exam blueprint (exam.ExamScope): the pickled model, or None on
-    any mistake."""
+    any mistake; and what checking its prose gave, for the cache (prose.collected)."""
     from .load import load_topic
     from .model import topic_to_bytes
+    from .prose import collected
     from .validate import validate_topic
 
     folder, sources, shared, exam = job
     errors: list = []
-    raw = load_topic(folder, errors, sources)
-    topic = None if errors else validate_topic(raw, shared, exam)
-    return topic_to_bytes(topic) if topic is not None else None
+    with collected() as prose:
+        raw = load_topic(folder, errors, sources)
+        topic = None if errors else validate_topic(raw, shared, exam)
+    return (topic_to_bytes(topic) if topic is not None else None), prose
 
 
 _environments: dict[str, object] = {}
@@ -116,11 +119,16 @@ def _environment(templates: Templates):
     return _environments[templates.fingerprint]
 
 
-def topic_page(templates: Templates, job: tuple[dict, str]) -> tuple[bytes, bytes]:
-    """A topic page rendered from its context, and its share of the search index."""
+def topic_page(templates: Templates, job: tuple[dict, str]
+               ) -> tuple[bytes, bytes, dict[str, str]]:
+    """A topic page rendered from its context, its share of the search index, and what
+    rendering its prose gave, for the cache (prose.collected)."""
+    from .prose import collected
     from .search import topic_share
 
     context, page_path = job
-    html = _environment(templates).get_template("topic.html").render(**context).encode("utf-8")
+    with collected() as prose:
+        html = _environment(templates).get_template("topic.html").render(**context)
+    html = html.encode("utf-8")
     drawings = [placed.markup.encode("utf-8") for placed in context["diagrams"].values()]
-    return html, topic_share(context["topic"], html, page_path, drawings)
+    return html, topic_share(context["topic"], html, page_path, drawings), prose

@@ -214,3 +214,35 @@ def test_prose_problems_kept_in_the_cache_are_reported_again(tmp_path):
             assert str(to_html(markdown, "doc")) == str(to_html(markdown, "doc"))
         cache.flush()
     assert cache.hits["markdown"] == 3 and not cache.fresh  # the second time, all read back
+
+
+def test_prose_checked_and_rendered_in_workers_is_kept_for_the_first_edit(tmp_path):
+    """A new guide's topics are read and their pages rendered in worker processes, which
+    hand what they made of prose back to the build: the first edit after it finds it."""
+    import shutil
+
+    from conftest import FIXTURE, TEMPLATES
+    from sitegen.pipeline import BuildConfig, build
+    from sitegen.workers import PARALLEL_MINIMUM
+
+    content, out, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    shutil.copytree(FIXTURE, content)
+    names = [f"topic-{n:02d}" for n in range(PARALLEL_MINIMUM)]
+    for name in names:
+        shutil.copytree(content / "topics" / "layered", content / "topics" / name)
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        "  - layered\n", "".join(f"  - {name}\n" for name in ["layered", *names])),
+        encoding="utf-8")
+    first = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=2))
+    assert first.rendered.get("markdown")  # made in the workers, kept by the build
+    path = content / "topics" / "topic-03" / "topic.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("A physical hard drive fails", "A physical disk fails", 1),
+                    encoding="utf-8")
+    second = build(BuildConfig(content, TEMPLATES, out, cache_dir=cache, jobs=2))
+    assert second.cached.get("markdown") and not second.rendered.get("markdown")
+    clean = tmp_path / "clean"
+    build(BuildConfig(content, TEMPLATES, clean, jobs=1))
+    page = "topics/topic-03.html"
+    assert (out / page).read_bytes() == (clean / page).read_bytes()
