@@ -339,7 +339,8 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
     # The templates go with each batch of pages rather than with each page (72 KB each).
     from .prose import keep_made
 
-    for topic, (html, share, prose) in zip(missing, spread(partial(topic_page, templates),
+    for topic, (html, share, prose) in zip(missing, spread(partial(topic_page, templates,
+                                                                   cache.compiled_templates),
                                                            jobs_list, jobs)):
         keep_made(cache, prose)
         key = pages[topic.slug].key

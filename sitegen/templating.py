@@ -121,7 +121,7 @@ def make_environment(templates: Templates | Path,
     bytecode = None
     if compiled_dir is not None:
         try:
-            compiled_dir.mkdir(parents=True, exist_ok=True)
+            compiled_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             bytecode = SignedBytecodeCache(compiled_dir, signing_key())
         except OSError:
             pass

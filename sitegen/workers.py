@@ -110,25 +110,28 @@ Module-level, not in a session.BuildSession: it belongs to the worker process it
 in, and, keyed by what the templates hold, it cannot be stale in any process."""
 
 
-def _environment(templates: Templates):
+def _environment(templates: Templates, compiled: Path | None):
     from .templating import make_environment
 
-    if templates.fingerprint not in _environments:
+    key = f"{templates.fingerprint}:{compiled}"
+    if key not in _environments:
         _environments.clear()
-        _environments[templates.fingerprint] = make_environment(templates)
-    return _environments[templates.fingerprint]
+        _environments[key] = make_environment(templates, compiled)
+    return _environments[key]
 
 
-def topic_page(templates: Templates, job: tuple[dict, str]
+def topic_page(templates: Templates, compiled: Path | None, job: tuple[dict, str]
                ) -> tuple[bytes, bytes, dict[str, str]]:
     """A topic page rendered from its context, its share of the search index, and what
-    rendering its prose gave, for the cache (prose.collected)."""
+    rendering its prose gave, for the cache (prose.collected). compiled: the cache's folder
+    of compiled templates (Cache.compiled_templates), so that the build after a new guide's
+    finds the topic page's templates compiled, as the build process never compiled them."""
     from .prose import collected
     from .search import topic_share
 
     context, page_path = job
     with collected() as prose:
-        html = _environment(templates).get_template("topic.html").render(**context)
+        html = _environment(templates, compiled).get_template("topic.html").render(**context)
     html = html.encode("utf-8")
     drawings = [placed.markup.encode("utf-8") for placed in context["diagrams"].values()]
     return html, topic_share(context["topic"], html, page_path, drawings), prose

@@ -290,6 +290,31 @@ def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path,
                      ("validated_topic", topics, 2), *drawn, ("topic_page", topics, 2)]
 
 
+def test_templates_compiled_by_workers_are_kept_for_the_first_edit(tmp_path, monkeypatch):
+    """A new guide's topic pages are rendered in worker processes alone; the templates they
+    compiled are kept, so the first edit after it does not compile them again."""
+    import jinja2
+
+    from sitegen.workers import PARALLEL_MINIMUM
+
+    guide = Guide(tmp_path, random.Random(1))
+    while len(guide.topics()) < PARALLEL_MINIMUM + 2:
+        guide.count += 1
+        guide.add_topic()
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    build(BuildConfig(guide.content, guide.templates, out, cache_dir=cache, jobs=2))
+    compile_, compiled = jinja2.Environment.compile, []
+
+    def noted(self, source, name=None, *args, **options):
+        compiled.append(name)
+        return compile_(self, source, name, *args, **options)
+    monkeypatch.setattr(jinja2.Environment, "compile", noted)
+    guide.change_a_cell()
+    report = build(BuildConfig(guide.content, guide.templates, out, cache_dir=cache, jobs=2))
+    assert report.written  # the edited topic's page was rendered, here
+    assert "topic.html" not in compiled and "base.html" not in compiled
+
+
 def test_only_a_long_build_says_what_it_is_doing(tmp_path, monkeypatch):
     from sitegen import pipeline
 
