@@ -113,11 +113,30 @@ def _read_key(path: Path) -> bytes:
     return key
 
 
+_ENVIRONMENTS: dict[tuple[str, str, str], jinja2.Environment] = {}
+"""The environments made in this process, by what their templates hold, where they were read
+from and where their compiled forms are kept: a long-lived process (sitegen serve) builds
+again and again with the same templates, and each build would otherwise load and check every
+compiled template it renders once more. Keyed by the templates' bytes, one cannot be stale."""
+ENVIRONMENTS_KEPT = 4
+
+
 def make_environment(templates: Templates | Path,
                      compiled_dir: Path | None = None) -> jinja2.Environment:
     """templates: as read by the build, or a folder to read them from. compiled_dir keeps the
-    templates compiled to Python between builds, signed (see SignedBytecodeCache)."""
+    templates compiled to Python between builds, signed (see SignedBytecodeCache). The same
+    templates give the same environment, with the templates it compiled or loaded."""
     templates = Templates.of(templates)
+    key = (templates.fingerprint, str(templates.folder), str(compiled_dir))
+    environment = _ENVIRONMENTS.get(key)
+    if environment is None:
+        if len(_ENVIRONMENTS) >= ENVIRONMENTS_KEPT:
+            _ENVIRONMENTS.clear()
+        environment = _ENVIRONMENTS[key] = _new_environment(templates, compiled_dir)
+    return environment
+
+
+def _new_environment(templates: Templates, compiled_dir: Path | None) -> jinja2.Environment:
     bytecode = None
     if compiled_dir is not None:
         try:

@@ -104,22 +104,6 @@ def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict, object]
     return (topic_to_bytes(topic) if topic is not None else None), prose
 
 
-_environments: dict[str, object] = {}
-"""This worker's Jinja environment by templates fingerprint: made once, not for each page.
-Module-level, not in a session.BuildSession: it belongs to the worker process it is made
-in, and, keyed by what the templates hold, it cannot be stale in any process."""
-
-
-def _environment(templates: Templates, compiled: Path | None):
-    from .templating import make_environment
-
-    key = f"{templates.fingerprint}:{compiled}"
-    if key not in _environments:
-        _environments.clear()
-        _environments[key] = make_environment(templates, compiled)
-    return _environments[key]
-
-
 def topic_page(templates: Templates, compiled: Path | None, job: tuple[dict, str]
                ) -> tuple[bytes, bytes, dict[str, str]]:
     """A topic page rendered from its context, its share of the search index, and what
@@ -128,10 +112,11 @@ def topic_page(templates: Templates, compiled: Path | None, job: tuple[dict, str
     finds the topic page's templates compiled, as the build process never compiled them."""
     from .prose import collected
     from .search import topic_share
+    from .templating import make_environment  # made once per worker, not for each page
 
     context, page_path = job
     with collected() as prose:
-        html = _environment(templates, compiled).get_template("topic.html").render(**context)
+        html = make_environment(templates, compiled).get_template("topic.html").render(**context)
     html = html.encode("utf-8")
     drawings = [placed.markup.encode("utf-8") for placed in context["diagrams"].values()]
     return html, topic_share(context["topic"], html, page_path, drawings), prose
