@@ -16,7 +16,7 @@ from .diagrams import RenderedDiagram, diagram_files, diagram_path, inline_svg
 from .i18n import catalogue
 from .cache import Cache, digest
 from .output import Product, ready
-from .search import search_index_products, share_key
+from .search import keep_share, search_index_products, share_key
 from .sources import Templates
 from .templating import make_environment
 
@@ -345,4 +345,4 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
         keep_made(cache, prose)
         key = pages[topic.slug].key
         cache.put("page", key, html)
-        cache.put("search", share_key(topic, key, page_paths[topic.slug]), share)
+        keep_share(cache, share_key(topic, key, page_paths[topic.slug]), share)
