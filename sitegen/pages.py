@@ -323,7 +323,7 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
     The pages and their shares of the search index go into the cache, where the products
     find them; with few pages to render, nothing is done here and the products render them.
     """
-    from .workers import PARALLEL_MINIMUM, spread, topic_page
+    from .workers import PARALLEL_MINIMUM, spread_each, topic_page
 
     missing = [topic for topic in site.topics
                if keys.in_output.get(page_paths[topic.slug]) != pages[topic.slug].key
@@ -339,7 +339,7 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
     # The templates go with each batch of pages rather than with each page (72 KB each).
     from .prose import keep_made
 
-    for topic, (html, share, prose) in zip(missing, spread(partial(topic_page, templates,
+    for topic, (html, share, prose) in zip(missing, spread_each(partial(topic_page, templates,
                                                                    cache.compiled_templates),
                                                            jobs_list, jobs)):
         keep_made(cache, prose)

@@ -328,7 +328,7 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache,
     from .load import load_content
     from .model import topic_from_bytes, topic_to_bytes
     from .validate import validate
-    from .workers import spread, validated_topic
+    from .workers import spread_each, validated_topic
 
     known = {}
     for slug, key in inputs.topics.items():
@@ -346,7 +346,7 @@ def _validated_site(config: BuildConfig, inputs: _Inputs, cache: Cache,
     jobs = [(folders / slug, inputs.sources[slug], shared, exam) for slug in unread]
     from .prose import keep_made
 
-    for slug, (found, prose) in zip(unread, spread(validated_topic, jobs, config.jobs)):
+    for slug, (found, prose) in zip(unread, spread_each(validated_topic, jobs, config.jobs)):
         keep_made(cache, prose)
         if found is not None:  # a topic with mistakes is left to validate() to report
             known[slug] = topic_from_bytes(found)

@@ -15,7 +15,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 from .sources import Templates
 from .stopping import starting_workers
@@ -64,26 +64,39 @@ def spread(function: Callable[[Item], Result], items: list[Item], jobs: int,
     If the kernel kills a worker (out of memory, say), the work is done in this process,
     unless here_if_killed is False: then BrokenProcessPool is raised, for work that may
     itself have crashed the worker."""
+    return list(spread_each(function, items, jobs, here_if_killed))
+
+
+def spread_each(function: Callable[[Item], Result], items: list[Item], jobs: int,
+                here_if_killed: bool = True) -> Iterator[Result]:
+    """spread's results one by one, in the items' order, as the workers hand them back: a
+    caller that keeps each result somewhere else (the cache, a file) never holds them all.
+    A new guide's thousand pages, their shares of the search index and their prose are a
+    hundred megabytes."""
     if jobs < 2 or len(items) < PARALLEL_MINIMUM:
-        return [function(item) for item in items]
+        yield from (function(item) for item in items)
+        return
     with starting_workers():
         start_fork_server()
     context = multiprocessing.get_context("forkserver")
     chunk = max(1, len(items) // (jobs * 4))
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                  initializer=start_worker) as pool:
             try:
                 with starting_workers():  # they start as the first batches are handed out
                     results = pool.map(function, items, chunksize=chunk)
-                return list(results)
+                for result in results:
+                    done += 1
+                    yield result
             except BaseException:  # Ctrl-C, say: the batches not started are not started
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     except BrokenProcessPool:
         if not here_if_killed:
             raise
-        return [function(item) for item in items]
+        yield from (function(item) for item in items[done:])
 
 
 def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict, object]

@@ -369,13 +369,13 @@ def test_topics_checked_in_worker_processes_are_checked_against_the_exam(tmp_pat
     config = BuildConfig(content, TEMPLATES, tmp_path / "out", cache_dir=tmp_path / "cache",
                          jobs=2)
     calls = []
-    spread = workers.spread
+    spread_each = workers.spread_each
 
-    def noted(function, items, jobs, **options):
+    def noted(function, items, jobs, *options):
         calls.append(getattr(function, "__name__", ""))
-        return spread(function, items, jobs, **options)
+        return spread_each(function, items, jobs, *options)
 
-    monkeypatch.setattr(workers, "spread", noted)
+    monkeypatch.setattr(workers, "spread_each", noted)
     build(config)
     assert "validated_topic" in calls
     check_coverage_page(config.output_dir, content)  # the tasks the workers read

@@ -260,17 +260,17 @@ def test_a_file_changed_by_hand_in_the_output_is_made_again(tmp_path):
 
 def test_a_big_guide_built_in_worker_processes_equals_one_built_in_one(tmp_path, monkeypatch):
     """Past PARALLEL_MINIMUM topics, topics are read and pages rendered in other processes."""
-    from sitegen import diagrams, workers
+    from sitegen import workers
     from sitegen.drawing import library_available
     from sitegen.workers import PARALLEL_MINIMUM
 
-    spread, calls = workers.spread, []
+    spread_each, calls = workers.spread_each, []
 
-    def noted(function, items, jobs, **options):
+    def noted(function, items, jobs, *options):
         calls.append((getattr(function, "func", function).__name__, len(items), jobs))
-        return spread(function, items, jobs, **options)
-    monkeypatch.setattr(workers, "spread", noted)
-    monkeypatch.setattr(diagrams, "spread", noted)
+        return spread_each(function, items, jobs, *options)
+    # Every spread goes through spread_each (diagrams' too, by workers.spread).
+    monkeypatch.setattr(workers, "spread_each", noted)
 
     guide = Guide(tmp_path, random.Random(0))
     while len(guide.topics()) < PARALLEL_MINIMUM + 2:
