@@ -180,6 +180,12 @@ class Cache:
             self.used[(kind, key)] = data
         return data
 
+    def forget(self, kind: str, key: str) -> None:
+        """Lets go of an entry of the UNKEPT_KINDS, which are kept in memory for one build
+        only, once nothing will read it again."""
+        if kind in UNKEPT_KINDS or self.folder is None:
+            self.memory.pop((kind, key), None)
+
     def count_hits(self, kind: str, count: int) -> None:
         """Counts entries of kind found another way (inside an entry that holds many)."""
         if count:

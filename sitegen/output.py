@@ -23,6 +23,7 @@ import os
 import shutil
 from stat import S_ISDIR
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ class Product:
 
     key: str
     make: Callable[[], bytes]
+    written: Callable[[], None] | None = None
+    """Called once its file is written: a product that kept its bytes for a second reader
+    (a page, which the search index may read too) lets them go."""
 
 
 def ready(data: bytes) -> Product:
@@ -285,60 +289,138 @@ def _replace(products: dict[str, Product], where: Places, build_key: str,
     files: dict[str, list] = {}
     kept: dict[str, int] = {}
     """Unchanged files, by the inode of the one in output/."""
-    # Everything is made before anything is written: a template or layout error while
-    # making a file must leave the output as it was.
-    made: dict[str, bytes] = {}
-    for path, product in sorted(products.items()):
-        entry = old.get(path)
-        stat = entry and entry[0] == product.key and _stat_matches(os.path.join(out, path), entry)
-        if stat:
-            files[path], kept[path] = entry, stat.st_ino
-        else:
-            made[path] = product.make()
-    report.made = list(made)
-    for path, data in made.items():
-        digest = hashlib.sha256(data).hexdigest()
-        entry = old.get(path)
-        stat = entry and entry[1] == digest and _stat_matches(os.path.join(out, path), entry)
-        if stat:  # made again with the same bytes: the file in output/ stays
-            files[path], kept[path] = [products[path].key, *entry[1:]], stat.st_ino
-        else:
-            files[path] = [products[path].key, digest]
-            report.written.append(path)
+    # Each file made is written into the spare at once and its bytes let go: a big guide's
+    # output is a hundred megabytes, which the build would otherwise hold all at once.
+    # output/ itself changes only by the swap at the end, so an error while making a file
+    # (a template's, a card's layout) leaves it as it was; what was written into the spare
+    # is removed again.
     with _said_in_one_line(out_dir):
-        report.removed = _put_in_place(where, files, kept,
-                                       {path: made[path] for path in report.written},
-                                       build_key, summary)
+        spare = _Spare(where)
+    try:
+        for path, product in sorted(products.items()):
+            entry = old.get(path)
+            stat = entry and entry[0] == product.key and _stat_matches(os.path.join(out, path),
+                                                                       entry)
+            if stat:
+                files[path], kept[path] = entry, stat.st_ino
+                continue
+            data = product.make()
+            report.made.append(path)
+            digest = hashlib.sha256(data).hexdigest()
+            stat = entry and entry[1] == digest and _stat_matches(os.path.join(out, path), entry)
+            if stat:  # made again with the same bytes: the file in output/ stays
+                files[path], kept[path] = [product.key, *entry[1:]], stat.st_ino
+            else:
+                files[path] = [product.key, digest]
+                report.written.append(path)
+                with _said_in_one_line(out_dir):
+                    spare.write(path, data)
+            del data
+            if product.written is not None:
+                product.written()
+        with _said_in_one_line(out_dir):
+            spare.finish()
+            report.removed = _put_in_place(where, spare, files, kept, build_key, summary)
+    except BaseException:
+        spare.give_back()
+        raise
     return report
 
 
-def _put_in_place(where: Places, files: dict[str, list], kept: dict[str, int],
-                  written: dict[str, bytes], build_key: str, summary: dict | None) -> list[str]:
-    """Assembles the new tree in the spare and swaps it in; returns the paths removed."""
-    out, spare = str(where.out), str(where.spare)
-    first = not os.path.isdir(out)
-    try:
-        _make_tree_folder(spare)
-        if not _has_plain_marker(spare):  # new, or an output of sitegen before 2, swapped out
-            _write_marker(spare)
-        in_spare = _inodes(spare, clear_links=True)
-        folders = _assemble(spare, out, kept, written, in_spare)
-        for path in written:
-            stat = os.stat(os.path.join(spare, path))
-            files[path] += [stat.st_size, stat.st_mtime_ns]
-        removed = [] if first else sorted(path for path in _inodes(out) if path not in files)
-        _remove_others(spare, set(files), in_spare)
-        _sync(spare, list(written))
-    except OSError:
-        for path in written:  # a full disk, say: what this build wrote is given back
+WRITE_AHEAD = 32
+"""Files made and handed to the writing threads that may wait in memory at once."""
+
+
+class _Spare:
+    """The spare tree a build assembles: its files as the last tree left them, and the files
+    this build writes into it, by WRITERS threads, as they are made."""
+
+    def __init__(self, where: Places) -> None:
+        self.path = str(where.spare)
+        _make_tree_folder(self.path)
+        if not _has_plain_marker(self.path):  # new, or an output of sitegen before 2
+            _write_marker(self.path)
+        self.found = _inodes(self.path, clear_links=True)
+        """The files it held, by path: their inodes."""
+        self.written: list[str] = []
+        self._folders: set[str] = set()
+        self._writes: list = []
+        self._writer: ThreadPoolExecutor | None = None
+        self._room = threading.BoundedSemaphore(WRITE_AHEAD)
+        self.placed = False
+        """Whether the tree was swapped into place (it is then output/'s)."""
+
+    def write(self, path: str, data: bytes) -> None:
+        """Writes a new file at path (never through what is there: it may be a link to a
+        published file)."""
+        folder = os.path.dirname(path)
+        if folder and folder not in self._folders:
+            _make_tree_folder(os.path.join(self.path, folder))  # here: no two threads race
+            while folder and folder not in self._folders:
+                self._folders.add(folder)
+                folder = os.path.dirname(folder)
+        target = os.path.join(self.path, path)
+        if path in self.found or os.path.lexists(target):  # or a folder, where a file is to be
+            _remove(target)
+        self.written.append(path)
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(WRITERS, thread_name_prefix="sitegen-output")
+        self._room.acquire()
+        try:
+            self._writes.append(self._writer.submit(self._write, target, data))
+        except BaseException:
+            self._room.release()
+            raise
+
+    def _write(self, target: str, data: bytes) -> None:
+        try:
+            _write_straight(target, data)
+        finally:
+            self._room.release()
+
+    def finish(self) -> None:
+        """Waits for every file to be written; raises the first error."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
+        writes, self._writes = self._writes, []
+        for write in writes:
+            write.result()
+
+    def give_back(self) -> None:
+        """Removes what this build wrote (a full disk, say, gets its space back), unless the
+        tree is in place."""
+        if self.placed:
+            return
+        try:
+            self.finish()
+        except OSError:
+            pass
+        for path in self.written:
             try:
-                os.unlink(os.path.join(spare, path))
+                os.unlink(os.path.join(self.path, path))
             except OSError:
                 pass
-        raise
-    tree = os.stat(spare).st_ino  # the folder's inode goes with it into place
+        self.written = []
+
+
+def _put_in_place(where: Places, tree: _Spare, files: dict[str, list], kept: dict[str, int],
+                  build_key: str, summary: dict | None) -> list[str]:
+    """Completes the new tree in the spare and swaps it in; returns the paths removed."""
+    out, spare = str(where.out), tree.path
+    first = not os.path.isdir(out)
+    written = tree.written
+    folders = _assemble(spare, out, kept, written, tree.found)
+    for path in written:
+        stat = os.stat(os.path.join(spare, path))
+        files[path] += [stat.st_size, stat.st_mtime_ns]
+    removed = [] if first else sorted(path for path in _inodes(out) if path not in files)
+    _remove_others(spare, set(files), tree.found)
+    _sync(spare, list(written))
+    inode = os.stat(spare).st_ino  # the folder's inode goes with it into place
     try:
         _swap_in(where)
+        tree.placed = True
     except OSError as problem:
         if problem.errno in (errno.EBUSY, errno.EXDEV):
             raise OutputProblem(
@@ -347,14 +429,14 @@ def _put_in_place(where: Places, files: dict[str, list], kept: dict[str, int],
                 f"around it instead, or choose another --output") from None
         raise
     try:
-        _write_record(where, {"format": RECORD_FORMAT, "tree": tree, "build": build_key,
+        _write_record(where, {"format": RECORD_FORMAT, "tree": inode, "build": build_key,
                               "folders": folders, "summary": summary or {}, "files": files})
         if first:
             # The next build assembles its tree in a spare that holds this one; making it
             # now, by links, spares that build (often the first edit) a link per file.
             _make_tree_folder(spare)
             _write_marker(spare)
-            _assemble(spare, out, {path: 0 for path in files}, {}, {})
+            _assemble(spare, out, {path: 0 for path in files}, [], {})
     except OSError as problem:
         raise OutputProblem(f"the new site is in place in {out}/, but sitegen could not keep "
                             f"its record beside it ({problem.strerror or problem}); the next "
@@ -398,11 +480,12 @@ def _inodes(folder: str, clear_links: bool = False) -> dict[str, int]:
     return found
 
 
-def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, bytes],
+def _assemble(spare: str, out: str, kept: dict[str, int], written: list[str],
               in_spare: dict[str, int]) -> int:
-    """Makes the spare hold the new tree: unchanged files linked to output/'s (unless the
-    spare has that very file already), changed ones written anew; returns how many folders
-    the tree has. A file is never written through: it may be a link to a published one."""
+    """Completes the new tree in the spare, whose changed files (written) are in it already:
+    unchanged files linked to output/'s (unless the spare has that very file already);
+    returns how many folders the tree has. A file is never written through: it may be a
+    link to a published one."""
     folders: set[str] = set()
     for path in (*kept, *written):
         folder = os.path.dirname(path)
@@ -412,14 +495,10 @@ def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, byt
     for folder in sorted(folders):
         _make_tree_folder(os.path.join(spare, folder))
 
-    def make_room(path: str) -> str:
+    def link(path: str) -> None:
         target = os.path.join(spare, path)
         if path in in_spare or os.path.lexists(target):  # a folder, where a file is to be
             _remove(target)
-        return target
-
-    def link(path: str) -> None:
-        target = make_room(path)
         try:
             os.link(os.path.join(out, path), target)
         except OSError as problem:
@@ -429,17 +508,13 @@ def _assemble(spare: str, out: str, kept: dict[str, int], written: dict[str, byt
             # modification time the record knows the file by.
             shutil.copy2(os.path.join(out, path), target)
 
-    def write(path: str) -> None:
-        _write_straight(make_room(path), written[path])
-
-    jobs = [(link, path) for path, inode in kept.items() if in_spare.get(path) != inode]
-    jobs += [(write, path) for path in written]
-    if len(jobs) < 8:
-        for job, path in jobs:
-            job(path)
+    links = [path for path, inode in kept.items() if in_spare.get(path) != inode]
+    if len(links) < 8:
+        for path in links:
+            link(path)
     else:
         with ThreadPoolExecutor(WRITERS) as writers:
-            list(writers.map(lambda job: job[0](job[1]), jobs))
+            list(writers.map(link, links))
     return len(folders)
 
 

@@ -252,8 +252,11 @@ def site_products(site: m.Site, diagrams: dict[tuple[str, str], RenderedDiagram]
             if keys:
                 cache.put("page", key, html)
             return html
+        def written() -> None:  # in output/ now: its bytes are let go
+            make.cache_clear()
+            cache.forget("page", key)
         # Without keys a page is told apart by its bytes alone, so it is always rendered.
-        product = Product(key, make) if keys else ready(make())
+        product = Product(key, make, written) if keys else ready(make())
         outputs[path] = product
         return product
 

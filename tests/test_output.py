@@ -83,6 +83,49 @@ def test_write_tree_writes_exactly_the_outputs_and_its_marker(tmp_path):
     assert oct(os.stat(out).st_mode & 0o777) == "0o755"
 
 
+def test_files_are_written_as_they_are_made_and_a_failure_gives_them_back(tmp_path):
+    """Each file goes into the spare tree as soon as it is made, and the product is told, so
+    that its bytes can be let go; a file that cannot be made leaves output/ as it was, and
+    what was written before it is removed from the spare again."""
+    from sitegen.output import Product, places
+
+    out = tmp_path / "out"
+    write_tree({"a.html": b"A", "deep/b.svg": b"B"}, out)
+    before = snapshot(out)
+    spare = places(out).spare
+    seen_in_spare: list = []
+    told: list = []
+
+    def then_b() -> bytes:  # made after a.html, which was handed to writing by then
+        seen_in_spare.append(list(told))
+        return b"B2"
+
+    products = {"a.html": Product("a2", lambda: b"A2", lambda: told.append("a.html")),
+                "deep/b.svg": Product("b2", then_b, lambda: told.append("deep/b.svg"))}
+    report = write_tree(products, out)
+    assert seen_in_spare == [["a.html"]] and told == ["a.html", "deep/b.svg"]
+    assert report.written == ["a.html", "deep/b.svg"]
+    assert (out / "a.html").read_bytes() == b"A2"
+    after = snapshot(out)
+
+    def fails() -> bytes:
+        raise RuntimeError("a layout error")
+    with pytest.raises(RuntimeError):
+        write_tree({"a.html": ready_product("a3", b"A3"), "deep/b.svg": Product("b3", fails)},
+                   out)
+    assert snapshot(out) == after != before
+    assert not (spare / "a.html").exists()  # given back; the next build repairs the spare
+    write_tree({"a.html": b"A", "deep/b.svg": b"B"}, out)
+    assert {path: data for path, (data, _) in snapshot(out).items()} == {
+        path: data for path, (data, _) in before.items()}
+
+
+def ready_product(key: str, data: bytes):
+    from sitegen.output import Product
+
+    return Product(key, lambda: data)
+
+
 @pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", ""])
 def test_write_tree_refuses_paths_outside_the_output(tmp_path, path):
     with pytest.raises(ValueError):
