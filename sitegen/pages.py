@@ -333,19 +333,32 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
                and not cache.has("page", pages[topic.slug].key)]
     if jobs < 2 or len(missing) < PARALLEL_MINIMUM:
         return
+    from .cache import signed
+    from .prose import keep_made
+    from .study import SectionJob, blueprint, section_key, section_kinds
+
+    # The workers also make the topics' sections of the study pages that the cache lacks.
+    kinds = section_kinds(site)
+    plan = blueprint(site) if "practice" in kinds else None
+    section_keys = {
+        topic.slug: {kind: section_key(keys.base, kind, site, extra, keys.topics[topic.slug])
+                     for kind, extra in kinds.items()} if topic.slug in keys.topics else {}
+        for topic in missing}
     jobs_list = []
     for topic in missing:
         path = page_paths[topic.slug]
         context = dict(contexts[topic.slug], site=site_alone, root="../" * path.count("/"),
                        page_url=public_url(base_url, path) if base_url else "")
-        jobs_list.append((context, path))
+        wanted = tuple(kind for kind, key in section_keys[topic.slug].items()
+                       if not cache.has(kind, key))
+        jobs_list.append((context, path, SectionJob(wanted, plan) if wanted else None))
     # The templates go with each batch of pages rather than with each page (72 KB each).
-    from .prose import keep_made
-
-    for topic, (html, share, prose) in zip(missing, spread_each(partial(topic_page, templates,
-                                                                   cache.compiled_templates),
-                                                           jobs_list, jobs)):
+    for topic, (html, share, prose, sections) in zip(
+            missing, spread_each(partial(topic_page, templates, cache.compiled_templates),
+                                 jobs_list, jobs)):
         keep_made(cache, prose)
         key = pages[topic.slug].key
         cache.put("page", key, html)
         keep_share(cache, share_key(topic, key, page_paths[topic.slug]), share)
+        for kind, entry in sections.items():
+            cache.put(kind, section_keys[topic.slug][kind], signed(entry))

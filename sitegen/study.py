@@ -14,6 +14,7 @@ import hmac
 import json
 import math
 from dataclasses import replace
+from pathlib import Path
 from typing import Callable, Iterator
 
 from .records import frozen
@@ -178,10 +179,13 @@ class Section:
 class _Renderer:
     """Renders study pages and their sections, making the Jinja environment on first use."""
 
-    def __init__(self, site: m.Site, templates: Templates, cache: Cache) -> None:
+    def __init__(self, site: m.Site, templates: Templates, cache: Cache,
+                 compiled: Path | None = None) -> None:
+        """compiled: where compiled templates are kept, when not the cache's (a worker's)."""
         self.site = site
         self.cache = cache
         self._templates = templates
+        self._compiled = compiled if compiled is not None else cache.compiled_templates
         # What the templates see of the site: its settings, not its topic list.
         self._shown = replace(site, topics=(), cards=())
         self._environment = None
@@ -190,7 +194,7 @@ class _Renderer:
         if self._environment is None:
             from .templating import make_environment
 
-            self._environment = make_environment(self._templates, self.cache.compiled_templates)
+            self._environment = make_environment(self._templates, self._compiled)
         return self._environment.get_template(template).render(site=self._shown, root="",
                                                                **context)
 
@@ -224,9 +228,7 @@ class _Renderer:
                 if kept is None:
                     kept = made(topic)
                     if key:
-                        data = (json.dumps(kept[0], sort_keys=True).encode("utf-8") + b"\n"
-                                + kept[1])
-                        self.cache.put(kind, key, signed(data))
+                        self.cache.put(kind, key, signed(_entry(*kept)))
                 summary, html = kept
                 sha, remake = hashlib.sha256(html).hexdigest(), None
                 changed = changed or last is None or (last[1], last[3]) != (summary, sha)
@@ -298,6 +300,56 @@ def _spliced(page: str, sections: list[Section]) -> bytes:
     return b"".join([before, *(section.html for section in sections), after])
 
 
+def _entry(summary: dict, html: bytes) -> bytes:
+    """A section as kept in the cache, before it is signed (see _verified)."""
+    return json.dumps(summary, sort_keys=True).encode("utf-8") + b"\n" + html
+
+
+# Sections made in worker processes, with their topic's page -------------------------------
+
+@frozen
+class SectionJob:
+    """What a worker process needs to make a topic's sections of the study pages."""
+
+    kinds: tuple[str, ...]
+    """The sections to make: "flashcards", "practice"."""
+    plan: Blueprint | None
+    """The practice exam's blueprint, for a practice section (drawn from the whole guide)."""
+
+
+def section_kinds(site: m.Site) -> dict[str, str]:
+    """The study pages the guide has, by section kind: what else their sections show, which
+    their keys hold (see section_key)."""
+    kinds = {}
+    if has_flashcards(site):
+        kinds["flashcards"] = ""
+    if has_practice(site):
+        kinds["practice"] = blueprint(site).key
+    return kinds
+
+
+def section_key(base: str, kind: str, site: m.Site, extra: str, topic_key: str) -> str:
+    """Key of a topic's section of a study page: the build's base key (pages.PageKeys.base),
+    the section's kind, the site's language, what else it shows and its topic's key."""
+    return digest(base, kind, site.language, extra, topic_key)
+
+
+def make_sections(site_alone: m.Site, templates: Templates, compiled: Path | None,
+                  job: SectionJob, topic: m.Topic) -> dict[str, bytes]:
+    """A topic's sections of the study pages, by kind, as kept in the cache before signing:
+    made in a worker process with the topic's page, while the build process would otherwise
+    render a big guide's two thousand sections alone, after every page. site_alone: the site
+    without its topics, as topic pages see it."""
+    renderer = _Renderer(site_alone, templates, Cache(None), compiled)
+    made = {}
+    for kind in job.kinds:
+        result = (_flashcards_section(renderer, topic) if kind == "flashcards"
+                  else _practice_section(renderer, job.plan, topic))
+        made[kind] = (_entry({"count": 0}, b"") if result is None
+                      else _entry(result[0], result[1].encode("utf-8")))
+    return made
+
+
 # The pages ------------------------------------------------------------------------------------
 
 def _flashcards_section(renderer: _Renderer, topic: m.Topic) -> tuple[dict, str] | None:
@@ -351,7 +403,7 @@ def study_products(site: m.Site, templates: Templates, cache: Cache | None = Non
             products[path] = ready(make(renderer.sections(kind, None, section)))
             return
         sections = renderer.sections(kind, {
-            t.slug: digest(keys.base, kind, site.language, extra, known[t.slug])
+            t.slug: section_key(keys.base, kind, site, extra, known[t.slug])
             for t in site.topics}, section)
         # The page's key is what it shows, its sections' HTML by digest (which the summaries
         # are counted from), not their topics' keys: after an edit that changes no section (a

@@ -117,19 +117,24 @@ def validated_topic(job: tuple[Path, list[tuple[str, bytes]], dict, object]
     return (topic_to_bytes(topic) if topic is not None else None), prose
 
 
-def topic_page(templates: Templates, compiled: Path | None, job: tuple[dict, str]
-               ) -> tuple[bytes, bytes, dict[str, str]]:
-    """A topic page rendered from its context, its share of the search index, and what
-    rendering its prose gave, for the cache (prose.collected). compiled: the cache's folder
-    of compiled templates (Cache.compiled_templates), so that the build after a new guide's
-    finds the topic page's templates compiled, as the build process never compiled them."""
+def topic_page(templates: Templates, compiled: Path | None, job: tuple[dict, str, object]
+               ) -> tuple[bytes, bytes, dict[str, str], dict[str, bytes]]:
+    """A topic page rendered from its context, its share of the search index, what
+    rendering its prose gave, for the cache (prose.collected), and the topic's sections of
+    the study pages its job asks for (study.SectionJob; study.make_sections). compiled: the
+    cache's folder of compiled templates (Cache.compiled_templates), so that the build after
+    a new guide's finds the topic page's templates compiled, as the build process never
+    compiled them."""
     from .prose import collected
     from .search import topic_share
+    from .study import make_sections
     from .templating import make_environment  # made once per worker, not for each page
 
-    context, page_path = job
+    context, page_path, sections = job
     with collected() as prose:
         html = make_environment(templates, compiled).get_template("topic.html").render(**context)
+        made = (make_sections(context["site"], templates, compiled, sections, context["topic"])
+                if sections is not None else {})
     html = html.encode("utf-8")
     drawings = [placed.markup.encode("utf-8") for placed in context["diagrams"].values()]
-    return html, topic_share(context["topic"], html, page_path, drawings), prose
+    return html, topic_share(context["topic"], html, page_path, drawings), prose, made

@@ -410,6 +410,26 @@ def test_one_edited_topic_renders_only_its_own_sections_again(tmp_path):
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
 
 
+def test_a_new_big_guide_has_its_sections_made_in_the_page_workers(tmp_path, monkeypatch):
+    """Past PARALLEL_MINIMUM topics, each topic's study sections are made with its page in a
+    worker process: the build process makes none, and the pages equal one process's."""
+    from sitegen import study
+    from sitegen.workers import PARALLEL_MINIMUM
+
+    content = guide_of_topics(tmp_path / "content", PARALLEL_MINIMUM + 1)
+    clean = tmp_path / "clean"
+    build(BuildConfig(content, TEMPLATES, clean, jobs=1))
+
+    def not_here(*args):
+        raise AssertionError("a section was made in the build process")
+    monkeypatch.setattr(study, "_flashcards_section", not_here)
+    monkeypatch.setattr(study, "_practice_section", not_here)
+    out = tmp_path / "output"
+    build(BuildConfig(content, TEMPLATES, out, cache_dir=tmp_path / "cache", jobs=2))
+    for name in ("flashcards.html", "practice.html"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
+
 def test_a_section_the_cache_did_not_sign_is_made_again_not_published(tmp_path):
     import hashlib
     import zlib
