@@ -335,11 +335,10 @@ def _render_in_parallel(site: m.Site, site_alone: m.Site, pages: dict[str, Produ
         return
     from .cache import signed
     from .prose import keep_made
-    from .study import SectionJob, blueprint, section_key, section_kinds
+    from .study import SectionJob, section_key, section_kinds
 
     # The workers also make the topics' sections of the study pages that the cache lacks.
-    kinds = section_kinds(site)
-    plan = blueprint(site) if "practice" in kinds else None
+    kinds, plan = section_kinds(site)
     section_keys = {
         topic.slug: {kind: section_key(keys.base, kind, site, extra, keys.topics[topic.slug])
                      for kind, extra in kinds.items()} if topic.slug in keys.topics else {}

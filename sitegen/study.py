@@ -209,9 +209,7 @@ class _Renderer:
         signature at a time would cost more than rendering the edited topic. That entry is
         written again only when a section's HTML changed, not just its topic's key."""
         def made(topic: m.Topic) -> tuple[dict, bytes]:
-            result = make(topic)
-            return ({"count": 0}, b"") if result is None else (result[0],
-                                                                result[1].encode("utf-8"))
+            return _as_kept(make(topic))
 
         slot = self._read_slot(kind) if keys else {}
         found, kept_all, from_slot = [], [], 0
@@ -300,6 +298,12 @@ def _spliced(page: str, sections: list[Section]) -> bytes:
     return b"".join([before, *(section.html for section in sections), after])
 
 
+def _as_kept(made: tuple[dict, str] | None) -> tuple[dict, bytes]:
+    """A section as made (its summary and HTML, or None for a topic without any) as it is
+    kept: a topic without one keeps an empty section."""
+    return ({"count": 0}, b"") if made is None else (made[0], made[1].encode("utf-8"))
+
+
 def _entry(summary: dict, html: bytes) -> bytes:
     """A section as kept in the cache, before it is signed (see _verified)."""
     return json.dumps(summary, sort_keys=True).encode("utf-8") + b"\n" + html
@@ -317,15 +321,16 @@ class SectionJob:
     """The practice exam's blueprint, for a practice section (drawn from the whole guide)."""
 
 
-def section_kinds(site: m.Site) -> dict[str, str]:
+def section_kinds(site: m.Site) -> tuple[dict[str, str], Blueprint | None]:
     """The study pages the guide has, by section kind: what else their sections show, which
-    their keys hold (see section_key)."""
-    kinds = {}
+    their keys hold (see section_key); and the practice exam's blueprint, if it has one."""
+    kinds, plan = {}, None
     if has_flashcards(site):
         kinds["flashcards"] = ""
     if has_practice(site):
-        kinds["practice"] = blueprint(site).key
-    return kinds
+        plan = blueprint(site)
+        kinds["practice"] = plan.key
+    return kinds, plan
 
 
 def section_key(base: str, kind: str, site: m.Site, extra: str, topic_key: str) -> str:
@@ -345,8 +350,7 @@ def make_sections(site_alone: m.Site, templates: Templates, compiled: Path | Non
     for kind in job.kinds:
         result = (_flashcards_section(renderer, topic) if kind == "flashcards"
                   else _practice_section(renderer, job.plan, topic))
-        made[kind] = (_entry({"count": 0}, b"") if result is None
-                      else _entry(result[0], result[1].encode("utf-8")))
+        made[kind] = _entry(*_as_kept(result))
     return made
 
 
